@@ -1,0 +1,8 @@
+namespace CallCenter;
+
+/// <summary>Keys of the singleton grains, in one place.</summary>
+public static class GrainKeys
+{
+    public const string Configuration = "default";
+    public const string RoutingView = "global";
+}

@@ -1,0 +1,72 @@
+using CallCenter.Model;
+
+namespace CallCenter.Grains;
+
+/// <summary>Receives an agent's events (offers, state changes): the desktop's or a simulator's callback.</summary>
+[Alias("IAgentObserver")]
+public interface IAgentObserver : IGrainObserver
+{
+    [Alias("OnOffer")]
+    void OnOffer(OfferLease offer);
+
+    [Alias("OnOfferWithdrawn")]
+    void OnOfferWithdrawn(string callId, long epoch);
+
+    [Alias("OnPresenceChanged")]
+    void OnPresenceChanged(AgentStatus status);
+}
+
+/// <summary>One agent: profile, presence state machine, offer reservation and counters. Awaits nobody but its observers (one-way).</summary>
+[Alias("IAgentGrain")]
+public interface IAgentGrain : IGrainWithStringKey
+{
+    [Alias("ConfigureAsync")]
+    Task ConfigureAsync(AgentConfiguration configuration);
+
+    [Alias("RemoveAsync")]
+    Task RemoveAsync();
+
+    [Alias("LoginAsync")]
+    Task<CommandResult> LoginAsync();
+
+    [Alias("LogoutAsync")]
+    Task<CommandResult> LogoutAsync();
+
+    [Alias("SetAvailableAsync")]
+    Task<CommandResult> SetAvailableAsync();
+
+    [Alias("SetNotReadyAsync")]
+    Task<CommandResult> SetNotReadyAsync(string reasonCode);
+
+    /// <summary>A queue asks to hold this agent for an offer; refused unless Available with free capacity.</summary>
+    [Alias("TryReserveAsync")]
+    Task<bool> TryReserveAsync(OfferLease lease);
+
+    /// <summary>The queue confirms the agent accepted: Reserved → Busy.</summary>
+    [Alias("ConfirmAcceptAsync")]
+    Task<CommandResult> ConfirmAcceptAsync(string callId, long epoch, double wrapUpSeconds);
+
+    /// <summary>The queue takes the offer back; a missed offer (timeout or reject) makes the agent NotReady("missed offer").</summary>
+    [Alias("ReleaseOfferAsync")]
+    Task ReleaseOfferAsync(string callId, long epoch, bool missed);
+
+    /// <summary>The call the agent held ended (or was transferred away): Busy → WrapUp.</summary>
+    [Alias("CallEndedAsync")]
+    Task CallEndedAsync(string callId, double talkSeconds);
+
+    [Alias("CompleteWrapUpAsync")]
+    Task<CommandResult> CompleteWrapUpAsync();
+
+    /// <summary>Ends wrap-up when due by the contact-center clock and re-announces availability. Idempotent; the grain's timer calls it.</summary>
+    [Alias("ProcessDueWorkAsync")]
+    Task ProcessDueWorkAsync();
+
+    [Alias("GetStatusAsync")]
+    Task<AgentStatus> GetStatusAsync();
+
+    [Alias("SubscribeAsync")]
+    Task SubscribeAsync(IAgentObserver observer);
+
+    [Alias("UnsubscribeAsync")]
+    Task UnsubscribeAsync(IAgentObserver observer);
+}

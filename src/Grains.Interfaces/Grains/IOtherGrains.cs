@@ -1,0 +1,66 @@
+using CallCenter.Model;
+
+namespace CallCenter.Grains;
+
+/// <summary>A customer (key: tenant/number or tenant/CRM id): profile, tier, contact history, last agent.</summary>
+[Alias("ICustomerGrain")]
+public interface ICustomerGrain : IGrainWithStringKey
+{
+    [Alias("GetProfileAsync")]
+    Task<CustomerProfile> GetProfileAsync();
+
+    [Alias("UpdateProfileAsync")]
+    Task<CustomerProfile> UpdateProfileAsync(string? name, CustomerTier tier, IReadOnlyDictionary<string, string>? attributes);
+
+    [Alias("AddContactAsync")]
+    Task AddContactAsync(ContactRecord contact);
+}
+
+/// <summary>The contact-center configuration (key: "default"): validated whole, stored, then pushed to queues and agents.</summary>
+[Alias("IConfigurationGrain")]
+public interface IConfigurationGrain : IGrainWithStringKey
+{
+    [Alias("GetAsync")]
+    Task<ContactCenterConfiguration> GetAsync();
+
+    /// <summary>Validates and applies a whole configuration; nothing changes when any error is found.</summary>
+    [Alias("ApplyAsync")]
+    Task<ApplyResult> ApplyAsync(ContactCenterConfiguration configuration);
+
+    /// <summary>Applies <paramref name="configuration"/> only if nothing was ever applied (the silo's start-up configuration).</summary>
+    [Alias("SeedAsync")]
+    Task<ApplyResult> SeedAsync(ContactCenterConfiguration configuration);
+
+    [AlwaysInterleave, Alias("FindEntryPointAsync")]
+    Task<EntryPoint?> FindEntryPointAsync(string dialledNumber);
+}
+
+/// <summary>One site (key: site id): agents by state and occupancy.</summary>
+[Alias("ISiteGrain")]
+public interface ISiteGrain : IGrainWithStringKey
+{
+    [OneWay, Alias("AgentPresenceChangedAsync")]
+    Task AgentPresenceChangedAsync(string agentId, PresenceState state, double handlingSeconds, double availableSeconds);
+
+    [Alias("GetStatusAsync")]
+    Task<SiteStatus> GetStatusAsync();
+}
+
+/// <summary>The global routing view (key: "global"): every queue at every site, reported by the queues about every second.</summary>
+[Alias("IRoutingViewGrain")]
+public interface IRoutingViewGrain : IGrainWithStringKey
+{
+    [OneWay, Alias("ReportAsync")]
+    Task ReportAsync(string queueId, IReadOnlyList<QueueSiteStatus> sites);
+
+    [Alias("GetAsync")]
+    Task<RoutingViewSnapshot> GetAsync();
+}
+
+/// <summary>A per-silo, stateless cache of the routing view, so reading it costs no cross-silo call most of the time.</summary>
+[Alias("IRoutingViewCacheGrain")]
+public interface IRoutingViewCacheGrain : IGrainWithIntegerKey
+{
+    [Alias("GetAsync")]
+    Task<RoutingViewSnapshot> GetAsync();
+}

@@ -1,0 +1,466 @@
+using CallCenter.Grains.Lifecycle;
+using CallCenter.Model;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Utilities;
+
+namespace CallCenter.Grains.Grains;
+
+[GenerateSerializer, Alias("AgentGrainState")]
+public sealed class AgentGrainState
+{
+    [Id(0)] public AgentConfiguration? Configuration { get; set; }
+    [Id(1)] public AgentPresence Presence { get; set; } = new();
+    [Id(2)] public AgentCounters Counters { get; set; } = new();
+    [Id(3)] public AgentCallRef? Offer { get; set; }
+    [Id(4)] public List<AgentCallRef> Calls { get; set; } = [];
+    [Id(5)] public long PresenceVersion { get; set; }
+    /// <summary>Wrap-up seconds of the queue each held call came from.</summary>
+    [Id(6)] public Dictionary<string, double> WrapUpByCall { get; set; } = [];
+    /// <summary>NotReady asked for while busy: applied when the call and wrap-up end.</summary>
+    [Id(7)] public string? PendingNotReadyReason { get; set; }
+}
+
+/// <summary>
+/// One agent's presence and reservations. It never awaits another grain: queues reserve it, calls tell it a call ended,
+/// and it tells queues about its availability with one-way notices.
+/// </summary>
+[GrainType("agent")]
+internal sealed partial class AgentGrain(
+    [PersistentState("agent", StorageNames.State)] IPersistentState<AgentGrainState> state,
+    [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
+    ILogger<AgentGrain> logger) : Grain, IAgentGrain
+{
+    /// <summary>How often an available agent re-announces itself, so queues that restarted learn of it again.</summary>
+    private static readonly TimeSpan AnnounceEvery = TimeSpan.FromSeconds(15);
+
+    /// <summary>Extra time past an offer's expiry after which the agent frees itself if its queue never came back.</summary>
+    private static readonly TimeSpan OrphanedOfferGrace = TimeSpan.FromSeconds(10);
+
+    private readonly ObserverManager<IAgentObserver> _observers = new(TimeSpan.FromMinutes(10), logger);
+    private IGrainTimer? _dueWorkTimer;
+
+    private AgentGrainState S => state.State;
+
+    private string AgentId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Presence.State != PresenceState.LoggedOut)
+        {
+            ScheduleDueWork();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task ConfigureAsync(AgentConfiguration configuration)
+    {
+        var previousQueues = S.Configuration?.CandidateQueueIds ?? [];
+        S.Configuration = configuration;
+        await state.WriteStateAsync();
+        foreach (var dropped in previousQueues.Except(configuration.CandidateQueueIds))
+        {
+            _ = GrainFactory.GetGrain<IQueueGrain>(dropped).AgentUnavailableAsync(AgentId, ++S.PresenceVersion);
+        }
+
+        AnnounceAvailability();
+    }
+
+    public async Task RemoveAsync()
+    {
+        if (S.Presence.State != PresenceState.LoggedOut && S.Calls.Count == 0)
+        {
+            await LogoutAsync();
+        }
+
+        S.Configuration = null;
+        await state.WriteStateAsync();
+    }
+
+    public async Task<CommandResult> LoginAsync()
+    {
+        if (S.Configuration is null)
+        {
+            return new CommandResult(CommandStatus.NotFound, $"agent '{AgentId}' is not configured");
+        }
+
+        if (S.Presence.State != PresenceState.LoggedOut)
+        {
+            return CommandResult.AlreadyDone;
+        }
+
+        S.Counters = new AgentCounters();
+        await MoveAsync(new AgentPresence { State = PresenceState.Available });
+        return CommandResult.Ok;
+    }
+
+    public async Task<CommandResult> LogoutAsync()
+    {
+        if (S.Presence.State == PresenceState.LoggedOut)
+        {
+            return CommandResult.AlreadyDone;
+        }
+
+        if (S.Calls.Count > 0)
+        {
+            return CommandResult.Invalid("the agent holds a call: end or transfer it first");
+        }
+
+        GiveBackOffer();
+        S.PendingNotReadyReason = null;
+        await MoveAsync(AgentPresence.LoggedOut(Now));
+        return CommandResult.Ok;
+    }
+
+    public async Task<CommandResult> SetAvailableAsync()
+    {
+        switch (S.Presence.State)
+        {
+            case PresenceState.Available:
+                return CommandResult.AlreadyDone;
+            case PresenceState.NotReady:
+            case PresenceState.WrapUp:
+                S.PendingNotReadyReason = null;
+                await MoveAsync(new AgentPresence { State = PresenceState.Available });
+                return CommandResult.Ok;
+            case PresenceState.Busy:
+                S.PendingNotReadyReason = null;
+                await state.WriteStateAsync();
+                return CommandResult.Ok;
+            default:
+                return CommandResult.Invalid($"cannot become Available from {S.Presence.State}");
+        }
+    }
+
+    public async Task<CommandResult> SetNotReadyAsync(string reasonCode)
+    {
+        if (!IsKnownReason(reasonCode))
+        {
+            return new CommandResult(CommandStatus.InvalidArgument, $"unknown reason code '{reasonCode}'");
+        }
+
+        switch (S.Presence.State)
+        {
+            case PresenceState.LoggedOut:
+                return CommandResult.Invalid("log in first");
+            case PresenceState.NotReady when S.Presence.ReasonCode == reasonCode:
+                return CommandResult.AlreadyDone;
+            case PresenceState.Busy:
+                // Never drop a live call: the agent goes NotReady once the call and its wrap-up end.
+                S.PendingNotReadyReason = reasonCode;
+                await state.WriteStateAsync();
+                return CommandResult.Ok;
+            default:
+                GiveBackOffer();
+                S.PendingNotReadyReason = null;
+                await MoveAsync(new AgentPresence { State = PresenceState.NotReady, ReasonCode = reasonCode });
+                return CommandResult.Ok;
+        }
+    }
+
+    public Task<bool> TryReserveAsync(OfferLease lease)
+    {
+        if (S.Offer is { } current && current.CallId == lease.CallId && current.Epoch == lease.Epoch)
+        {
+            return Task.FromResult(true);
+        }
+
+        if (S.Configuration is null || S.Offer is not null || !HasFreeCapacity(lease.Channel))
+        {
+            return Task.FromResult(false);
+        }
+
+        S.Offer = new AgentCallRef(lease.CallId, lease.QueueId, lease.Epoch, lease.Channel, lease.ExpiresAt);
+        if (S.Presence.State == PresenceState.Available)
+        {
+            // The reservation is not written: if this activation is lost, the queue's lease expiry frees the call,
+            // and the agent comes back in its last written state.
+            (S.Presence, S.Counters) = AgentPresenceMachine.Move(S.Presence, S.Counters, new AgentPresence { State = PresenceState.Reserved }, Now);
+            S.PresenceVersion++;
+            ReportPresence();
+        }
+
+        TellQueuesUnavailable();
+        ScheduleDueWork();
+        _observers.Notify(observer => observer.OnOffer(lease));
+        return Task.FromResult(true);
+    }
+
+    public async Task<CommandResult> ConfirmAcceptAsync(string callId, long epoch, double wrapUpSeconds)
+    {
+        if (S.Calls.Any(call => call.CallId == callId && call.Epoch == epoch))
+        {
+            return CommandResult.AlreadyDone;
+        }
+
+        if (S.Offer is not { } offer || offer.CallId != callId || offer.Epoch != epoch)
+        {
+            return CommandResult.Stale($"agent '{AgentId}' holds no offer of call '{callId}' with epoch {epoch}");
+        }
+
+        S.Offer = null;
+        S.Calls.Add(offer with { OfferExpiresAt = null });
+        S.WrapUpByCall[callId] = wrapUpSeconds;
+        await MoveAsync(new AgentPresence { State = PresenceState.Busy });
+        return CommandResult.Ok;
+    }
+
+    public async Task ReleaseOfferAsync(string callId, long epoch, bool missed)
+    {
+        if (S.Offer is not { } offer || offer.CallId != callId || offer.Epoch != epoch)
+        {
+            return;
+        }
+
+        S.Offer = null;
+        _observers.Notify(observer => observer.OnOfferWithdrawn(callId, epoch));
+        if (S.Presence.State != PresenceState.Reserved)
+        {
+            AnnounceAvailability();
+            return;
+        }
+
+        if (missed)
+        {
+            S.Counters = S.Counters with { MissedOffers = S.Counters.MissedOffers + 1 };
+            await MoveAsync(new AgentPresence { State = PresenceState.NotReady, ReasonCode = ReasonCodes.MissedOffer });
+        }
+        else
+        {
+            await MoveAsync(new AgentPresence { State = PresenceState.Available });
+        }
+    }
+
+    public async Task CallEndedAsync(string callId, double talkSeconds)
+    {
+        var index = S.Calls.FindIndex(call => call.CallId == callId);
+        if (index < 0)
+        {
+            return;
+        }
+
+        S.Calls.RemoveAt(index);
+        var wrapUp = S.WrapUpByCall.Remove(callId, out var seconds) ? seconds : 0;
+        S.Counters = S.Counters with { Handled = S.Counters.Handled + 1, TalkSeconds = S.Counters.TalkSeconds + talkSeconds };
+        if (S.Calls.Count > 0)
+        {
+            await state.WriteStateAsync();
+            AnnounceAvailability();
+            return;
+        }
+
+        if (wrapUp > 0)
+        {
+            await MoveAsync(new AgentPresence { State = PresenceState.WrapUp, WrapUpUntil = Now.AddSeconds(wrapUp) });
+        }
+        else
+        {
+            await MoveAsync(AfterWork());
+        }
+    }
+
+    public async Task<CommandResult> CompleteWrapUpAsync()
+    {
+        if (S.Presence.State != PresenceState.WrapUp)
+        {
+            return S.Presence.State is PresenceState.Available or PresenceState.NotReady
+                ? CommandResult.AlreadyDone
+                : CommandResult.Invalid($"not in wrap-up but {S.Presence.State}");
+        }
+
+        await MoveAsync(AfterWork());
+        return CommandResult.Ok;
+    }
+
+    public async Task ProcessDueWorkAsync()
+    {
+        var now = Now;
+        if (S.Presence.State == PresenceState.WrapUp && S.Presence.WrapUpUntil <= now)
+        {
+            await MoveAsync(AfterWork());
+        }
+
+        if (S.Offer is { OfferExpiresAt: { } expires } orphan && now > expires + OrphanedOfferGrace)
+        {
+            // The queue that made the offer never confirmed or withdrew it (it was lost with its silo): free the agent.
+            LogOrphanedOffer(AgentId, orphan.CallId);
+            _ = GrainFactory.GetGrain<IQueueGrain>(orphan.QueueId).ReturnOfferAsync(orphan.CallId, AgentId, orphan.Epoch);
+            await ReleaseOfferAsync(orphan.CallId, orphan.Epoch, missed: true);
+        }
+
+        if (S.Presence.State == PresenceState.Available || (S.Presence.State == PresenceState.Busy && S.Offer is null))
+        {
+            AnnounceAvailability();
+        }
+    }
+
+    public Task<AgentStatus> GetStatusAsync() => Task.FromResult(Status());
+
+    public Task SubscribeAsync(IAgentObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(IAgentObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    private AgentPresence AfterWork() => S.PendingNotReadyReason is { } reason
+        ? new AgentPresence { State = PresenceState.NotReady, ReasonCode = reason }
+        : new AgentPresence { State = PresenceState.Available };
+
+    private async Task MoveAsync(AgentPresence next)
+    {
+        if (next.State == PresenceState.NotReady || next.State == PresenceState.LoggedOut || next.State == PresenceState.Available)
+        {
+            S.PendingNotReadyReason = null;
+        }
+
+        (S.Presence, S.Counters) = AgentPresenceMachine.Move(S.Presence, S.Counters, next, Now);
+        S.PresenceVersion++;
+        await state.WriteStateAsync();
+        ReportPresence();
+        if (HasFreeCapacity(Channel.Voice) || HasFreeCapacity(Channel.Chat))
+        {
+            AnnounceAvailability();
+        }
+        else
+        {
+            TellQueuesUnavailable();
+        }
+
+        ScheduleDueWork();
+    }
+
+    private void ReportPresence()
+    {
+        var status = Status();
+        _observers.Notify(observer => observer.OnPresenceChanged(status));
+        if (S.Configuration is { } configuration)
+        {
+            _ = GrainFactory.GetGrain<ISiteGrain>(configuration.Definition.SiteId)
+                .AgentPresenceChangedAsync(AgentId, S.Presence.State, S.Counters.HandlingSeconds, S.Counters.AvailableSeconds);
+        }
+    }
+
+    private bool HasFreeCapacity(Channel channel)
+    {
+        if (S.Configuration is not { } configuration || S.Offer is not null)
+        {
+            return false;
+        }
+
+        var capacity = configuration.Definition.CapacityFor(channel);
+        return S.Presence.State switch
+        {
+            PresenceState.Available => capacity > 0,
+            // A chat agent keeps taking chats up to its capacity; a voice call takes the agent whole.
+            PresenceState.Busy => channel != Channel.Voice && S.Calls.All(call => call.Channel == channel) && S.Calls.Count < capacity,
+            _ => false,
+        };
+    }
+
+    private void AnnounceAvailability()
+    {
+        if (S.Configuration is not { } configuration)
+        {
+            return;
+        }
+
+        var free = new List<Channel>(2);
+        foreach (var channel in (Channel[])[Channel.Voice, Channel.Chat])
+        {
+            if (HasFreeCapacity(channel))
+            {
+                free.Add(channel);
+            }
+        }
+
+        if (free.Count == 0)
+        {
+            TellQueuesUnavailable();
+            return;
+        }
+
+        var definition = configuration.Definition;
+        var availability = new AgentAvailability
+        {
+            AgentId = AgentId,
+            TenantId = definition.TenantId,
+            SiteId = definition.SiteId,
+            Kind = definition.Kind,
+            PartnerOrganization = definition.PartnerOrganization,
+            Skills = definition.Skills,
+            IdleSince = S.Counters.IdleSince ?? S.Presence.Since,
+            Occupancy = S.Counters.Occupancy,
+            PresenceVersion = S.PresenceVersion,
+            FreeChannels = free,
+        };
+        foreach (var queueId in configuration.CandidateQueueIds)
+        {
+            _ = GrainFactory.GetGrain<IQueueGrain>(queueId).AgentAvailableAsync(availability);
+        }
+    }
+
+    private void TellQueuesUnavailable()
+    {
+        foreach (var queueId in S.Configuration?.CandidateQueueIds ?? [])
+        {
+            _ = GrainFactory.GetGrain<IQueueGrain>(queueId).AgentUnavailableAsync(AgentId, S.PresenceVersion);
+        }
+    }
+
+    /// <summary>Hands a pending offer back to its queue (which puts the call back in its place) without waiting on the queue.</summary>
+    private void GiveBackOffer()
+    {
+        if (S.Offer is not { } offer)
+        {
+            return;
+        }
+
+        S.Offer = null;
+        _ = GrainFactory.GetGrain<IQueueGrain>(offer.QueueId).ReturnOfferAsync(offer.CallId, AgentId, offer.Epoch);
+        _observers.Notify(observer => observer.OnOfferWithdrawn(offer.CallId, offer.Epoch));
+    }
+
+    private bool IsKnownReason(string reasonCode) =>
+        ReasonCodes.BuiltIn.Contains(reasonCode) || (S.Configuration?.ReasonCodes.Contains(reasonCode) ?? false);
+
+    private void ScheduleDueWork()
+    {
+        var due = S.Presence.State switch
+        {
+            PresenceState.WrapUp when S.Presence.WrapUpUntil is { } until => until - Now,
+            _ when S.Offer?.OfferExpiresAt is { } expires => expires + OrphanedOfferGrace - Now,
+            PresenceState.Available or PresenceState.Busy => AnnounceEvery,
+            _ => (TimeSpan?)null,
+        };
+        _dueWorkTimer?.Dispose();
+        _dueWorkTimer = null;
+        if (due is { } dueTime)
+        {
+            var start = dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime;
+            _dueWorkTimer = this.RegisterGrainTimer(ProcessDueWorkAsync, start, AnnounceEvery);
+        }
+    }
+
+    private AgentStatus Status() => new()
+    {
+        AgentId = AgentId,
+        Definition = S.Configuration?.Definition,
+        Presence = S.Presence,
+        Offer = S.Offer,
+        Calls = S.Calls.ToList(),
+        Counters = S.Counters,
+        PresenceVersion = S.PresenceVersion,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} freed itself from an offer of call {CallId} its queue never settled")]
+    private partial void LogOrphanedOffer(string agentId, string callId);
+}

@@ -1,0 +1,591 @@
+using CallCenter.Grains.Lifecycle;
+using CallCenter.Grains.Routing;
+using CallCenter.Model;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CallCenter.Grains.Grains;
+
+[GenerateSerializer, Alias("CallGrainState")]
+public sealed class CallGrainState
+{
+    [Id(0)] public CallArrival? Arrival { get; set; }
+    [Id(1)] public CallState State { get; set; } = CallState.New;
+    [Id(2)] public CallOutcome Outcome { get; set; }
+    [Id(3)] public string? OutcomeDetail { get; set; }
+    [Id(4)] public string? CustomerKey { get; set; }
+    [Id(5)] public QueueTicket? Ticket { get; set; }
+    [Id(6)] public string? QueueId { get; set; }
+    [Id(7)] public string? AgentId { get; set; }
+    [Id(8)] public long? OfferEpoch { get; set; }
+    [Id(9)] public DateTimeOffset? ConnectedAt { get; set; }
+    [Id(10)] public DateTimeOffset? EndedAt { get; set; }
+    [Id(11)] public Dictionary<string, string> AttachedData { get; set; } = [];
+    [Id(12)] public List<CallEvent> Timeline { get; set; } = [];
+    [Id(13)] public List<string> Notes { get; set; } = [];
+    [Id(14)] public string? CallbackOfCallId { get; set; }
+    /// <summary>Seconds waited in queue before an agent took the call (or before it was abandoned).</summary>
+    [Id(15)] public double WaitSeconds { get; set; }
+}
+
+/// <summary>
+/// One call's lifecycle, timeline and single outcome. It awaits its queue and its agent (never the other way round),
+/// and watches that its queue still holds it while it waits, so a notice lost with a silo never loses the call.
+/// </summary>
+[GrainType("call")]
+internal sealed partial class CallGrain(
+    [PersistentState("call", StorageNames.State)] IPersistentState<CallGrainState> state,
+    [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
+    ILogger<CallGrain> logger) : Grain, ICallGrain
+{
+    public const int MaxAttachedEntries = 64;
+    public const int MaxAttachedLength = 512;
+    public const int MaxNoteLength = 4000;
+    private static readonly TimeSpan WatchEvery = TimeSpan.FromSeconds(20);
+
+    private IGrainTimer? _watchdog;
+
+    private CallGrainState S => state.State;
+
+    private string CallId => this.GetPrimaryKeyString();
+
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (CallLifecycle.IsWaiting(S.State))
+        {
+            StartWatchdog();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<CallSnapshot> ArriveAsync(CallArrival arrival)
+    {
+        if (S.State != CallState.New)
+        {
+            return Snapshot();
+        }
+
+        S.Arrival = arrival;
+        S.State = CallState.Arrived;
+        var customer = arrival.CustomerId ?? arrival.CallerNumber;
+        S.CustomerKey = customer is null ? null : CustomerProfile.KeyFor(arrival.TenantId, customer);
+        foreach (var (key, value) in arrival.AttachedData)
+        {
+            S.AttachedData[key] = value;
+        }
+
+        Record(CallEventKind.Arrived, arrival.DialledNumber);
+        await state.WriteStateAsync();
+        return Snapshot();
+    }
+
+    public async Task<CommandResult> EnterIvrAsync()
+    {
+        if (S.State == CallState.InIvr)
+        {
+            return CommandResult.AlreadyDone;
+        }
+
+        if (S.State != CallState.Arrived)
+        {
+            return CommandResult.Invalid($"a call enters the IVR on arrival, not when {S.State}");
+        }
+
+        S.State = CallState.InIvr;
+        Record(CallEventKind.EnteredIvr);
+        await state.WriteStateAsync();
+        return CommandResult.Ok;
+    }
+
+    public async Task<CommandResult> AttachDataAsync(IReadOnlyDictionary<string, string> data)
+    {
+        if (S.State is CallState.New or CallState.Ended)
+        {
+            return CommandResult.Invalid($"no data can be attached to a call that is {S.State}");
+        }
+
+        if (data.Any(pair => string.IsNullOrEmpty(pair.Key) || pair.Key.Length > MaxAttachedLength || (pair.Value?.Length ?? 0) > MaxAttachedLength)
+            || S.AttachedData.Keys.Union(data.Keys).Count() > MaxAttachedEntries)
+        {
+            return new CommandResult(CommandStatus.InvalidArgument, $"attached data holds at most {MaxAttachedEntries} entries of non-empty keys and values up to {MaxAttachedLength} characters");
+        }
+
+        foreach (var (key, value) in data)
+        {
+            S.AttachedData[key] = value ?? string.Empty;
+        }
+
+        Record(CallEventKind.DataAttached, string.Join(",", data.Keys));
+        await state.WriteStateAsync();
+        return CommandResult.Ok;
+    }
+
+    public async Task<EnqueueResult> EnqueueAsync(string? queueId = null)
+    {
+        if (S.State is CallState.Queued or CallState.Offered && (queueId is null || queueId == S.QueueId))
+        {
+            return new EnqueueResult(EnqueueStatus.AlreadyQueued);
+        }
+
+        if (S.Arrival is not { } arrival || S.State is not (CallState.Arrived or CallState.InIvr))
+        {
+            return new EnqueueResult(EnqueueStatus.Refused, Message: $"a call is queued after it arrives, not when {S.State}");
+        }
+
+        var priority = 0;
+        if (queueId is null)
+        {
+            var entry = arrival.DialledNumber is null
+                ? null
+                : await GrainFactory.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).FindEntryPointAsync(arrival.DialledNumber);
+            if (entry is null || entry.TenantId != arrival.TenantId)
+            {
+                return new EnqueueResult(EnqueueStatus.UnknownQueue, Message: $"no entry point for dialled number '{arrival.DialledNumber}'");
+            }
+
+            queueId = entry.QueueId;
+            priority = entry.Priority;
+            foreach (var (key, value) in entry.AttachedData)
+            {
+                S.AttachedData.TryAdd(key, value);
+            }
+        }
+
+        string? lastAgent = null;
+        if (S.CustomerKey is { } customerKey)
+        {
+            var customer = await GrainFactory.GetGrain<ICustomerGrain>(customerKey).GetProfileAsync();
+            priority += customer.PriorityBoost;
+            lastAgent = customer.LastAgentId;
+        }
+
+        var ticket = new QueueTicket
+        {
+            CallId = CallId,
+            TenantId = arrival.TenantId,
+            SiteId = arrival.SiteId,
+            Channel = arrival.Channel,
+            BasePriority = priority,
+            EnqueuedAt = Now,
+            LastAgentId = lastAgent,
+        };
+        var result = await EnterQueueAsync(queueId, ticket, CallEventKind.Queued);
+        if (result.Status == EnqueueStatus.QueueFull)
+        {
+            await EndAsync(CallOutcome.Overflowed, "queue full");
+        }
+
+        return result;
+    }
+
+    public async Task<CommandResult> AcceptAsync(string agentId, long epoch)
+    {
+        if (CallLifecycle.IsWithAgent(S.State))
+        {
+            return S.AgentId == agentId && S.OfferEpoch == epoch
+                ? CommandResult.AlreadyDone
+                : CommandResult.Stale($"call '{CallId}' is already with agent '{S.AgentId}'");
+        }
+
+        if (!CallLifecycle.IsWaiting(S.State) || S.QueueId is null)
+        {
+            return CommandResult.Invalid($"call '{CallId}' is {S.State}, not waiting for an agent");
+        }
+
+        var confirmed = await Queue(S.QueueId).ConfirmAcceptAsync(CallId, agentId, epoch);
+        if (!confirmed.Succeeded)
+        {
+            return confirmed;
+        }
+
+        var now = Now;
+        S.AgentId = agentId;
+        S.OfferEpoch = epoch;
+        S.WaitSeconds = S.Ticket is null ? 0 : Math.Max(0, (now - (S.Ticket.EnteredThisQueueAt ?? S.Ticket.EnqueuedAt)).TotalSeconds);
+        S.State = CallState.Connecting;
+        Record(CallEventKind.Accepted, $"epoch {epoch}", agentId, S.QueueId);
+        if (S.Arrival?.MediaManagedByEdge != true)
+        {
+            Connect(now);
+        }
+
+        StopWatchdog();
+        await state.WriteStateAsync();
+        return CommandResult.Ok;
+    }
+
+    public async Task<CommandResult> RejectAsync(string agentId, long epoch)
+    {
+        if (!CallLifecycle.IsWaiting(S.State) || S.QueueId is null)
+        {
+            return CommandResult.Stale($"call '{CallId}' is {S.State}: there is no offer to reject");
+        }
+
+        var result = await Queue(S.QueueId).RejectOfferAsync(CallId, agentId, epoch);
+        if (result.Succeeded)
+        {
+            S.State = CallState.Queued;
+            S.OfferEpoch = null;
+            Record(CallEventKind.OfferRejected, $"epoch {epoch}", agentId, S.QueueId);
+            await state.WriteStateAsync();
+        }
+
+        return result;
+    }
+
+    public async Task<CommandResult> MediaConnectedAsync()
+    {
+        if (S.State == CallState.Connected)
+        {
+            return CommandResult.AlreadyDone;
+        }
+
+        if (S.State != CallState.Connecting)
+        {
+            return CommandResult.Invalid($"media connects a call that is Connecting, not {S.State}");
+        }
+
+        Connect(Now);
+        await state.WriteStateAsync();
+        return CommandResult.Ok;
+    }
+
+    public Task<CommandResult> HoldAsync(string agentId) => ToggleHoldAsync(agentId, hold: true);
+
+    public Task<CommandResult> ResumeAsync(string agentId) => ToggleHoldAsync(agentId, hold: false);
+
+    public async Task<CommandResult> TransferAsync(TransferRequest request)
+    {
+        if (!CallLifecycle.IsWithAgent(S.State) || S.AgentId is not { } agentId || S.Ticket is not { } ticket)
+        {
+            return CommandResult.Invalid($"only a call with an agent can be transferred; call '{CallId}' is {S.State}");
+        }
+
+        if (request.RequestedByAgentId is { } requester && requester != agentId)
+        {
+            return CommandResult.Refused($"agent '{requester}' does not hold call '{CallId}'");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Target))
+        {
+            return new CommandResult(CommandStatus.InvalidArgument, "a transfer needs a target");
+        }
+
+        var talk = TalkSeconds();
+        if (request.Kind == TransferKind.External)
+        {
+            Record(CallEventKind.Transferred, request.Target, agentId);
+            await ReleaseAgentAsync(agentId, talk);
+            await EndAsync(CallOutcome.TransferredOut, request.Target);
+            return CommandResult.Ok;
+        }
+
+        // The call keeps its context and original priority; it waits afresh in the target queue.
+        var targetQueue = request.Kind == TransferKind.Agent ? S.QueueId! : request.Target;
+        var next = ticket with
+        {
+            EnqueuedAt = Now,
+            EnteredThisQueueAt = Now,
+            TargetAgentId = request.Kind == TransferKind.Agent ? request.Target : null,
+            LastAgentId = null,
+        };
+        var result = await Queue(targetQueue).EnqueueAsync(next);
+        if (result.Status is not (EnqueueStatus.Queued or EnqueueStatus.AlreadyQueued))
+        {
+            return new CommandResult(CommandStatus.Refused, result.Message ?? $"queue '{targetQueue}' refused the call: {result.Status}");
+        }
+
+        if (request.Note is { Length: > 0 } note)
+        {
+            S.Notes.Add(note.Length > MaxNoteLength ? note[..MaxNoteLength] : note);
+        }
+
+        await ReleaseAgentAsync(agentId, talk);
+        S.State = CallState.Queued;
+        S.QueueId = targetQueue;
+        S.Ticket = next;
+        S.AgentId = null;
+        S.OfferEpoch = null;
+        S.ConnectedAt = null;
+        Record(CallEventKind.Transferred, $"{request.Kind}:{request.Target}", agentId, targetQueue);
+        StartWatchdog();
+        await state.WriteStateAsync();
+        return CommandResult.Ok;
+    }
+
+    public async Task<CommandResult> HangUpAsync(CallParty party, string? reason = null)
+    {
+        if (S.State == CallState.Ended)
+        {
+            return CommandResult.AlreadyDone;
+        }
+
+        if (S.State == CallState.New)
+        {
+            return new CommandResult(CommandStatus.NotFound, $"call '{CallId}' never arrived");
+        }
+
+        var outcome = CallLifecycle.OutcomeOfHangUp(S.State, party);
+        if (CallLifecycle.IsWaiting(S.State) && S.QueueId is { } queueId)
+        {
+            if (S.Ticket is { } ticket)
+            {
+                S.WaitSeconds = Math.Max(0, (Now - (ticket.EnteredThisQueueAt ?? ticket.EnqueuedAt)).TotalSeconds);
+            }
+
+            await Queue(queueId).RemoveAsync(CallId, CallEventKind.Ended);
+        }
+        else if (CallLifecycle.IsWithAgent(S.State) && S.AgentId is { } agentId)
+        {
+            await ReleaseAgentAsync(agentId, TalkSeconds());
+        }
+
+        var detail = reason ?? (outcome == CallOutcome.Abandoned
+            ? (S.State is CallState.Arrived or CallState.InIvr ? "abandoned in IVR" : "abandoned in queue")
+            : $"hung up by {party.ToString().ToLowerInvariant()}");
+        await EndAsync(outcome, detail);
+        return CommandResult.Ok;
+    }
+
+    public async Task<CommandResult> AddNoteAsync(string agentId, string note)
+    {
+        if (string.IsNullOrWhiteSpace(note) || note.Length > MaxNoteLength)
+        {
+            return new CommandResult(CommandStatus.InvalidArgument, $"a note has 1 to {MaxNoteLength} characters");
+        }
+
+        if (S.AgentId != agentId && !S.Timeline.Any(e => e.AgentId == agentId && e.Kind == CallEventKind.Accepted))
+        {
+            return CommandResult.Refused($"agent '{agentId}' did not handle call '{CallId}'");
+        }
+
+        S.Notes.Add(note);
+        await state.WriteStateAsync();
+        return CommandResult.Ok;
+    }
+
+    public Task<CallSnapshot> GetAsync() => Task.FromResult(Snapshot());
+
+    public async Task StartCallbackAsync(CallSnapshot original, QueueTicket ticket, string queueId)
+    {
+        if (S.State != CallState.New)
+        {
+            return;
+        }
+
+        S.Arrival = original.Arrival;
+        S.CustomerKey = original.CustomerKey;
+        S.CallbackOfCallId = original.CallId;
+        foreach (var (key, value) in original.AttachedData)
+        {
+            S.AttachedData[key] = value;
+        }
+
+        S.State = CallState.Queued;
+        S.QueueId = queueId;
+        S.Ticket = ticket;
+        Record(CallEventKind.CallbackScheduled, $"keeps the place of {original.CallId}", queueId: queueId);
+        StartWatchdog();
+        await state.WriteStateAsync();
+    }
+
+    public Task OfferedAsync(OfferLease lease)
+    {
+        // Advisory: the queue holds the lease. Not written on its own; the next transition writes the timeline.
+        if (S.State == CallState.Queued && lease.QueueId == S.QueueId)
+        {
+            S.State = CallState.Offered;
+            S.OfferEpoch = lease.Epoch;
+            Record(CallEventKind.Offered, $"epoch {lease.Epoch}", lease.AgentId, lease.QueueId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task OfferWithdrawnAsync(OfferLease lease, CallEventKind why)
+    {
+        if (S.State == CallState.Offered && S.OfferEpoch == lease.Epoch)
+        {
+            S.State = CallState.Queued;
+            S.OfferEpoch = null;
+            Record(why, $"epoch {lease.Epoch}", lease.AgentId, lease.QueueId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task OverflowedAsync(OverflowNotice notice)
+    {
+        if (!CallLifecycle.IsWaiting(S.State) || S.QueueId != notice.FromQueueId)
+        {
+            return;
+        }
+
+        // If the watchdog put the call back before this notice came, take it out again: one place at a time.
+        await Queue(notice.FromQueueId).RemoveAsync(CallId, CallEventKind.Overflowed);
+        Record(CallEventKind.Overflowed, notice.Action.Kind.ToString(), queueId: notice.FromQueueId);
+        switch (notice.Action.Kind)
+        {
+            case OverflowKind.Queue when notice.Action.TargetQueueId is { } target:
+                var result = await EnterQueueAsync(target, OverflowPolicy.TicketForTarget(notice.Ticket, Now), CallEventKind.Queued);
+                if (result.Status is not (EnqueueStatus.Queued or EnqueueStatus.AlreadyQueued))
+                {
+                    await EndAsync(CallOutcome.Overflowed, $"overflow queue '{target}' refused the call: {result.Status}");
+                }
+
+                break;
+            case OverflowKind.Callback when notice.CallbackCallId is { } callbackId:
+                await EndAsync(CallOutcome.CallbackScheduled, callbackId);
+                await GrainFactory.GetGrain<ICallGrain>(callbackId)
+                    .StartCallbackAsync(Snapshot(), notice.Ticket with { CallId = callbackId, IsCallback = true }, notice.FromQueueId);
+                break;
+            default:
+                await EndAsync(CallOutcome.Overflowed, notice.Action.AnnouncementId is { } announcement ? $"announcement {announcement}" : "overflow");
+                break;
+        }
+    }
+
+    private async Task<EnqueueResult> EnterQueueAsync(string queueId, QueueTicket ticket, CallEventKind kind)
+    {
+        var result = await Queue(queueId).EnqueueAsync(ticket);
+        if (result.Status is EnqueueStatus.Queued or EnqueueStatus.AlreadyQueued)
+        {
+            S.State = CallState.Queued;
+            S.QueueId = queueId;
+            S.Ticket = ticket;
+            Record(kind, $"position {result.Position}", queueId: queueId);
+            StartWatchdog();
+            await state.WriteStateAsync();
+        }
+
+        return result;
+    }
+
+    private async Task ReleaseAgentAsync(string agentId, double talkSeconds)
+    {
+        await GrainFactory.GetGrain<IAgentGrain>(agentId).CallEndedAsync(CallId, talkSeconds);
+        if (S.QueueId is { } queueId && S.Ticket is { } ticket)
+        {
+            Queue(queueId).RecordHandledAsync(new HandledCall(CallId, ticket.SiteId, talkSeconds, 0)).Ignore();
+        }
+    }
+
+    private async Task EndAsync(CallOutcome outcome, string? detail)
+    {
+        S.State = CallState.Ended;
+        S.Outcome = outcome;
+        S.OutcomeDetail = detail;
+        S.EndedAt = Now;
+        Record(CallEventKind.Ended, $"{outcome}: {detail}", S.AgentId, S.QueueId);
+        StopWatchdog();
+        await state.WriteStateAsync();
+        if (S.CustomerKey is { } customerKey)
+        {
+            await GrainFactory.GetGrain<ICustomerGrain>(customerKey).AddContactAsync(new ContactRecord
+            {
+                CallId = CallId,
+                At = Now,
+                Outcome = outcome,
+                AgentId = S.AgentId ?? S.Timeline.LastOrDefault(e => e.Kind == CallEventKind.Accepted)?.AgentId,
+                QueueId = S.QueueId,
+                WaitSeconds = S.WaitSeconds,
+                TalkSeconds = TalkSeconds(),
+            });
+        }
+    }
+
+    private async Task<CommandResult> ToggleHoldAsync(string agentId, bool hold)
+    {
+        if (S.AgentId != agentId)
+        {
+            return CommandResult.Refused($"agent '{agentId}' does not hold call '{CallId}'");
+        }
+
+        var (from, to, kind) = hold
+            ? (CallState.Connected, CallState.Held, CallEventKind.Held)
+            : (CallState.Held, CallState.Connected, CallEventKind.Resumed);
+        if (S.State == to)
+        {
+            return CommandResult.AlreadyDone;
+        }
+
+        if (S.State != from)
+        {
+            return CommandResult.Invalid($"call '{CallId}' is {S.State}");
+        }
+
+        S.State = to;
+        Record(kind, agentId: agentId);
+        await state.WriteStateAsync();
+        return CommandResult.Ok;
+    }
+
+    private void Connect(DateTimeOffset now)
+    {
+        S.State = CallState.Connected;
+        S.ConnectedAt = now;
+        Record(CallEventKind.Connected, agentId: S.AgentId);
+    }
+
+    private double TalkSeconds() => S.ConnectedAt is { } connected ? Math.Max(0, (Now - connected).TotalSeconds) : 0;
+
+    private void Record(CallEventKind kind, string? detail = null, string? agentId = null, string? queueId = null) =>
+        S.Timeline.Add(new CallEvent(Now, kind, detail, agentId, queueId));
+
+    private void StartWatchdog() => _watchdog ??= this.RegisterGrainTimer(WatchQueueAsync, WatchEvery, WatchEvery);
+
+    private void StopWatchdog()
+    {
+        _watchdog?.Dispose();
+        _watchdog = null;
+    }
+
+    /// <summary>A waiting call whose queue no longer holds it (a notice lost with a silo) goes back in its place.</summary>
+    private async Task WatchQueueAsync()
+    {
+        if (!CallLifecycle.IsWaiting(S.State) || S.QueueId is not { } queueId || S.Ticket is not { } ticket)
+        {
+            StopWatchdog();
+            return;
+        }
+
+        if (await Queue(queueId).ContainsAsync(CallId))
+        {
+            return;
+        }
+
+        LogRequeued(CallId, queueId);
+        S.State = CallState.Queued;
+        S.OfferEpoch = null;
+        await EnterQueueAsync(queueId, ticket, CallEventKind.Requeued);
+    }
+
+    private IQueueGrain Queue(string queueId) => GrainFactory.GetGrain<IQueueGrain>(queueId);
+
+    private CallSnapshot Snapshot() => new()
+    {
+        CallId = CallId,
+        State = S.State,
+        Outcome = S.Outcome,
+        OutcomeDetail = S.OutcomeDetail,
+        Arrival = S.Arrival,
+        CustomerKey = S.CustomerKey,
+        QueueId = S.QueueId,
+        AgentId = S.AgentId,
+        OfferEpoch = S.OfferEpoch,
+        Priority = S.Ticket?.BasePriority ?? 0,
+        FirstEnqueuedAt = S.Ticket?.EnqueuedAt,
+        ConnectedAt = S.ConnectedAt,
+        EndedAt = S.EndedAt,
+        AttachedData = new Dictionary<string, string>(S.AttachedData),
+        Timeline = S.Timeline.ToList(),
+        Notes = S.Notes.ToList(),
+        CallbackOfCallId = S.CallbackOfCallId,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} was missing from queue {QueueId} and was put back in its place")]
+    private partial void LogRequeued(string callId, string queueId);
+}

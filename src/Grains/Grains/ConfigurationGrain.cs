@@ -1,0 +1,82 @@
+using CallCenter.Grains.Configuration;
+using CallCenter.Model;
+
+namespace CallCenter.Grains.Grains;
+
+[GenerateSerializer, Alias("ConfigurationGrainState")]
+public sealed class ConfigurationGrainState
+{
+    [Id(0)] public ContactCenterConfiguration Configuration { get; set; } = new();
+}
+
+/// <summary>
+/// Holds the configuration. A change is validated whole and written before any queue or agent hears of it,
+/// so an invalid change applies nothing, and a push interrupted by a failure is completed by the next apply.
+/// </summary>
+[GrainType("configuration")]
+internal sealed class ConfigurationGrain(
+    [PersistentState("configuration", StorageNames.State)] IPersistentState<ConfigurationGrainState> state) : Grain, IConfigurationGrain
+{
+    private const int PushBatch = 256;
+
+    private Dictionary<string, EntryPoint> _entryPoints = [];
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        IndexEntryPoints();
+        return Task.CompletedTask;
+    }
+
+    public Task<ContactCenterConfiguration> GetAsync() => Task.FromResult(state.State.Configuration);
+
+    public async Task<ApplyResult> ApplyAsync(ContactCenterConfiguration configuration)
+    {
+        var errors = ConfigurationValidator.Validate(configuration);
+        if (errors.Count > 0)
+        {
+            return new ApplyResult { Errors = errors, Version = state.State.Configuration.Version };
+        }
+
+        var previous = state.State.Configuration;
+        var next = configuration with { Version = previous.Version + 1 };
+        state.State.Configuration = next;
+        await state.WriteStateAsync();
+        IndexEntryPoints();
+        await PushAsync(previous, next);
+        return new ApplyResult { Version = next.Version };
+    }
+
+    public Task<ApplyResult> SeedAsync(ContactCenterConfiguration configuration) =>
+        state.State.Configuration.Version > 0
+            ? Task.FromResult(new ApplyResult { Version = state.State.Configuration.Version })
+            : ApplyAsync(configuration);
+
+    public Task<EntryPoint?> FindEntryPointAsync(string dialledNumber) =>
+        Task.FromResult(_entryPoints.GetValueOrDefault(dialledNumber));
+
+    private async Task PushAsync(ContactCenterConfiguration previous, ContactCenterConfiguration next)
+    {
+        // Queues first, so agents announcing themselves find their queues configured.
+        await InBatchesAsync(next.Queues, queue => GrainFactory.GetGrain<IQueueGrain>(queue.Id).ConfigureAsync(queue));
+        var reasonCodes = next.ReasonCodes.Concat(ReasonCodes.BuiltIn).Distinct().ToList();
+        await InBatchesAsync(next.Agents, agent => GrainFactory.GetGrain<IAgentGrain>(agent.Id).ConfigureAsync(new AgentConfiguration
+        {
+            Definition = agent,
+            CandidateQueueIds = QueueMembership.CandidateQueues(agent, next.Queues),
+            ReasonCodes = reasonCodes,
+        }));
+        var removedAgents = previous.Agents.Select(a => a.Id).Except(next.Agents.Select(a => a.Id)).ToList();
+        await InBatchesAsync(removedAgents, id => GrainFactory.GetGrain<IAgentGrain>(id).RemoveAsync());
+    }
+
+    private static async Task InBatchesAsync<T>(IEnumerable<T> items, Func<T, Task> push)
+    {
+        foreach (var batch in items.Chunk(PushBatch))
+        {
+            await Task.WhenAll(batch.Select(push));
+        }
+    }
+
+    private void IndexEntryPoints() =>
+        _entryPoints = state.State.Configuration.EntryPoints.ToDictionary(entry => entry.DialledNumber, StringComparer.Ordinal);
+}

@@ -1,0 +1,51 @@
+using CallCenter.Model;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CallCenter.Grains.Grains;
+
+/// <summary>
+/// A site's agents by presence state and their occupancy over the last 15 minutes. Soft state, rebuilt from the agents'
+/// notices: it is a view, and losing it loses no call.
+/// </summary>
+[GrainType("site")]
+internal sealed class SiteGrain([FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock) : Grain, ISiteGrain
+{
+    private readonly Dictionary<string, AgentReading> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, (double Handling, double Available)> _minutes = [];
+
+    public Task AgentPresenceChangedAsync(string agentId, PresenceState state, double handlingSeconds, double availableSeconds)
+    {
+        var minute = clock.GetUtcNow().ToUnixTimeSeconds() / 60;
+        if (_agents.TryGetValue(agentId, out var previous))
+        {
+            // Counters restart at login: a drop means a new session, whose whole count is new time.
+            var handled = handlingSeconds >= previous.HandlingSeconds ? handlingSeconds - previous.HandlingSeconds : handlingSeconds;
+            var available = availableSeconds >= previous.AvailableSeconds ? availableSeconds - previous.AvailableSeconds : availableSeconds;
+            var bucket = _minutes.GetValueOrDefault(minute);
+            _minutes[minute] = (bucket.Handling + handled, bucket.Available + available);
+        }
+
+        _agents[agentId] = new AgentReading(state, handlingSeconds, availableSeconds);
+        foreach (var stale in _minutes.Keys.Where(key => key <= minute - 15).ToList())
+        {
+            _minutes.Remove(stale);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<SiteStatus> GetStatusAsync()
+    {
+        var handling = _minutes.Values.Sum(bucket => bucket.Handling);
+        var available = _minutes.Values.Sum(bucket => bucket.Available);
+        return Task.FromResult(new SiteStatus
+        {
+            SiteId = this.GetPrimaryKeyString(),
+            AgentsByState = _agents.Values.GroupBy(agent => agent.State).ToDictionary(group => group.Key, group => group.Count()),
+            Occupancy = handling + available <= 0 ? null : handling / (handling + available),
+            UpdatedAt = clock.GetUtcNow(),
+        });
+    }
+
+    private sealed record AgentReading(PresenceState State, double HandlingSeconds, double AvailableSeconds);
+}

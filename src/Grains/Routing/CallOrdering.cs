@@ -1,0 +1,31 @@
+using CallCenter.Model;
+
+namespace CallCenter.Grains.Routing;
+
+/// <summary>Rule 4 of routing: waiting calls are served by priority (with aging), then by enqueue time.</summary>
+public static class CallOrdering
+{
+    public static double EffectivePriority(QueueDefinition queue, QueueTicket call, DateTimeOffset now)
+    {
+        var waitedMinutes = Math.Max(0, (now - call.EnqueuedAt).TotalMinutes);
+        return call.BasePriority + (queue.AgingPointsPerMinute * waitedMinutes);
+    }
+
+    /// <summary>Orders calls best first: higher effective priority, then earlier enqueue, then call id for a stable order.</summary>
+    public static List<QueueTicket> Order(QueueDefinition queue, IEnumerable<QueueTicket> calls, DateTimeOffset now)
+    {
+        var ordered = calls.Select(call => (Call: call, Priority: EffectivePriority(queue, call, now))).ToList();
+        ordered.Sort(static (a, b) =>
+        {
+            var byPriority = b.Priority.CompareTo(a.Priority);
+            if (byPriority != 0)
+            {
+                return byPriority;
+            }
+
+            var byTime = a.Call.EnqueuedAt.CompareTo(b.Call.EnqueuedAt);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.Call.CallId, b.Call.CallId);
+        });
+        return ordered.ConvertAll(static entry => entry.Call);
+    }
+}
