@@ -36,7 +36,7 @@ public static class SipHeaderNames
     public const string Via = "Via";
 
     // RFC 3261 section 7.3.3 plus the compact forms later RFCs registered with IANA.
-    private static readonly Dictionary<char, string> s_compactForms = new()
+    private static readonly Dictionary<char, string> CompactForms = new()
     {
         ['a'] = AcceptContact,
         ['b'] = ReferredBy,
@@ -59,7 +59,7 @@ public static class SipHeaderNames
         ['y'] = Identity,
     };
 
-    private static readonly string[] s_knownNames =
+    private static readonly string[] KnownNames =
     [
         Accept, "Accept-Encoding", "Accept-Language", AcceptContact, "Alert-Info", Allow, AllowEvents,
         "Authentication-Info", Authorization, CallId, "Call-Info", Contact, "Content-Disposition",
@@ -72,13 +72,13 @@ public static class SipHeaderNames
         "P-Asserted-Identity", "P-Preferred-Identity", "Subscription-State", "Min-SE", "Replaces",
     ];
 
-    private static readonly Dictionary<string, string> s_canonicalNames =
-        s_knownNames.ToDictionary(name => name, name => name, StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, string> CanonicalNames =
+        KnownNames.ToDictionary(name => name, name => name, StringComparer.OrdinalIgnoreCase);
 
     // Headers whose grammar is "1#element": a comma separates values, so a line holding several
     // values is split into several headers. Everything else (WWW-Authenticate, Authorization,
     // Date, Subject, unknown extension headers, ...) may hold commas legitimately and is kept whole.
-    private static readonly HashSet<string> s_commaListNames = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly HashSet<string> CommaListNames = new(StringComparer.OrdinalIgnoreCase)
     {
         Accept, "Accept-Encoding", "Accept-Language", AcceptContact, "Alert-Info", Allow, AllowEvents,
         "Call-Info", Contact, ContentEncoding, "Content-Language", "Error-Info", "In-Reply-To", "Path",
@@ -89,14 +89,14 @@ public static class SipHeaderNames
     /// <summary>Maps a compact form to its long name and a known name to its canonical spelling.</summary>
     public static string Canonicalize(string name)
     {
-        if (name.Length == 1 && s_compactForms.TryGetValue(char.ToLowerInvariant(name[0]), out string? longName))
+        if (name.Length == 1 && CompactForms.TryGetValue(char.ToLowerInvariant(name[0]), out string? longName))
         {
             return longName;
         }
 
-        return s_canonicalNames.TryGetValue(name, out string? canonical) ? canonical : name;
+        return CanonicalNames.TryGetValue(name, out string? canonical) ? canonical : name;
     }
 
     /// <summary>True when the header's values may be split on commas outside quotes and angle brackets.</summary>
-    public static bool IsCommaList(string canonicalName) => s_commaListNames.Contains(canonicalName);
+    public static bool IsCommaList(string canonicalName) => CommaListNames.Contains(canonicalName);
 }

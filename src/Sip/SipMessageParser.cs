@@ -13,7 +13,7 @@ namespace CallCenter.Sip;
 /// </summary>
 public static class SipMessageParser
 {
-    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static SipMessage Parse(ReadOnlySpan<byte> datagram)
     {
@@ -94,7 +94,7 @@ public static class SipMessageParser
         string head;
         try
         {
-            head = s_strictUtf8.GetString(datagram[start..headerEnd]);
+            head = StrictUtf8.GetString(datagram[start..headerEnd]);
         }
         catch (DecoderFallbackException)
         {

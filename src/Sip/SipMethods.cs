@@ -18,13 +18,13 @@ public static class SipMethods
     public const string Subscribe = "SUBSCRIBE";
     public const string Update = "UPDATE";
 
-    private static readonly HashSet<string> s_known = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
     {
         Ack, Bye, Cancel, Info, Invite, Message, Notify, Options, Prack, Publish, Refer, Register, Subscribe, Update,
     };
 
     /// <summary>All methods this layer recognises (exact, case-sensitive match).</summary>
-    public static IReadOnlySet<string> Known => s_known;
+    public static IReadOnlySet<string> Known => KnownMethods;
 
-    public static bool IsKnown(string method) => s_known.Contains(method);
+    public static bool IsKnown(string method) => KnownMethods.Contains(method);
 }

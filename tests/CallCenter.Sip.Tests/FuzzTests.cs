@@ -7,7 +7,7 @@ namespace CallCenter.Sip.Tests;
 public sealed class FuzzTests
 {
     private const int Iterations = 100_000;
-    private static readonly byte[] s_interestingBytes = "\r\n:,\"<>\0;=@ \t%\\"u8.ToArray();
+    private static readonly byte[] InterestingBytes = "\r\n:,\"<>\0;=@ \t%\\"u8.ToArray();
 
     [Fact]
     public void Parse_HundredThousandMutatedMessages_OnlyThrowsSipParseException()
@@ -83,10 +83,10 @@ public sealed class FuzzTests
                     bytes.InsertRange(random.Next(bytes.Count), bytes.GetRange(position, length));
                     break;
                 case 3:
-                    bytes.Insert(position, s_interestingBytes[random.Next(s_interestingBytes.Length)]);
+                    bytes.Insert(position, InterestingBytes[random.Next(InterestingBytes.Length)]);
                     break;
                 case 4:
-                    bytes[position] = s_interestingBytes[random.Next(s_interestingBytes.Length)];
+                    bytes[position] = InterestingBytes[random.Next(InterestingBytes.Length)];
                     break;
                 default:
                     ShuffleTwoLines(bytes, random);

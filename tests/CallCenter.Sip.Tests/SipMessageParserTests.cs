@@ -114,11 +114,12 @@ public sealed class SipMessageParserTests
     public void Parse_CommaInsideQuotesOrBrackets_DoesNotSplitContact()
     {
         SipMessage message = TestMessages.ParseInviteWith(
-            "Contact: \"Watson, Thomas\" <sip:t.watson@example.org;x=a,b>;q=0.7, <sip:second@example.org>\r\n");
+            "Contact: \"Watson, Thomas\" <sip:watson,t@example.org>;q=0.7, <sip:second@example.org>\r\n");
 
         Assert.Equal(2, message.Contacts.Count);
         Assert.Equal("Watson, Thomas", message.Contacts[0].Address!.DisplayName);
-        Assert.Equal("a,b", Assert.IsType<SipUri>(message.Contacts[0].Address!.Uri).Parameters.Get("x"));
+        Assert.Equal("watson,t", Assert.IsType<SipUri>(message.Contacts[0].Address!.Uri).User);
+        Assert.Equal(0.7, message.Contacts[0].Q);
     }
 
     [Theory]

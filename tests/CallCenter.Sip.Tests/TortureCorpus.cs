@@ -11,12 +11,12 @@ public sealed record TortureCase(string Name, string RfcSection, string Expected
 /// <summary>Finds the RFC 4475 corpus beside the repository and reads its manifest.</summary>
 public static class TortureCorpus
 {
-    private static readonly Lazy<string> s_directory = new(Locate);
-    private static readonly Lazy<IReadOnlyList<TortureCase>> s_cases = new(ReadManifest);
+    private static readonly Lazy<string> LazyDirectory = new(Locate);
+    private static readonly Lazy<IReadOnlyList<TortureCase>> LazyCases = new(ReadManifest);
 
-    public static string Directory => s_directory.Value;
+    public static string Directory => LazyDirectory.Value;
 
-    public static IReadOnlyList<TortureCase> Cases => s_cases.Value;
+    public static IReadOnlyList<TortureCase> Cases => LazyCases.Value;
 
     public static IEnumerable<object[]> ManifestRows() => Cases.Select(item => new object[] { item.Name });
 

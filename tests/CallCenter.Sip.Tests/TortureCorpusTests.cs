@@ -9,7 +9,7 @@ namespace CallCenter.Sip.Tests;
 public sealed class TortureCorpusTests
 {
     // What a receiving endpoint ends up doing with each message, following the manifest summary.
-    private static readonly Dictionary<string, (SipValidationAction Action, int Status)> s_expectedOutcomes = new()
+    private static readonly Dictionary<string, (SipValidationAction Action, int Status)> ExpectedOutcomes = new()
     {
         ["intmeth"] = (SipValidationAction.Reject, 501),
         ["esc02"] = (SipValidationAction.Reject, 501),
@@ -82,7 +82,7 @@ public sealed class TortureCorpusTests
             outcome = validator.Validate(message);
         }
 
-        (SipValidationAction action, int status) = s_expectedOutcomes.TryGetValue(name, out var expected)
+        (SipValidationAction action, int status) = ExpectedOutcomes.TryGetValue(name, out var expected)
             ? expected
             : item.Expected == "invalid" ? (SipValidationAction.Reject, 400) : (SipValidationAction.Accept, 0);
         Assert.True(

@@ -6,7 +6,7 @@ namespace CallCenter.Sip.Uris;
 /// <summary>%HH escaping for SIP URI components, decoded exactly once.</summary>
 internal static class UriEscaping
 {
-    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Checks every character against <paramref name="isAllowed"/> and decodes %HH escapes.
@@ -55,7 +55,7 @@ internal static class UriEscaping
 
         try
         {
-            return s_strictUtf8.GetString(octets, 0, count);
+            return StrictUtf8.GetString(octets, 0, count);
         }
         catch (DecoderFallbackException)
         {

@@ -10,7 +10,7 @@ namespace CallCenter.Sip.Validation;
 /// </summary>
 public sealed class SipMessageValidator
 {
-    private static readonly string[] s_singleValuedHeaders =
+    private static readonly string[] SingleValuedHeaders =
     [
         SipHeaderNames.To, SipHeaderNames.From, SipHeaderNames.CallId, SipHeaderNames.CSeq,
         SipHeaderNames.MaxForwards, SipHeaderNames.ContentType,
@@ -176,7 +176,7 @@ public sealed class SipMessageValidator
             }
         }
 
-        foreach (string name in s_singleValuedHeaders)
+        foreach (string name in SingleValuedHeaders)
         {
             if (message.Headers.CountOf(name) > 1)
             {

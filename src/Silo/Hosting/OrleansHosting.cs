@@ -1,0 +1,63 @@
+using CallCenter.Grains;
+using CallCenter.Grains.Hosting;
+using StackExchange.Redis;
+
+namespace CallCenter.Silo.Hosting;
+
+/// <summary>
+/// Chooses clustering and storage from configuration: nothing configured means one silo on localhost with memory storage
+/// (the embedded default); <c>Orleans:Clustering:ProviderType=Redis</c> means Redis membership and Redis grain state.
+/// </summary>
+public static class OrleansHosting
+{
+    public const string ProviderTypeKey = "Orleans:Clustering:ProviderType";
+    public const string ConnectionStringKey = "Orleans:Clustering:ConnectionString";
+    public const string StorageProviderKey = $"Orleans:GrainStorage:{StorageNames.State}:ProviderType";
+
+    public static void ConfigureCallCenterSilo(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.AddCallCenterGrains();
+        var provider = configuration[ProviderTypeKey];
+        if (string.IsNullOrWhiteSpace(provider))
+        {
+            silo.UseLocalhostClustering(
+                siloPort: configuration.GetValue("CallCenter:SiloPort", 11111),
+                gatewayPort: configuration.GetValue("CallCenter:GatewayPort", 30000));
+            silo.AddMemoryGrainStorage(StorageNames.State);
+            return;
+        }
+
+        if (!string.Equals(provider, "Redis", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StartupConfigurationException($"{ProviderTypeKey} is '{provider}': the supported providers are 'Redis', or none for the embedded localhost default.");
+        }
+
+        var connectionString = configuration[ConnectionStringKey];
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new StartupConfigurationException($"{ProviderTypeKey} is Redis but {ConnectionStringKey} is not set (e.g. 'localhost:6379').");
+        }
+
+        ConfigurationOptions redis;
+        try
+        {
+            redis = ConfigurationOptions.Parse(connectionString);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new StartupConfigurationException($"{ConnectionStringKey} is not a valid Redis connection string: {exception.Message}");
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration["Orleans:ClusterId"]) || string.IsNullOrWhiteSpace(configuration["Orleans:ServiceId"]))
+        {
+            throw new StartupConfigurationException("Orleans:ClusterId and Orleans:ServiceId must be set when clustering with Redis, so silos of one contact center find each other and their state.");
+        }
+
+        // Orleans configures Redis membership itself from the Orleans:Clustering section; grain state follows it
+        // unless a storage provider of its own is configured.
+        if (string.IsNullOrWhiteSpace(configuration[StorageProviderKey]))
+        {
+            silo.AddRedisGrainStorage(StorageNames.State, options => options.ConfigurationOptions = redis);
+        }
+    }
+}
