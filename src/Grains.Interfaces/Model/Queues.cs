@@ -135,6 +135,7 @@ public sealed record QueueStatus
     [Id(4)] public IReadOnlyList<QueueSiteStatus> Sites { get; init; } = [];
     [Id(5)] public required QueueMetrics Totals { get; init; }
     [Id(6)] public IReadOnlyList<QueueMetrics> BySite { get; init; } = [];
+    [Id(7)] public IReadOnlyList<string> IdleAgentIds { get; init; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("WaitingCallInfo")]

@@ -262,6 +262,7 @@ internal sealed partial class QueueGrain(
             Definition = definition,
             Waiting = waiting,
             IdleAgents = _idle.Count,
+            IdleAgentIds = _idle.Keys.Order(StringComparer.Ordinal).ToList(),
             Sites = sites,
             Totals = _statistics.Metrics(QueueId, null, S.Waiting.Count, LongestWait(null, now)),
             BySite = _statistics.Sites.Select(site => _statistics.Metrics(QueueId, site, S.Waiting.Count(e => e.Ticket.SiteId == site), LongestWait(site, now))).ToList(),

@@ -1,0 +1,27 @@
+namespace CallCenter.Tests.Infrastructure;
+
+/// <summary>
+/// Waits for a condition that another grain reaches through one-way notices (for example a queue learning that an agent
+/// is idle). Bounded, and the failure names the phase and what was expected.
+/// </summary>
+public static class Eventually
+{
+    public static async Task HoldsAsync(Func<Task<bool>> condition, string phase, int seconds = 15)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{phase}: not reached within {seconds} s");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}
