@@ -1,5 +1,9 @@
 using CallCenter.Grains;
 using CallCenter.Grains.Hosting;
+using System.Net;
+using Orleans.Persistence;
+using Orleans.Serialization;
+using Orleans.Storage;
 using StackExchange.Redis;
 
 namespace CallCenter.Silo.Hosting;
@@ -53,11 +57,29 @@ public static class OrleansHosting
             throw new StartupConfigurationException("Orleans:ClusterId and Orleans:ServiceId must be set when clustering with Redis, so silos of one contact center find each other and their state.");
         }
 
+        var advertised = configuration["CallCenter:AdvertisedAddress"];
+        IPAddress? address = null;
+        if (!string.IsNullOrWhiteSpace(advertised) && !IPAddress.TryParse(advertised, out address))
+        {
+            throw new StartupConfigurationException($"CallCenter:AdvertisedAddress is '{advertised}', not an IP address (in Kubernetes, the pod IP).");
+        }
+
+        silo.ConfigureEndpoints(
+            address ?? IPAddress.Loopback,
+            configuration.GetValue("CallCenter:SiloPort", 11111),
+            configuration.GetValue("CallCenter:GatewayPort", 30000),
+            listenOnAnyHostAddress: address is not null && !IPAddress.IsLoopback(address));
+
         // Orleans configures Redis membership itself from the Orleans:Clustering section; grain state follows it
         // unless a storage provider of its own is configured.
         if (string.IsNullOrWhiteSpace(configuration[StorageProviderKey]))
         {
             silo.AddRedisGrainStorage(StorageNames.State, options => options.ConfigurationOptions = redis);
         }
+
+        // State is written with Orleans' own serializer: it honours the [Id]s of our state types (so they can grow) and,
+        // unlike the default JSON with type names, reads back collections the compiler made for collection expressions.
+        silo.Services.AddOptions<RedisStorageOptions>(StorageNames.State)
+            .PostConfigure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
     }
 }
