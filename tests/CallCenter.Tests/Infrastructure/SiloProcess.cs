@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace CallCenter.Tests.Infrastructure;
+
+/// <summary>
+/// The silo as an operator runs it (<c>dotnet CallCenter.Silo.dll</c>, the build of <c>dotnet run --project src/Silo</c>),
+/// on free loopback ports, with extra environment settings; its output is kept for the test to read.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SiloProcess(Process process, int httpPort)
+    {
+        _process = process;
+        HttpPort = httpPort;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public int HttpPort { get; }
+
+    public HttpClient Http { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public static SiloProcess Start(IDictionary<string, string>? environment = null)
+    {
+        var siloDirectory = SiloBuildDirectory();
+        var httpPort = RedisServer.FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(siloDirectory, "CallCenter.Silo.dll") },
+            WorkingDirectory = siloDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["Urls"] = $"http://127.0.0.1:{httpPort}";
+        start.Environment["CallCenter__SiloPort"] = RedisServer.FreePort().ToString();
+        start.Environment["CallCenter__GatewayPort"] = RedisServer.FreePort().ToString();
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the silo process did not start");
+        var silo = new SiloProcess(process, httpPort);
+        process.OutputDataReceived += (_, line) => silo.Append(line.Data);
+        process.ErrorDataReceived += (_, line) => silo.Append(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return silo;
+    }
+
+    /// <summary>Waits until /health/ready answers 200; fails with the process output if it exits or never gets ready.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the silo exited with {_process.ExitCode} before it was ready:\n{Output}");
+            }
+
+            try
+            {
+                if ((await Http.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"the silo was not ready within 60 s:\n{Output}");
+    }
+
+    /// <summary>Waits for the process to exit by itself (a start-up failure); returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    /// <summary>The silo project's own build output, in the configuration the tests were built in.</summary>
+    private static string SiloBuildDirectory()
+    {
+        var testDirectory = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = testDirectory.Parent!.Name;
+        var root = testDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "CallCenter.Orleans.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var directory = Path.Combine(root?.FullName ?? throw new DirectoryNotFoundException("CallCenter.Orleans.sln not found above the tests"), "src", "Silo", "bin", configuration, "net10.0");
+        return File.Exists(Path.Combine(directory, "CallCenter.Silo.dll"))
+            ? directory
+            : throw new FileNotFoundException($"the silo is not built in {directory}");
+    }
+}

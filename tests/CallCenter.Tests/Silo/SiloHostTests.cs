@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using CallCenter.Model;
+using CallCenter.Silo.Hosting;
+using CallCenter.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace CallCenter.Tests.Silo;
+
+/// <summary>The embedded default as the README's run command starts it: a whole contact center answering HTTP on loopback.</summary>
+public sealed class SiloHostFixture : IAsyncLifetime
+{
+    public SiloProcess Silo { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Silo = SiloProcess.Start();
+        await Silo.WaitUntilReadyAsync();
+    }
+
+    public async Task DisposeAsync() => await Silo.DisposeAsync();
+}
+
+public sealed class SiloHostTests(SiloHostFixture fixture) : IClassFixture<SiloHostFixture>
+{
+    private HttpClient Http => fixture.Silo.Http;
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private async Task<ContactCenterConfiguration> ConfigurationAsync() =>
+        (await Http.GetFromJsonAsync<ContactCenterConfiguration>("/api/admin/config", JsonDefaults.Options))!;
+
+    [Fact]
+    public async Task Start_WithNoConfiguration_ServesTheDemoContactCenter()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/health/ready")).StatusCode);
+        var configuration = await ConfigurationAsync();
+        Assert.Equal(2, configuration.Sites.Count);
+        Assert.Equal(3, configuration.Queues.Count);
+        Assert.InRange(configuration.Agents.Count, 10, 15);
+        Assert.Contains(configuration.Agents, agent => agent.Kind == AgentKind.PartnerExpert);
+        var queues = await Http.GetFromJsonAsync<JsonElement>("/api/queues");
+        Assert.Equal(3, queues.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task PutQueue_Invalid_Returns400NamingTheFields_AndKeepsTheStoredQueue()
+    {
+        var before = await ConfigurationAsync();
+
+        var response = await Http.PutAsync("/api/admin/queues/sales", Json("""{"id":"sales","name":"","stages":[{"afterSeconds":5,"scope":"OwnSite"}],"acceptTimeoutSeconds":-1}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("queues[0].name", body);
+        Assert.Contains("queues[0].acceptTimeoutSeconds", body);
+        Assert.Contains("queues[0].stages[0].afterSeconds", body);
+        var after = await ConfigurationAsync();
+        Assert.Equal(before.Version, after.Version);
+        Assert.Equal("Sales", after.Queues.Single(queue => queue.Id == "sales").Name);
+    }
+
+    [Theory]
+    [InlineData("{\"queues\": 5}", "queues")]
+    [InlineData("{not json", "not valid JSON")]
+    [InlineData("{\"sites\":[{\"id\":\"x\",\"name\":\"X\",\"color\":\"red\"}]}", "color")]
+    public async Task PutConfig_MalformedBody_Returns400WithAMessage(string body, string mentioned)
+    {
+        var before = await ConfigurationAsync();
+
+        var response = await Http.PutAsync("/api/admin/config", Json(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(mentioned, await response.Content.ReadAsStringAsync());
+        Assert.Equal(before.Version, (await ConfigurationAsync()).Version);
+    }
+
+    [Fact]
+    public async Task PutAgent_Valid_AppliesAndReachesTheAgent()
+    {
+        var before = await ConfigurationAsync();
+        var agent = before.Agents.Single(a => a.Id == "bob") with { Skills = [new("sales", 7), new("support", 6), new("billing", 5)] };
+
+        var response = await Http.PutAsync("/api/admin/agents/bob", JsonContent.Create(agent, options: JsonDefaults.Options));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(before.Version + 1, (await ConfigurationAsync()).Version);
+        var status = await Http.GetFromJsonAsync<AgentStatus>("/api/agents/bob", JsonDefaults.Options);
+        Assert.Contains(status!.Definition!.Skills, skill => skill.Skill == "billing" && skill.Proficiency == 5);
+    }
+
+    [Fact]
+    public async Task PutAgent_IdDiffersFromPath_Returns400()
+    {
+        var response = await Http.PutAsync("/api/admin/agents/alice", Json("""{"id":"mallory","name":"M","siteId":"london"}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("differs", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task PostCall_ToAnEntryPoint_QueuesIt_AndAnUnknownNumberIs400()
+    {
+        var queued = await Http.PostAsync("/api/calls", Json("""{"siteId":"london","dialledNumber":"2000","callerNumber":"+441234"}"""));
+        var unknown = await Http.PostAsync("/api/calls", Json("""{"siteId":"london","dialledNumber":"9999"}"""));
+        var malformed = await Http.PostAsync("/api/calls", Json("""{"siteId":""}"""));
+
+        Assert.Equal(HttpStatusCode.Created, queued.StatusCode);
+        var call = await queued.Content.ReadFromJsonAsync<CallSnapshot>(JsonDefaults.Options);
+        Assert.Equal("support", call!.QueueId);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("9999", await unknown.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+    }
+
+    [Fact]
+    public async Task AgentCommands_OverHttp_ChangePresence_AndBadReasonIs400()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync("/api/agents/dave/login", null)).StatusCode);
+        var badReason = await Http.PostAsync("/api/agents/dave/not-ready", Json("""{"reasonCode":"nap"}"""));
+        Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync("/api/agents/dave/not-ready", Json("""{"reasonCode":"lunch"}"""))).StatusCode);
+
+        Assert.Equal(HttpStatusCode.BadRequest, badReason.StatusCode);
+        var status = await Http.GetFromJsonAsync<AgentStatus>("/api/agents/dave", JsonDefaults.Options);
+        Assert.Equal(PresenceState.NotReady, status!.Presence.State);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/agents/nobody")).StatusCode);
+    }
+}
+
+public sealed class SiloStartupTests
+{
+    [Fact]
+    public async Task Start_RedisWithoutConnectionString_StopsNamingTheSetting()
+    {
+        await using var silo = SiloProcess.Start(new Dictionary<string, string> { ["Orleans__Clustering__ProviderType"] = "Redis" });
+
+        var exitCode = await silo.WaitForExitAsync();
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(OrleansHosting.ConnectionStringKey, silo.Output);
+    }
+
+    [Theory]
+    [InlineData("Consul", "localhost:6379", "c", "s", null, OrleansHosting.ProviderTypeKey)]
+    [InlineData("Redis", "localhost:6379", null, "s", null, "Orleans:ClusterId")]
+    [InlineData("Redis", "localhost:6379,bogus=", "c", "s", null, OrleansHosting.ConnectionStringKey)]
+    [InlineData("Redis", "localhost:6379", "c", "s", "not-an-ip", "CallCenter:AdvertisedAddress")]
+    public void Configure_WrongProductionSetting_NamesIt(string provider, string connection, string? clusterId, string? serviceId, string? advertised, string named)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [OrleansHosting.ProviderTypeKey] = provider,
+            [OrleansHosting.ConnectionStringKey] = connection,
+            ["Orleans:ClusterId"] = clusterId,
+            ["Orleans:ServiceId"] = serviceId,
+            ["CallCenter:AdvertisedAddress"] = advertised,
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+
+        var error = Assert.Throws<StartupConfigurationException>(() => builder.UseOrleans(silo => silo.ConfigureCallCenterSilo(configuration)));
+
+        Assert.Contains(named, error.Message);
+    }
+}
