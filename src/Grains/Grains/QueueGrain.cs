@@ -1,8 +1,10 @@
 using CallCenter.Grains.Metrics;
+using CallCenter.Grains.Persistence;
 using CallCenter.Grains.Routing;
 using CallCenter.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 
 namespace CallCenter.Grains.Grains;
 
@@ -24,10 +26,13 @@ public sealed class QueueGrainState
 }
 
 /// <summary>
-/// One virtual queue for every site. Waiting calls and offer leases are written before anyone is told of them;
-/// the idle-agent list is soft state that agents keep fresh with their notices. It awaits agents only, never calls.
+/// One virtual queue for every site. It is reentrant so that waiting on agents and storage never stalls routing:
+/// every change to its state happens synchronously between awaits (an offer is marked before the agent is asked),
+/// and writes are coalesced. Waiting calls are written before a caller is told they are queued, answered or gone;
+/// offer leases and the idle-agent list are soft state (a lost lease expires and the agent frees itself).
+/// It awaits agents only, never calls.
 /// </summary>
-[GrainType("queue")]
+[Reentrant, GrainType("queue")]
 internal sealed partial class QueueGrain(
     [PersistentState("queue", StorageNames.State)] IPersistentState<QueueGrainState> state,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
@@ -39,6 +44,7 @@ internal sealed partial class QueueGrain(
     private readonly Dictionary<string, AgentAvailability> _idle = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _agentVersions = new(StringComparer.Ordinal);
     private readonly QueueStatistics _statistics = new(20);
+    private CoalescingWriter? _writer;
     private long _lastReportTicks;
 
     private QueueGrainState S => state.State;
@@ -47,11 +53,20 @@ internal sealed partial class QueueGrain(
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
+    private CoalescingWriter Writer => _writer ??= new CoalescingWriter(state.WriteStateAsync);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.Definition is { } definition)
         {
             _statistics.ThresholdSeconds = definition.ServiceLevelThresholdSeconds;
+        }
+
+        // Leases are not written: after a restart, epochs start above any lease an earlier activation handed out.
+        S.NextEpoch = Math.Max(S.NextEpoch, Now.UtcTicks);
+        foreach (var entry in S.Waiting)
+        {
+            entry.Offer = null;
         }
 
         this.RegisterGrainTimer(ProcessDueWorkAsync, TickEvery, TickEvery);
@@ -62,7 +77,7 @@ internal sealed partial class QueueGrain(
     {
         S.Definition = definition;
         _statistics.ThresholdSeconds = definition.ServiceLevelThresholdSeconds;
-        await state.WriteStateAsync();
+        await Writer.WriteAsync();
         await MatchAsync();
     }
 
@@ -91,7 +106,7 @@ internal sealed partial class QueueGrain(
 
         S.Waiting.Add(new WaitingEntry { Ticket = ticket.EnteredThisQueueAt is null ? ticket with { EnteredThisQueueAt = Now } : ticket });
         _statistics.Offered(ticket.SiteId);
-        await state.WriteStateAsync();
+        await Writer.WriteAsync();
         await MatchAsync();
         return new EnqueueResult(EnqueueStatus.Queued, Position(ticket.CallId));
     }
@@ -111,8 +126,10 @@ internal sealed partial class QueueGrain(
             _statistics.Abandoned(entry.Ticket.SiteId, WaitedSeconds(entry.Ticket), Now);
         }
 
-        await state.WriteStateAsync();
-        if (entry.Offer is { } offer)
+        var offer = entry.Offer;
+        entry.Offer = null;
+        await Writer.WriteAsync();
+        if (offer is not null)
         {
             // The caller left while the agent was being offered the call: not the agent's fault.
             await AgentOf(offer).ReleaseOfferAsync(callId, offer.Epoch, missed: false);
@@ -132,22 +149,22 @@ internal sealed partial class QueueGrain(
         if (Now > offer.ExpiresAt)
         {
             await ExpireAsync(entry, offer);
-            await state.WriteStateAsync();
             return CommandResult.Stale($"the offer of call '{callId}' expired at {offer.ExpiresAt:O}");
         }
 
+        // Taken out before the agent is asked, so no expiry or second offer can touch it meanwhile.
+        S.Waiting.Remove(entry);
         var confirmed = await AgentOf(offer).ConfirmAcceptAsync(callId, epoch, S.Definition?.WrapUpSeconds ?? 0);
         if (!confirmed.Succeeded)
         {
             entry.Offer = null;
-            await state.WriteStateAsync();
+            S.Waiting.Add(entry);
             await MatchAsync();
             return confirmed;
         }
 
-        S.Waiting.Remove(entry);
         _statistics.Answered(entry.Ticket.SiteId, WaitedSeconds(entry.Ticket), Now);
-        await state.WriteStateAsync();
+        await Writer.WriteAsync();
         return CommandResult.Ok;
     }
 
@@ -160,7 +177,6 @@ internal sealed partial class QueueGrain(
         }
 
         entry.Offer = null;
-        await state.WriteStateAsync();
         await AgentOf(offer).ReleaseOfferAsync(callId, epoch, missed: true);
         await MatchAsync();
         return CommandResult.Ok;
@@ -176,7 +192,6 @@ internal sealed partial class QueueGrain(
 
         entry.Offer = null;
         _idle.Remove(agentId);
-        await state.WriteStateAsync();
         NotifyCall(callId).OfferWithdrawnAsync(offer, CallEventKind.OfferRejected).Ignore();
         await MatchAsync();
     }
@@ -218,28 +233,29 @@ internal sealed partial class QueueGrain(
         }
 
         var now = Now;
-        var changed = false;
-        foreach (var entry in S.Waiting.ToList())
+        var expiries = new List<Task>();
+        foreach (var entry in S.Waiting)
         {
             if (entry.Offer is { } offer && now > offer.ExpiresAt)
             {
-                await ExpireAsync(entry, offer);
-                changed = true;
+                expiries.Add(ExpireAsync(entry, offer));
             }
         }
 
+        var overflowed = false;
         foreach (var entry in S.Waiting.ToList())
         {
             if (entry.Offer is null && OverflowPolicy.IsDue(definition, entry.Ticket, now))
             {
                 ApplyOverflow(entry, definition.Overflow!);
-                changed = true;
+                overflowed = true;
             }
         }
 
-        if (changed)
+        await Task.WhenAll(expiries);
+        if (overflowed)
         {
-            await state.WriteStateAsync();
+            await Writer.WriteAsync();
         }
 
         await MatchAsync();
@@ -269,87 +285,83 @@ internal sealed partial class QueueGrain(
         });
     }
 
-    /// <summary>Offers waiting calls to idle agents until no proposal is left; each offer is written before the call is told.</summary>
+    /// <summary>
+    /// Offers waiting calls to idle agents until no proposal is left. Each offer is marked on its call and its agent taken
+    /// off the idle list before the agent is asked, so interleaved turns never offer a call or an agent twice.
+    /// </summary>
     private async Task MatchAsync()
     {
-        if (S.Definition is not { } definition || _idle.Count == 0 || S.Waiting.Count == 0)
+        for (var round = 0; round < 8; round++)
         {
-            return;
-        }
-
-        var offered = new List<OfferLease>();
-        try
-        {
-            for (var round = 0; round < 8; round++)
+            if (S.Definition is not { } definition || _idle.Count == 0 || S.Waiting.Count == 0)
             {
-                var now = Now;
-                var proposals = Matcher.Propose(
-                    definition,
-                    S.Waiting.Where(entry => entry.Offer is null).Select(entry => entry.Ticket),
-                    _idle.Values,
-                    now,
-                    S.RoundRobinCursor);
-                if (proposals.Count == 0)
-                {
-                    break;
-                }
+                return;
+            }
 
-                var refused = false;
-                foreach (var match in proposals)
+            var now = Now;
+            var proposals = Matcher.Propose(
+                definition,
+                S.Waiting.Where(entry => entry.Offer is null).Select(entry => entry.Ticket),
+                _idle.Values,
+                now,
+                S.RoundRobinCursor);
+            if (proposals.Count == 0)
+            {
+                return;
+            }
+
+            var offers = new List<(WaitingEntry Entry, OfferLease Lease)>(proposals.Count);
+            foreach (var match in proposals)
+            {
+                _idle.Remove(match.Agent.AgentId);
+                var entry = S.Waiting.First(candidate => candidate.Ticket.CallId == match.Call.CallId);
+                entry.Offer = new OfferLease
                 {
-                    _idle.Remove(match.Agent.AgentId);
-                    var lease = new OfferLease
+                    CallId = match.Call.CallId,
+                    QueueId = QueueId,
+                    AgentId = match.Agent.AgentId,
+                    Epoch = ++S.NextEpoch,
+                    ExpiresAt = now.AddSeconds(definition.AcceptTimeoutSeconds),
+                    Channel = definition.Channel,
+                    WaitedSeconds = WaitedSeconds(match.Call),
+                    TenantId = match.Call.TenantId,
+                };
+                offers.Add((entry, entry.Offer));
+                if (definition.Strategy == RoutingStrategy.RoundRobin)
+                {
+                    S.RoundRobinCursor = match.Agent.AgentId;
+                }
+            }
+
+            var reserved = await Task.WhenAll(offers.Select(offer => TryReserveAsync(offer.Lease)));
+            var refused = false;
+            for (var i = 0; i < offers.Count; i++)
+            {
+                var (entry, lease) = offers[i];
+                var stillOffered = ReferenceEquals(entry.Offer, lease) && S.Waiting.Contains(entry);
+                if (!reserved[i])
+                {
+                    refused = true;
+                    if (stillOffered)
                     {
-                        CallId = match.Call.CallId,
-                        QueueId = QueueId,
-                        AgentId = match.Agent.AgentId,
-                        Epoch = ++S.NextEpoch,
-                        ExpiresAt = now.AddSeconds(definition.AcceptTimeoutSeconds),
-                        Channel = definition.Channel,
-                        WaitedSeconds = WaitedSeconds(match.Call),
-                        TenantId = match.Call.TenantId,
-                    };
-                    if (!await TryReserveAsync(lease))
-                    {
-                        refused = true;
-                        continue;
+                        entry.Offer = null;
                     }
-
-                    S.Waiting.First(entry => entry.Ticket.CallId == lease.CallId).Offer = lease;
-                    if (definition.Strategy == RoutingStrategy.RoundRobin)
-                    {
-                        S.RoundRobinCursor = lease.AgentId;
-                    }
-
-                    offered.Add(lease);
                 }
-
-                if (!refused)
+                else if (!stillOffered)
                 {
-                    break;
+                    // The call left (or the offer was taken back) while the agent was being asked.
+                    await AgentOf(lease).ReleaseOfferAsync(lease.CallId, lease.Epoch, missed: false);
+                }
+                else
+                {
+                    NotifyCall(lease.CallId).OfferedAsync(lease).Ignore();
                 }
             }
 
-            if (offered.Count > 0)
+            if (!refused)
             {
-                await state.WriteStateAsync();
+                return;
             }
-        }
-        catch
-        {
-            // The offers could not be written: free the agents, so nobody stays reserved for an offer nobody knows.
-            foreach (var lease in offered)
-            {
-                S.Waiting.Find(entry => entry.Ticket.CallId == lease.CallId)?.Offer = null;
-                await AgentOf(lease).ReleaseOfferAsync(lease.CallId, lease.Epoch, missed: false);
-            }
-
-            throw;
-        }
-
-        foreach (var lease in offered)
-        {
-            NotifyCall(lease.CallId).OfferedAsync(lease).Ignore();
         }
     }
 

@@ -1,0 +1,17 @@
+using CallCenter.Bench;
+
+var mode = args.FirstOrDefault();
+var arguments = new Arguments(args.Skip(1).ToList());
+switch (mode)
+{
+    case "routing":
+        await RoutingBench.RunAsync(arguments);
+        return 0;
+    case "erlang":
+        await ErlangBench.RunAsync(arguments);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: CallCenter.Bench routing [--seconds N] [--agents N] [--concurrency N]");
+        Console.Error.WriteLine("       CallCenter.Bench erlang --agents N --calls-per-interval X --interval S --aht S --threshold S --speedup K --calls C");
+        return 2;
+}
