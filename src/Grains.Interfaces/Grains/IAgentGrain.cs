@@ -50,9 +50,12 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("ReleaseOfferAsync")]
     Task ReleaseOfferAsync(string callId, long epoch, bool missed);
 
-    /// <summary>The call the agent held ended (or was transferred away): Busy → WrapUp.</summary>
+    /// <summary>
+    /// The call the agent held ended (or was transferred away): Busy → WrapUp. When the wrap-up ends the agent reports
+    /// the handled call (talk plus wrap-up) to the call's queue, for its handle-time figures.
+    /// </summary>
     [Alias("CallEndedAsync")]
-    Task CallEndedAsync(string callId, double talkSeconds);
+    Task CallEndedAsync(string callId, double talkSeconds, string siteId);
 
     [Alias("CompleteWrapUpAsync")]
     Task<CommandResult> CompleteWrapUpAsync();

@@ -120,8 +120,7 @@ public sealed record QueueMetrics
     [Id(8)] public double? AverageSpeedOfAnswerSeconds { get; init; }
     [Id(9)] public double? AverageHandleTimeSeconds { get; init; }
     [Id(10)] public double LongestWaitSeconds { get; init; }
-    /// <summary>Handling time over handling plus available time of the agents who took this queue's calls.</summary>
-    [Id(11)] public double? AgentOccupancy { get; init; }
+    // Id 11 is retired (agent occupancy is a site figure: see SiteStatus.Occupancy).
     [Id(12)] public int Waiting { get; init; }
 }
 

@@ -19,6 +19,17 @@ public sealed class AgentGrainState
     [Id(6)] public Dictionary<string, double> WrapUpByCall { get; set; } = [];
     /// <summary>NotReady asked for while busy: applied when the call and wrap-up end.</summary>
     [Id(7)] public string? PendingNotReadyReason { get; set; }
+    /// <summary>Calls ended but still in wrap-up: reported to their queues (talk plus wrap-up) when wrap-up ends.</summary>
+    [Id(8)] public List<PendingHandledCall> InWrapUp { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("PendingHandledCall")]
+public sealed class PendingHandledCall
+{
+    [Id(0)] public required string QueueId { get; set; }
+    [Id(1)] public required string CallId { get; set; }
+    [Id(2)] public required string SiteId { get; set; }
+    [Id(3)] public double TalkSeconds { get; set; }
 }
 
 /// <summary>
@@ -232,7 +243,7 @@ internal sealed partial class AgentGrain(
         }
     }
 
-    public async Task CallEndedAsync(string callId, double talkSeconds)
+    public async Task CallEndedAsync(string callId, double talkSeconds, string siteId)
     {
         var index = S.Calls.FindIndex(call => call.CallId == callId);
         if (index < 0)
@@ -240,6 +251,7 @@ internal sealed partial class AgentGrain(
             return;
         }
 
+        S.InWrapUp.Add(new PendingHandledCall { QueueId = S.Calls[index].QueueId, CallId = callId, SiteId = siteId, TalkSeconds = talkSeconds });
         S.Calls.RemoveAt(index);
         var wrapUp = S.WrapUpByCall.Remove(callId, out var seconds) ? seconds : 0;
         S.Counters = S.Counters with { Handled = S.Counters.Handled + 1, TalkSeconds = S.Counters.TalkSeconds + talkSeconds };
@@ -317,6 +329,11 @@ internal sealed partial class AgentGrain(
 
     private async Task MoveAsync(AgentPresence next)
     {
+        if (S.InWrapUp.Count > 0 && S.Calls.Count == 0 && next.State != PresenceState.WrapUp)
+        {
+            ReportHandled(S.Presence.State == PresenceState.WrapUp ? Math.Max(0, (Now - S.Presence.Since).TotalSeconds) : 0);
+        }
+
         if (next.State == PresenceState.NotReady || next.State == PresenceState.LoggedOut || next.State == PresenceState.Available)
         {
             S.PendingNotReadyReason = null;
@@ -336,6 +353,17 @@ internal sealed partial class AgentGrain(
         }
 
         ScheduleDueWork();
+    }
+
+    private void ReportHandled(double wrapUpSeconds)
+    {
+        foreach (var handled in S.InWrapUp)
+        {
+            _ = GrainFactory.GetGrain<IQueueGrain>(handled.QueueId)
+                .RecordHandledAsync(new HandledCall(handled.CallId, handled.SiteId, handled.TalkSeconds, wrapUpSeconds));
+        }
+
+        S.InWrapUp.Clear();
     }
 
     private void ReportPresence()

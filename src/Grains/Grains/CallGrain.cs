@@ -464,14 +464,8 @@ internal sealed partial class CallGrain(
         return result;
     }
 
-    private async Task ReleaseAgentAsync(string agentId, double talkSeconds)
-    {
-        await GrainFactory.GetGrain<IAgentGrain>(agentId).CallEndedAsync(CallId, talkSeconds);
-        if (S.QueueId is { } queueId && S.Ticket is { } ticket)
-        {
-            Queue(queueId).RecordHandledAsync(new HandledCall(CallId, ticket.SiteId, talkSeconds, 0)).Ignore();
-        }
-    }
+    private Task ReleaseAgentAsync(string agentId, double talkSeconds) =>
+        GrainFactory.GetGrain<IAgentGrain>(agentId).CallEndedAsync(CallId, talkSeconds, S.Arrival?.SiteId ?? S.Ticket?.SiteId ?? string.Empty);
 
     private async Task EndAsync(CallOutcome outcome, string? detail)
     {

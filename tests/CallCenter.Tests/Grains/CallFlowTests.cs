@@ -17,10 +17,10 @@ public sealed class CallFlowTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task HangUp_AfterTalk_IsAnsweredAndAgentWrapsUpUntilDue()
+    public async Task HangUp_AfterTalk_IsAnsweredAndAgentWrapsUpUntilDue_AndHandleTimeCountsBoth()
     {
         var scenario = new Scenario(fixture);
-        await scenario.QueueAsync("q", q => q with { WrapUpSeconds = 20 });
+        var queue = await scenario.QueueAsync("q", q => q with { WrapUpSeconds = 20 });
         var agent = await scenario.AgentAsync("a");
         var (call, _) = await AnsweredCallAsync(scenario, agent);
         scenario.Advance(TimeSpan.FromSeconds(90));
@@ -41,6 +41,10 @@ public sealed class CallFlowTests(ClusterFixture fixture)
         scenario.Advance(TimeSpan.FromSeconds(2));
         await scenario.Agent(agent.AgentId).ProcessDueWorkAsync();
         Assert.Equal(PresenceState.Available, (await scenario.AgentStatusAsync(agent)).Presence.State);
+        await Eventually.HoldsAsync(
+            async () => (await scenario.Queue(queue.Id).GetStatusAsync()).Totals.AverageHandleTimeSeconds is not null,
+            "the agent reporting the handled call to its queue");
+        Assert.Equal(90 + 21, (await scenario.Queue(queue.Id).GetStatusAsync()).Totals.AverageHandleTimeSeconds!.Value, 3);
     }
 
     [Fact]
