@@ -14,9 +14,6 @@ namespace CallCenter.Bench;
 /// </summary>
 internal static class ErlangBench
 {
-    /// <summary>A call "waited" when it waited longer than this (uncompressed seconds): routing itself takes a few milliseconds.</summary>
-    private const double WaitedSeconds = 0.5;
-
     public static async Task RunAsync(Arguments arguments)
     {
         var agents = arguments.Int("agents", 13);
@@ -41,16 +38,22 @@ internal static class ErlangBench
         var queue = await silo.QueueAsync("bench-erlang");
         var enqueuedAt = new ConcurrentDictionary<string, long>();
         var waits = new ConcurrentDictionary<string, double>();
+        var allBusyAtArrival = new ConcurrentDictionary<string, bool>();
+        var busyAgents = 0;
+
+        // Wait = enqueue to offer (the agent is reserved). P(wait) is Erlang C's own definition: every agent busy at arrival.
         // Orleans holds observers weakly: the desks must stay referenced for the whole run.
         var desks = await silo.AgentsAsync(agents, queue.Id, id => new SimulatedAgentDesk(silo.Grains, id, () => TimeSpan.Zero, () => TimeSpan.FromSeconds(Exponential(aht) / speedup))
         {
-            Accepted = (callId, ok) =>
+            OfferSeen = offer =>
             {
-                if (ok && enqueuedAt.TryGetValue(callId, out var at))
+                Interlocked.Increment(ref busyAgents);
+                if (enqueuedAt.TryGetValue(offer.CallId, out var at))
                 {
-                    waits[callId] = Stopwatch.GetElapsedTime(at).TotalSeconds * speedup;
+                    waits[offer.CallId] = Stopwatch.GetElapsedTime(at).TotalSeconds * speedup;
                 }
             },
+            Finished = _ => Interlocked.Decrement(ref busyAgents),
         });
 
         var meanGap = interval / callsPerInterval / speedup;
@@ -66,6 +69,7 @@ internal static class ErlangBench
             }
 
             var callId = $"erlang-{i}";
+            allBusyAtArrival[callId] = Volatile.Read(ref busyAgents) >= agents;
             arrivals.Add(ArriveAsync(silo.Grains, callId, queue.Id, enqueuedAt));
         }
 
@@ -77,10 +81,11 @@ internal static class ErlangBench
         }
 
         // Steady state only: the first tenth starts with every agent idle.
-        var measured = Enumerable.Range(calls / 10, calls - (calls / 10)).Select(i => waits.GetValueOrDefault($"erlang-{i}", double.NaN)).Where(w => !double.IsNaN(w)).ToArray();
+        var steady = Enumerable.Range(calls / 10, calls - (calls / 10)).Select(i => $"erlang-{i}").ToList();
+        var measured = steady.Select(id => waits.GetValueOrDefault(id, double.NaN)).Where(w => !double.IsNaN(w)).ToArray();
         var erlang = ErlangC.Evaluate(agents, callsPerInterval, interval, aht, threshold);
         Console.WriteLine($"calls_measured: {measured.Length}");
-        Console.WriteLine($"measured_pwait: {measured.Count(w => w > WaitedSeconds) / (double)measured.Length:F4}");
+        Console.WriteLine($"measured_pwait: {steady.Count(id => allBusyAtArrival[id]) / (double)steady.Count:F4}");
         Console.WriteLine($"erlang_pwait: {erlang.ProbabilityOfWaiting:F4}");
         Console.WriteLine($"measured_sl: {measured.Count(w => w <= threshold) / (double)measured.Length:F4}");
         Console.WriteLine($"erlang_sl: {erlang.ServiceLevel:F4}");

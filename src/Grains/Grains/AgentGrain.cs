@@ -51,6 +51,9 @@ internal sealed partial class AgentGrain(
     private readonly ObserverManager<IAgentObserver> _observers = new(TimeSpan.FromMinutes(10), logger);
     private IGrainTimer? _dueWorkTimer;
 
+    /// <summary>Whether the queues were last told this agent is available: saves telling them "unavailable" twice.</summary>
+    private bool _announcedAvailable = true;
+
     private AgentGrainState S => state.State;
 
     private string AgentId => this.GetPrimaryKeyString();
@@ -430,6 +433,7 @@ internal sealed partial class AgentGrain(
             PresenceVersion = S.PresenceVersion,
             FreeChannels = free,
         };
+        _announcedAvailable = true;
         foreach (var queueId in configuration.CandidateQueueIds)
         {
             _ = GrainFactory.GetGrain<IQueueGrain>(queueId).AgentAvailableAsync(availability);
@@ -438,6 +442,12 @@ internal sealed partial class AgentGrain(
 
     private void TellQueuesUnavailable()
     {
+        if (!_announcedAvailable)
+        {
+            return;
+        }
+
+        _announcedAvailable = false;
         foreach (var queueId in S.Configuration?.CandidateQueueIds ?? [])
         {
             _ = GrainFactory.GetGrain<IQueueGrain>(queueId).AgentUnavailableAsync(AgentId, S.PresenceVersion);

@@ -8,21 +8,13 @@ namespace CallCenter.Tests.Grains;
 [Collection(ClusterCollection.Name)]
 public sealed class CallFlowTests(ClusterFixture fixture)
 {
-    private static async Task<(ICallGrain Call, OfferLease Offer)> AnsweredCallAsync(Scenario scenario, AgentProbe agent, string queue = "q")
-    {
-        var call = await scenario.CallAsync(queue);
-        var offer = await agent.NextOfferAsync("offer of the call to answer");
-        Assert.Equal(CommandStatus.Ok, (await call.AcceptAsync(agent.AgentId, offer.Epoch)).Status);
-        return (call, offer);
-    }
-
     [Fact]
     public async Task HangUp_AfterTalk_IsAnsweredAndAgentWrapsUpUntilDue_AndHandleTimeCountsBoth()
     {
         var scenario = new Scenario(fixture);
         var queue = await scenario.QueueAsync("q", q => q with { WrapUpSeconds = 20 });
         var agent = await scenario.AgentAsync("a");
-        var (call, _) = await AnsweredCallAsync(scenario, agent);
+        var (call, _) = await scenario.AnsweredCallAsync(agent);
         scenario.Advance(TimeSpan.FromSeconds(90));
 
         await call.HangUpAsync(CallParty.Caller);
@@ -53,7 +45,7 @@ public sealed class CallFlowTests(ClusterFixture fixture)
         var scenario = new Scenario(fixture);
         await scenario.QueueAsync("q", q => q with { WrapUpSeconds = 300 });
         var agent = await scenario.AgentAsync("a");
-        var (call, _) = await AnsweredCallAsync(scenario, agent);
+        var (call, _) = await scenario.AnsweredCallAsync(agent);
         await call.HangUpAsync(CallParty.Agent);
 
         Assert.Equal(CommandStatus.Ok, (await scenario.Agent(agent.AgentId).CompleteWrapUpAsync()).Status);
@@ -133,7 +125,7 @@ public sealed class CallFlowTests(ClusterFixture fixture)
         var scenario = new Scenario(fixture);
         await scenario.QueueAsync("q");
         var agent = await scenario.AgentAsync("a");
-        var (call, _) = await AnsweredCallAsync(scenario, agent);
+        var (call, _) = await scenario.AnsweredCallAsync(agent);
 
         Assert.Equal(CommandStatus.Refused, (await call.HoldAsync("someone-else")).Status);
         Assert.Equal(CommandStatus.Ok, (await call.HoldAsync(agent.AgentId)).Status);
@@ -150,7 +142,7 @@ public sealed class CallFlowTests(ClusterFixture fixture)
         var specialistQueue = await scenario.QueueAsync("specialists", q => q with { RequiredSkills = [new("billing", 7)] });
         var front = await scenario.AgentAsync("front-agent");
         var specialist = await scenario.AgentAsync("specialist", shape: a => a with { Skills = [new("billing", 9)] }, login: false);
-        var (call, _) = await AnsweredCallAsync(scenario, front, "front");
+        var (call, _) = await scenario.AnsweredCallAsync(front, "front");
         await call.AttachDataAsync(new Dictionary<string, string> { ["account"] = "12345" });
         await scenario.Agent(front.AgentId).SetNotReadyAsync("break");
 
@@ -175,7 +167,7 @@ public sealed class CallFlowTests(ClusterFixture fixture)
         var scenario = new Scenario(fixture);
         await scenario.QueueAsync("q");
         var agent = await scenario.AgentAsync("a");
-        var (call, _) = await AnsweredCallAsync(scenario, agent);
+        var (call, _) = await scenario.AnsweredCallAsync(agent);
 
         var transfer = await call.TransferAsync(new TransferRequest { Kind = TransferKind.Queue, Target = scenario.Id("nowhere"), RequestedByAgentId = agent.AgentId });
 
@@ -190,7 +182,7 @@ public sealed class CallFlowTests(ClusterFixture fixture)
         var scenario = new Scenario(fixture);
         await scenario.QueueAsync("q");
         var first = await scenario.AgentAsync("first");
-        var (call, _) = await AnsweredCallAsync(scenario, first);
+        var (call, _) = await scenario.AnsweredCallAsync(first);
         var bystander = await scenario.AgentAsync("bystander");
         var named = await scenario.AgentAsync("named");
         scenario.Advance(TimeSpan.FromSeconds(1));
@@ -207,7 +199,7 @@ public sealed class CallFlowTests(ClusterFixture fixture)
         var scenario = new Scenario(fixture);
         await scenario.QueueAsync("q");
         var agent = await scenario.AgentAsync("a");
-        var (call, _) = await AnsweredCallAsync(scenario, agent);
+        var (call, _) = await scenario.AnsweredCallAsync(agent);
 
         var transfer = await call.TransferAsync(new TransferRequest { Kind = TransferKind.External, Target = "sip:expert@partner.example", RequestedByAgentId = "intruder" });
 
@@ -221,7 +213,7 @@ public sealed class CallFlowTests(ClusterFixture fixture)
         var scenario = new Scenario(fixture);
         await scenario.QueueAsync("q");
         var agent = await scenario.AgentAsync("a");
-        var (call, _) = await AnsweredCallAsync(scenario, agent);
+        var (call, _) = await scenario.AnsweredCallAsync(agent);
 
         await call.TransferAsync(new TransferRequest { Kind = TransferKind.External, Target = "sip:expert@partner.example", RequestedByAgentId = agent.AgentId });
 
@@ -243,7 +235,7 @@ public sealed class CallFlowTests(ClusterFixture fixture)
         });
         var front = await scenario.AgentAsync("front-agent");
         var expert = await scenario.AgentAsync("expert", shape: a => a with { Kind = AgentKind.PartnerExpert, PartnerOrganization = "acme" });
-        var (call, _) = await AnsweredCallAsync(scenario, front, "front");
+        var (call, _) = await scenario.AnsweredCallAsync(front, "front");
         await call.AttachDataAsync(new Dictionary<string, string> { ["router"] = "X200" });
 
         await call.TransferAsync(new TransferRequest { Kind = TransferKind.PartnerExpertQueue, Target = experts.Id, RequestedByAgentId = front.AgentId });
@@ -339,7 +331,7 @@ public sealed class CallFlowTests(ClusterFixture fixture)
         var scenario = new Scenario(fixture);
         await scenario.QueueAsync("q");
         var agent = await scenario.AgentAsync("a");
-        var (call, _) = await AnsweredCallAsync(scenario, agent);
+        var (call, _) = await scenario.AnsweredCallAsync(agent);
         await call.HangUpAsync(CallParty.Caller);
 
         var snapshot = await call.GetAsync();

@@ -31,10 +31,8 @@ public sealed class OfferTests(ClusterFixture fixture)
     public async Task Accept_AfterOfferExpired_IsRefusedAndAgentGoesNotReady()
     {
         var scenario = new Scenario(fixture);
-        var queue = await scenario.QueueAsync("q", q => q with { AcceptTimeoutSeconds = 10 });
-        var agent = await scenario.AgentAsync("a");
-        var call = await scenario.CallAsync("q");
-        var offer = await agent.NextOfferAsync("first offer");
+        var (call, agent, offer) = await scenario.OfferedCallAsync(q => q with { AcceptTimeoutSeconds = 10 });
+        var queue = scenario.Id("q");
 
         scenario.Advance(TimeSpan.FromSeconds(11));
         var accepted = await call.AcceptAsync(agent.AgentId, offer.Epoch);
@@ -44,7 +42,7 @@ public sealed class OfferTests(ClusterFixture fixture)
         Assert.Equal(PresenceState.NotReady, status.Presence.State);
         Assert.Equal(ReasonCodes.MissedOffer, status.Presence.ReasonCode);
         Assert.Equal(1, status.Counters.MissedOffers);
-        var waiting = Assert.Single((await scenario.Queue(queue.Id).GetStatusAsync()).Waiting);
+        var waiting = Assert.Single((await scenario.Queue(queue).GetStatusAsync()).Waiting);
         Assert.Null(waiting.OfferedToAgentId);
     }
 
@@ -74,10 +72,8 @@ public sealed class OfferTests(ClusterFixture fixture)
     public async Task Reject_ReturnsCallAndMakesAgentNotReady()
     {
         var scenario = new Scenario(fixture);
-        var queue = await scenario.QueueAsync("q");
-        var agent = await scenario.AgentAsync("a");
-        var call = await scenario.CallAsync("q");
-        var offer = await agent.NextOfferAsync("offer");
+        var (call, agent, offer) = await scenario.OfferedCallAsync();
+        var queue = scenario.Id("q");
 
         var rejected = await call.RejectAsync(agent.AgentId, offer.Epoch);
         var rejectedAgain = await call.RejectAsync(agent.AgentId, offer.Epoch);
@@ -88,23 +84,21 @@ public sealed class OfferTests(ClusterFixture fixture)
         Assert.Equal(PresenceState.NotReady, status.Presence.State);
         Assert.Equal(ReasonCodes.MissedOffer, status.Presence.ReasonCode);
         Assert.Equal(CallState.Queued, (await call.GetAsync()).State);
-        Assert.Single((await scenario.Queue(queue.Id).GetStatusAsync()).Waiting);
+        Assert.Single((await scenario.Queue(queue).GetStatusAsync()).Waiting);
     }
 
     [Fact]
     public async Task Accept_WithStaleEpoch_ChangesNothing()
     {
         var scenario = new Scenario(fixture);
-        var queue = await scenario.QueueAsync("q");
-        var agent = await scenario.AgentAsync("a");
-        var call = await scenario.CallAsync("q");
-        var offer = await agent.NextOfferAsync("offer");
+        var (call, agent, offer) = await scenario.OfferedCallAsync();
+        var queue = scenario.Id("q");
 
         var stale = await call.AcceptAsync(agent.AgentId, offer.Epoch + 1);
 
         Assert.Equal(CommandStatus.StaleEpoch, stale.Status);
         Assert.Equal(PresenceState.Reserved, (await scenario.AgentStatusAsync(agent)).Presence.State);
-        Assert.Equal(agent.AgentId, Assert.Single((await scenario.Queue(queue.Id).GetStatusAsync()).Waiting).OfferedToAgentId);
+        Assert.Equal(agent.AgentId, Assert.Single((await scenario.Queue(queue).GetStatusAsync()).Waiting).OfferedToAgentId);
         Assert.Equal(CommandStatus.Ok, (await call.AcceptAsync(agent.AgentId, offer.Epoch)).Status);
     }
 
@@ -112,10 +106,7 @@ public sealed class OfferTests(ClusterFixture fixture)
     public async Task Accept_Duplicate_HasNoSecondEffect()
     {
         var scenario = new Scenario(fixture);
-        await scenario.QueueAsync("q");
-        var agent = await scenario.AgentAsync("a");
-        var call = await scenario.CallAsync("q");
-        var offer = await agent.NextOfferAsync("offer");
+        var (call, agent, offer) = await scenario.OfferedCallAsync();
 
         var first = await call.AcceptAsync(agent.AgentId, offer.Epoch);
         var again = await call.AcceptAsync(agent.AgentId, offer.Epoch);
@@ -185,10 +176,7 @@ public sealed class OfferTests(ClusterFixture fixture)
     public async Task Logout_WhileBusy_IsRefusedAndKeepsTheCall()
     {
         var scenario = new Scenario(fixture);
-        await scenario.QueueAsync("q");
-        var agent = await scenario.AgentAsync("a");
-        var call = await scenario.CallAsync("q");
-        var offer = await agent.NextOfferAsync("offer");
+        var (call, agent, offer) = await scenario.OfferedCallAsync();
         await call.AcceptAsync(agent.AgentId, offer.Epoch);
 
         var logout = await scenario.Agent(agent.AgentId).LogoutAsync();
@@ -202,10 +190,7 @@ public sealed class OfferTests(ClusterFixture fixture)
     public async Task NotReady_WhileBusy_AppliesAfterTheCall()
     {
         var scenario = new Scenario(fixture);
-        await scenario.QueueAsync("q");
-        var agent = await scenario.AgentAsync("a");
-        var call = await scenario.CallAsync("q");
-        var offer = await agent.NextOfferAsync("offer");
+        var (call, agent, offer) = await scenario.OfferedCallAsync();
         await call.AcceptAsync(agent.AgentId, offer.Epoch);
 
         Assert.Equal(CommandStatus.Ok, (await scenario.Agent(agent.AgentId).SetNotReadyAsync("lunch")).Status);

@@ -90,6 +90,24 @@ public sealed class Scenario(ClusterFixture fixture)
         return call;
     }
 
+    /// <summary>A queue "q" (shaped as given), one logged-in agent "a", one call, and the offer that agent received.</summary>
+    public async Task<(ICallGrain Call, AgentProbe Agent, OfferLease Offer)> OfferedCallAsync(Func<QueueDefinition, QueueDefinition>? queueShape = null)
+    {
+        await QueueAsync("q", queueShape);
+        var agent = await AgentAsync("a");
+        var call = await CallAsync("q");
+        return (call, agent, await agent.NextOfferAsync("offer to the only idle agent"));
+    }
+
+    /// <summary>A call to <paramref name="queueName"/> offered to and accepted by <paramref name="agent"/>.</summary>
+    public async Task<(ICallGrain Call, OfferLease Offer)> AnsweredCallAsync(AgentProbe agent, string queueName = "q")
+    {
+        var call = await CallAsync(queueName);
+        var offer = await agent.NextOfferAsync("offer of the call to answer");
+        Assert.Equal(CommandStatus.Ok, (await call.AcceptAsync(agent.AgentId, offer.Epoch)).Status);
+        return (call, offer);
+    }
+
     public IAgentGrain Agent(string agentId) => Grains.GetGrain<IAgentGrain>(agentId);
 
     public IQueueGrain Queue(string queueId) => Grains.GetGrain<IQueueGrain>(queueId);
