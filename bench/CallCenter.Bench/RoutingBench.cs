@@ -24,7 +24,7 @@ internal static class RoutingBench
         var offerLatencies = new ConcurrentBag<double>();
         var finished = new ConcurrentDictionary<string, TaskCompletionSource>();
         // Orleans holds observers weakly: the desks must stay referenced for the whole run.
-        var desks = await silo.AgentsAsync(agents, queue.Id, id => new SimulatedAgentDesk(silo.Grains, id, () => TimeSpan.Zero, () => TimeSpan.Zero)
+        var desks = await silo.AgentsAsync(agents, queue.Id, id => new SimulatedAgentDesk(silo.Grains, id, () => TimeSpan.Zero, _ => TimeSpan.Zero)
         {
             OfferSeen = offer =>
             {

@@ -1,5 +1,8 @@
+using CallCenter.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 
 namespace CallCenter.Grains.Hosting;
 
@@ -10,6 +13,15 @@ public static class SiloBuilderExtensions
     {
         builder.Services.TryAddKeyedSingleton(ContactCenterClock.ServiceKey, TimeProvider.System);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    /// <summary>Keeps grain state in this process (<see cref="LocalMemoryGrainStorage"/>); pass one store to several silos of a process to share it.</summary>
+    public static ISiloBuilder AddCallCenterMemoryStorage(this ISiloBuilder builder, MemoryStateStore? sharedStore = null)
+    {
+        var store = sharedStore ?? new MemoryStateStore();
+        builder.Services.AddGrainStorage(StorageNames.State, (services, name) =>
+            new LocalMemoryGrainStorage(name, store, services.GetRequiredService<Serializer>()));
         return builder;
     }
 }

@@ -18,7 +18,7 @@ internal sealed partial class DemoTraffic(IGrainFactory grains, IConfiguration c
         var config = await grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync();
         foreach (var agent in config.Agents)
         {
-            var desk = new SimulatedAgentDesk(grains, agent.Id, () => Seconds(1, 4), () => Seconds(15, 60));
+            var desk = new SimulatedAgentDesk(grains, agent.Id, () => Seconds(1, 4), _ => Seconds(15, 60));
             var reference = grains.CreateObjectReference<IAgentObserver>(desk);
             _desks.Add((desk, reference));
             var agentGrain = grains.GetGrain<IAgentGrain>(agent.Id);

@@ -7,7 +7,7 @@ namespace CallCenter.Silo.Demo;
 /// An agent's desk run by a program: it accepts offers after a short think, talks for a while, then hangs up.
 /// The demo traffic and the benchmarks use it; real agents use the RemoteAgent desktop.
 /// </summary>
-public sealed class SimulatedAgentDesk(IGrainFactory grains, string agentId, Func<TimeSpan> acceptDelay, Func<TimeSpan> talkTime) : IAgentObserver
+public sealed class SimulatedAgentDesk(IGrainFactory grains, string agentId, Func<TimeSpan> acceptDelay, Func<OfferLease, TimeSpan> talkTime) : IAgentObserver
 {
     public string AgentId { get; } = agentId;
 
@@ -51,7 +51,7 @@ public sealed class SimulatedAgentDesk(IGrainFactory grains, string agentId, Fun
                 return;
             }
 
-            await DelayAsync(talkTime());
+            await DelayAsync(talkTime(offer));
             await call.HangUpAsync(CallParty.Agent);
             Finished?.Invoke(offer.CallId);
         }

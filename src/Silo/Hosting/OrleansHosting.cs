@@ -27,7 +27,7 @@ public static class OrleansHosting
             silo.UseLocalhostClustering(
                 siloPort: configuration.GetValue("CallCenter:SiloPort", 11111),
                 gatewayPort: configuration.GetValue("CallCenter:GatewayPort", 30000));
-            silo.AddMemoryGrainStorage(StorageNames.State);
+            silo.AddCallCenterMemoryStorage();
             return;
         }
 

@@ -1,5 +1,6 @@
 using CallCenter.Grains;
 using CallCenter.Grains.Hosting;
+using CallCenter.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
@@ -7,12 +8,15 @@ using Orleans.TestingHost;
 namespace CallCenter.Tests.Infrastructure;
 
 /// <summary>
-/// A two-silo in-process cluster with memory storage and one fake contact-center clock shared by every silo.
+/// A two-silo in-process cluster with in-process memory storage and one fake contact-center clock shared by every silo.
 /// Tests share it through a collection and use fresh grain keys (see <see cref="Scenario"/>).
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Grain state shared by every silo of the cluster, so it outlives a stopped silo as it would in Redis.</summary>
+    public MemoryStateStore State { get; } = new();
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -25,7 +29,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             silo.Services.AddKeyedSingleton<TimeProvider>(ContactCenterClock.ServiceKey, Clock);
             silo.AddCallCenterGrains();
-            silo.AddMemoryGrainStorage(StorageNames.State);
+            silo.AddCallCenterMemoryStorage(State);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
