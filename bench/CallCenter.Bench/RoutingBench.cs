@@ -16,7 +16,7 @@ internal static class RoutingBench
     {
         var seconds = arguments.Double("seconds", 20);
         var agents = arguments.Int("agents", 200);
-        var concurrency = arguments.Int("concurrency", 100);
+        var concurrency = arguments.Int("concurrency", 10);
         await using var silo = await BenchSilo.StartAsync();
         var queue = await silo.QueueAsync("bench-routing");
 

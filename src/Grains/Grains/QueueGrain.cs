@@ -472,15 +472,17 @@ internal sealed partial class QueueGrain(
             .DefaultIfEmpty(0)
             .Max();
 
+    /// <summary>1 + the calls served before this one (a count, not a sort: it runs on every enqueue).</summary>
     private int Position(string callId)
     {
-        if (S.Definition is not { } definition)
+        var mine = S.Waiting.Find(entry => entry.Ticket.CallId == callId)?.Ticket;
+        if (S.Definition is not { } definition || mine is null)
         {
             return 0;
         }
 
-        var ordered = CallOrdering.Order(definition, S.Waiting.Select(entry => entry.Ticket), Now);
-        return ordered.FindIndex(ticket => ticket.CallId == callId) + 1;
+        var now = Now;
+        return 1 + S.Waiting.Count(entry => entry.Ticket.CallId != callId && CallOrdering.Compare(definition, entry.Ticket, mine, now) < 0);
     }
 
     private double WaitedSeconds(QueueTicket ticket) => Math.Max(0, (Now - ticket.EnqueuedAt).TotalSeconds);

@@ -160,6 +160,16 @@ public sealed class RoutingPolicyTests
     }
 
     [Fact]
+    public void Compare_AgreesWithOrder()
+    {
+        var older = Call("older", ageSeconds: 200);
+        var vip = Call("vip", priority: 10, ageSeconds: 1);
+        Assert.True(CallOrdering.Compare(Queue(), vip, older, T0) < 0);
+        Assert.True(CallOrdering.Compare(Queue(), older, vip, T0) > 0);
+        Assert.Equal(0, CallOrdering.Compare(Queue(), older, older, T0));
+    }
+
+    [Fact]
     public void Order_Aging_LetsALongWaitOvertakeHigherPriority()
     {
         var queue = Queue(q => q with { AgingPointsPerMinute = 2 });

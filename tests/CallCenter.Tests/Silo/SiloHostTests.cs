@@ -167,3 +167,29 @@ public sealed class SiloStartupTests
         Assert.Contains(named, error.Message);
     }
 }
+
+public sealed class DemoSwitchTests
+{
+    [Fact]
+    public async Task Demo_SendsSimulatedCallersToSimulatedAgents()
+    {
+        await using var silo = SiloProcess.Start(new Dictionary<string, string>
+        {
+            ["CallCenter__Demo__Enabled"] = "true",
+            ["CallCenter__Demo__CallsPerMinute"] = "600",
+        });
+        await silo.WaitUntilReadyAsync();
+
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                var queues = await silo.Http.GetFromJsonAsync<QueueStatus[]>("/api/queues", JsonDefaults.Options);
+                return queues!.Sum(queue => queue.Totals.Answered) > 0;
+            },
+            "simulated agents answering simulated callers",
+            seconds: 60);
+
+        var london = await silo.Http.GetFromJsonAsync<SiteStatus>("/api/sites/london", JsonDefaults.Options);
+        Assert.True(london!.AgentsByState.Values.Sum() > 0, "no London agent reported a presence");
+    }
+}
