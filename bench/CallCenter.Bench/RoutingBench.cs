@@ -38,7 +38,7 @@ internal static class RoutingBench
         });
 
         // Warm up the grain types and the JIT, then measure.
-        await DriveAsync(silo.Grains, queue.Id, TimeSpan.FromSeconds(2), concurrency, started, finished, "warm");
+        await DriveAsync(silo.Grains, queue.Id, TimeSpan.FromSeconds(5), concurrency, started, finished, "warm");
         offerLatencies.Clear();
         var clock = Stopwatch.StartNew();
         var completed = await DriveAsync(silo.Grains, queue.Id, TimeSpan.FromSeconds(seconds), concurrency, started, finished, "run");
