@@ -69,7 +69,7 @@ internal sealed partial class CallGrain(
         }
 
         S.Arrival = arrival;
-        S.State = CallState.Arrived;
+        Move(CallState.Arrived);
         var customer = arrival.CustomerId ?? arrival.CallerNumber;
         S.CustomerKey = customer is null ? null : CustomerProfile.KeyFor(arrival.TenantId, customer);
         foreach (var (key, value) in arrival.AttachedData)
@@ -94,7 +94,7 @@ internal sealed partial class CallGrain(
             return CommandResult.Invalid($"a call enters the IVR on arrival, not when {S.State}");
         }
 
-        S.State = CallState.InIvr;
+        Move(CallState.InIvr);
         Record(CallEventKind.EnteredIvr);
         await state.WriteStateAsync();
         return CommandResult.Ok;
@@ -205,7 +205,7 @@ internal sealed partial class CallGrain(
         S.AgentId = agentId;
         S.OfferEpoch = epoch;
         S.WaitSeconds = S.Ticket is null ? 0 : Math.Max(0, (now - (S.Ticket.EnteredThisQueueAt ?? S.Ticket.EnqueuedAt)).TotalSeconds);
-        S.State = CallState.Connecting;
+        Move(CallState.Connecting);
         Record(CallEventKind.Accepted, $"epoch {epoch}", agentId, S.QueueId);
         if (S.Arrival?.MediaManagedByEdge != true)
         {
@@ -227,7 +227,7 @@ internal sealed partial class CallGrain(
         var result = await Queue(S.QueueId).RejectOfferAsync(CallId, agentId, epoch);
         if (result.Succeeded)
         {
-            S.State = CallState.Queued;
+            Move(CallState.Queued);
             S.OfferEpoch = null;
             Record(CallEventKind.OfferRejected, $"epoch {epoch}", agentId, S.QueueId);
             await state.WriteStateAsync();
@@ -304,7 +304,7 @@ internal sealed partial class CallGrain(
         }
 
         await ReleaseAgentAsync(agentId, talk);
-        S.State = CallState.Queued;
+        Move(CallState.Queued);
         S.QueueId = targetQueue;
         S.Ticket = next;
         S.AgentId = null;
@@ -384,7 +384,7 @@ internal sealed partial class CallGrain(
             S.AttachedData[key] = value;
         }
 
-        S.State = CallState.Queued;
+        Move(CallState.Queued);
         S.QueueId = queueId;
         S.Ticket = ticket;
         Record(CallEventKind.CallbackScheduled, $"keeps the place of {original.CallId}", queueId: queueId);
@@ -397,7 +397,7 @@ internal sealed partial class CallGrain(
         // Advisory: the queue holds the lease. Not written on its own; the next transition writes the timeline.
         if (S.State == CallState.Queued && lease.QueueId == S.QueueId)
         {
-            S.State = CallState.Offered;
+            Move(CallState.Offered);
             S.OfferEpoch = lease.Epoch;
             Record(CallEventKind.Offered, $"epoch {lease.Epoch}", lease.AgentId, lease.QueueId);
         }
@@ -409,7 +409,7 @@ internal sealed partial class CallGrain(
     {
         if (S.State == CallState.Offered && S.OfferEpoch == lease.Epoch)
         {
-            S.State = CallState.Queued;
+            Move(CallState.Queued);
             S.OfferEpoch = null;
             Record(why, $"epoch {lease.Epoch}", lease.AgentId, lease.QueueId);
         }
@@ -453,7 +453,7 @@ internal sealed partial class CallGrain(
         var result = await Queue(queueId).EnqueueAsync(ticket);
         if (result.Status is EnqueueStatus.Queued or EnqueueStatus.AlreadyQueued)
         {
-            S.State = CallState.Queued;
+            Move(CallState.Queued);
             S.QueueId = queueId;
             S.Ticket = ticket;
             Record(kind, $"position {result.Position}", queueId: queueId);
@@ -469,7 +469,7 @@ internal sealed partial class CallGrain(
 
     private async Task EndAsync(CallOutcome outcome, string? detail)
     {
-        S.State = CallState.Ended;
+        Move(CallState.Ended);
         S.Outcome = outcome;
         S.OutcomeDetail = detail;
         S.EndedAt = Now;
@@ -511,7 +511,7 @@ internal sealed partial class CallGrain(
             return CommandResult.Invalid($"call '{CallId}' is {S.State}");
         }
 
-        S.State = to;
+        Move(to);
         Record(kind, agentId: agentId);
         await state.WriteStateAsync();
         return CommandResult.Ok;
@@ -519,9 +519,20 @@ internal sealed partial class CallGrain(
 
     private void Connect(DateTimeOffset now)
     {
-        S.State = CallState.Connected;
+        Move(CallState.Connected);
         S.ConnectedAt = now;
         Record(CallEventKind.Connected, agentId: S.AgentId);
+    }
+
+    /// <summary>Every state change goes through the lifecycle table: a move it does not allow is a bug, not a state.</summary>
+    private void Move(CallState next)
+    {
+        if (!CallLifecycle.CanMove(S.State, next))
+        {
+            throw new InvalidOperationException($"call '{CallId}' cannot move from {S.State} to {next}");
+        }
+
+        S.State = next;
     }
 
     private double TalkSeconds() => S.ConnectedAt is { } connected ? Math.Max(0, (Now - connected).TotalSeconds) : 0;
@@ -552,7 +563,7 @@ internal sealed partial class CallGrain(
         }
 
         LogRequeued(CallId, queueId);
-        S.State = CallState.Queued;
+        Move(CallState.Queued);
         S.OfferEpoch = null;
         await EnterQueueAsync(queueId, ticket, CallEventKind.Requeued);
     }

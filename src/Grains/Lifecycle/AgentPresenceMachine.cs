@@ -26,6 +26,11 @@ public static class AgentPresenceMachine
     /// <summary>Moves to <paramref name="next"/>, charging the time spent in the current state to the counters.</summary>
     public static (AgentPresence Presence, AgentCounters Counters) Move(AgentPresence current, AgentCounters counters, AgentPresence next, DateTimeOffset now)
     {
+        if (!CanMove(current.State, next.State))
+        {
+            throw new InvalidOperationException($"an agent cannot move from {current.State} to {next.State}");
+        }
+
         var elapsed = Math.Max(0, (now - current.Since).TotalSeconds);
         var charged = counters;
         if (IsHandling(current.State))

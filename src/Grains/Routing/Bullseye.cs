@@ -36,19 +36,4 @@ public static class Bullseye
 
         return queue.RequiredSkills;
     }
-
-    /// <summary>Seconds of waiting at which the next stage starts, or null at the last stage.</summary>
-    public static double? NextStageAfter(QueueDefinition queue, double waitedSeconds)
-    {
-        double? next = null;
-        foreach (var stage in queue.Stages)
-        {
-            if (stage.AfterSeconds > waitedSeconds && (next is null || stage.AfterSeconds < next))
-            {
-                next = stage.AfterSeconds;
-            }
-        }
-
-        return next;
-    }
 }

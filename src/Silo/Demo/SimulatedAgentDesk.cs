@@ -14,9 +14,6 @@ public sealed class SimulatedAgentDesk(IGrainFactory grains, string agentId, Fun
     /// <summary>Called with the offer's lease, the moment the offer reached the desk (for latency figures).</summary>
     public Action<OfferLease>? OfferSeen { get; init; }
 
-    /// <summary>Called with the call id once the desk accepted the call (true) or saw its accept refused (false).</summary>
-    public Action<string, bool>? Accepted { get; init; }
-
     /// <summary>Called when an accept is refused (the offer expired or was withdrawn meanwhile).</summary>
     public Action<string, CommandResult>? AcceptRefused { get; init; }
 
@@ -44,7 +41,6 @@ public sealed class SimulatedAgentDesk(IGrainFactory grains, string agentId, Fun
             await DelayAsync(acceptDelay());
             var call = grains.GetGrain<ICallGrain>(offer.CallId);
             var accepted = await call.AcceptAsync(AgentId, offer.Epoch);
-            Accepted?.Invoke(offer.CallId, accepted.Status == CommandStatus.Ok);
             if (accepted.Status != CommandStatus.Ok)
             {
                 AcceptRefused?.Invoke(offer.CallId, accepted);

@@ -120,6 +120,42 @@ public sealed class CallFlowTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Accept_WhenTheEdgeManagesMedia_ConnectsOnlyWhenMediaIsUp()
+    {
+        var scenario = new Scenario(fixture);
+        await scenario.QueueAsync("q");
+        var agent = await scenario.AgentAsync("a");
+        var call = scenario.Grains.GetGrain<ICallGrain>(scenario.Id("media"));
+        await call.ArriveAsync(new CallArrival { SiteId = "north", MediaManagedByEdge = true });
+        await call.EnqueueAsync(scenario.Id("q"));
+        var offer = await agent.NextOfferAsync("offer");
+
+        await call.AcceptAsync(agent.AgentId, offer.Epoch);
+        Assert.Equal(CallState.Connecting, (await call.GetAsync()).State);
+        Assert.Equal(CommandStatus.Ok, (await call.MediaConnectedAsync()).Status);
+        Assert.Equal(CommandStatus.AlreadyDone, (await call.MediaConnectedAsync()).Status);
+
+        var snapshot = await call.GetAsync();
+        Assert.Equal(CallState.Connected, snapshot.State);
+        Assert.NotNull(snapshot.ConnectedAt);
+    }
+
+    [Fact]
+    public async Task AddNote_ByTheHandlingAgent_IsKept_AndOthersAreRefused()
+    {
+        var scenario = new Scenario(fixture);
+        await scenario.QueueAsync("q");
+        var agent = await scenario.AgentAsync("a");
+        var (call, _) = await scenario.AnsweredCallAsync(agent);
+
+        Assert.Equal(CommandStatus.Ok, (await call.AddNoteAsync(agent.AgentId, "customer wants a refund")).Status);
+        Assert.Equal(CommandStatus.Refused, (await call.AddNoteAsync("stranger", "hello")).Status);
+        Assert.Equal(CommandStatus.InvalidArgument, (await call.AddNoteAsync(agent.AgentId, new string('x', 5000))).Status);
+
+        Assert.Equal(["customer wants a refund"], (await call.GetAsync()).Notes);
+    }
+
+    [Fact]
     public async Task HoldAndResume_ByTheCallsAgent()
     {
         var scenario = new Scenario(fixture);

@@ -43,6 +43,11 @@ public sealed class LifecycleTests
     public void Presence_CanMove(PresenceState from, PresenceState to, bool allowed) => Assert.Equal(allowed, AgentPresenceMachine.CanMove(from, to));
 
     [Fact]
+    public void Move_NotAllowedByTheTable_Throws() =>
+        Assert.Throws<InvalidOperationException>(() => AgentPresenceMachine.Move(
+            new AgentPresence { State = PresenceState.LoggedOut, Since = T0 }, new AgentCounters(), new AgentPresence { State = PresenceState.Busy }, T0));
+
+    [Fact]
     public void Move_ChargesTimeToHandlingOrAvailable_AndTracksIdleSince()
     {
         var presence = new AgentPresence { State = PresenceState.LoggedOut, Since = T0 };

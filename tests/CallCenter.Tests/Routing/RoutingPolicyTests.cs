@@ -59,13 +59,6 @@ public sealed class RoutingPolicyTests
         Assert.Equal(5, Bullseye.SkillsAt(Queue(), 1).Single().MinimumProficiency);
 
     [Fact]
-    public void NextStageAfter_GivesTheNextStart()
-    {
-        Assert.Equal(30, Bullseye.NextStageAfter(Queue(), 5));
-        Assert.Null(Bullseye.NextStageAfter(Queue(), 95));
-    }
-
-    [Fact]
     public void Eligibility_OwnSiteStage_ExcludesOtherSites()
     {
         Assert.True(Eligibility.IsEligible(Queue(), Call(), 0, Agent("a", "north")));
