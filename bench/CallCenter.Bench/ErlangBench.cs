@@ -77,8 +77,9 @@ internal static class ErlangBench
         }
 
         await Task.WhenAll(arrivals);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (waits.Count < calls && DateTime.UtcNow < deadline)
+        var deadline = Stopwatch.StartNew();
+        var limit = TimeSpan.FromSeconds(60);
+        while (waits.Count < calls && deadline.Elapsed < limit)
         {
             await Task.Delay(100);
         }

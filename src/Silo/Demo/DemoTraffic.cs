@@ -7,7 +7,7 @@ namespace CallCenter.Silo.Demo;
 /// The demo switch (<c>CallCenter:Demo:Enabled=true</c> or <c>--demo</c>): logs in every configured agent behind a simulated
 /// desk and sends simulated callers to every entry point, some of whom give up waiting, so the numbers move.
 /// </summary>
-internal sealed partial class DemoTraffic(IGrainFactory grains, IConfiguration configuration, ILogger<DemoTraffic> logger) : BackgroundService
+internal sealed partial class DemoTraffic(IGrainFactory grains, IConfiguration configuration, TimeProvider clock, ILogger<DemoTraffic> logger) : BackgroundService
 {
     private readonly Random _random = new();
     private readonly List<(SimulatedAgentDesk Desk, IAgentObserver Reference)> _desks = [];
@@ -27,19 +27,19 @@ internal sealed partial class DemoTraffic(IGrainFactory grains, IConfiguration c
         }
 
         LogStarted(_desks.Count, callsPerMinute);
-        var lastSubscribe = DateTime.UtcNow;
+        var lastSubscribe = clock.GetUtcNow();
         var sequence = 0;
         while (!stoppingToken.IsCancellationRequested && config.EntryPoints.Count > 0)
         {
             // Poisson arrivals: exponential gaps between callers.
             var gap = -Math.Log(1 - _random.NextDouble()) * 60 / callsPerMinute;
-            await Task.Delay(TimeSpan.FromSeconds(gap), stoppingToken);
+            await Task.Delay(TimeSpan.FromSeconds(gap), clock, stoppingToken);
             var entry = config.EntryPoints[_random.Next(config.EntryPoints.Count)];
             var site = config.Sites[_random.Next(config.Sites.Count)];
             _ = CallerAsync($"demo-{Environment.ProcessId}-{++sequence}", entry, site.Id, stoppingToken);
-            if (DateTime.UtcNow - lastSubscribe > TimeSpan.FromMinutes(2))
+            if (clock.GetUtcNow() - lastSubscribe > TimeSpan.FromMinutes(2))
             {
-                lastSubscribe = DateTime.UtcNow;
+                lastSubscribe = clock.GetUtcNow();
                 foreach (var (desk, reference) in _desks)
                 {
                     await grains.GetGrain<IAgentGrain>(desk.AgentId).SubscribeAsync(reference);
@@ -61,7 +61,7 @@ internal sealed partial class DemoTraffic(IGrainFactory grains, IConfiguration c
                 CallerNumber = $"+4420{_random.Next(1000000, 9999999)}",
             });
             await call.EnqueueAsync();
-            await Task.Delay(Seconds(20, 180), stoppingToken);
+            await Task.Delay(Seconds(20, 180), clock, stoppingToken);
             var snapshot = await call.GetAsync();
             if (snapshot.State is CallState.Queued or CallState.Offered)
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 namespace CallCenter.Tests.Infrastructure;
 
 /// <summary>
@@ -8,7 +9,8 @@ public static class Eventually
 {
     public static async Task HoldsAsync(Func<Task<bool>> condition, string phase, int seconds = 15)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        var deadline = Stopwatch.StartNew();
+        var limit = TimeSpan.FromSeconds(seconds);
         while (true)
         {
             if (await condition())
@@ -16,7 +18,7 @@ public static class Eventually
                 return;
             }
 
-            if (DateTime.UtcNow > deadline)
+            if (deadline.Elapsed > limit)
             {
                 throw new TimeoutException($"{phase}: not reached within {seconds} s");
             }

@@ -36,7 +36,8 @@ public sealed class RedisServer : IAsyncLifetime
 
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = Stopwatch.StartNew();
+        var limit = TimeSpan.FromSeconds(20);
         while (true)
         {
             try
@@ -45,7 +46,7 @@ public sealed class RedisServer : IAsyncLifetime
                 await connection.GetDatabase().PingAsync();
                 return;
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            catch (RedisConnectionException) when (deadline.Elapsed < limit && !_process.HasExited)
             {
                 await Task.Delay(50);
             }

@@ -69,8 +69,9 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Waits until /health/ready answers 200; fails with the process output if it exits or never gets ready.</summary>
     public async Task WaitUntilReadyAsync()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
+        var deadline = Stopwatch.StartNew();
+        var limit = TimeSpan.FromSeconds(60);
+        while (deadline.Elapsed < limit)
         {
             if (_process.HasExited)
             {
