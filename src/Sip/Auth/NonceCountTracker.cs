@@ -2,9 +2,10 @@ namespace CallCenter.Sip.Auth;
 
 /// <summary>
 /// Replay protection for qop=auth: the highest nonce-count accepted per nonce. The map is bounded
-/// and forgets nonces once they expire. When it is full it evicts the oldest nonce and raises a
-/// watermark: nonces issued at or before the watermark that are no longer tracked are reported as
-/// stale, so an evicted nonce can never be replayed with an old count.
+/// and forgets nonces once they expire. When it is full it evicts the oldest nonce (ordered by issue
+/// time, then by the nonce text) and raises a watermark to it: an untracked nonce at or below the
+/// watermark is reported as forgotten (the caller answers stale), so an evicted nonce can never be
+/// replayed with an old count. Nonces above the watermark that are untracked were never used.
 /// </summary>
 internal sealed class NonceCountTracker
 {
@@ -12,7 +13,7 @@ internal sealed class NonceCountTracker
     private readonly Lock _lock = new();
     private readonly int _capacity;
     private readonly TimeSpan _lifetime;
-    private DateTimeOffset _watermark = DateTimeOffset.MinValue;
+    private (DateTimeOffset IssuedAt, string Nonce) _watermark = (DateTimeOffset.MinValue, string.Empty);
 
     public NonceCountTracker(int capacity, TimeSpan lifetime)
     {
@@ -48,7 +49,7 @@ internal sealed class NonceCountTracker
                 return NonceCountResult.Accepted;
             }
 
-            if (issuedAt <= _watermark)
+            if (IsAtOrBelowWatermark(issuedAt, nonce))
             {
                 return NonceCountResult.Forgotten;
             }
@@ -63,7 +64,7 @@ internal sealed class NonceCountTracker
                 EvictOldest();
             }
 
-            if (issuedAt <= _watermark)
+            if (IsAtOrBelowWatermark(issuedAt, nonce))
             {
                 return NonceCountResult.Forgotten;
             }
@@ -93,13 +94,22 @@ internal sealed class NonceCountTracker
         }
     }
 
+    private static int Compare(DateTimeOffset issuedAt, string nonce, DateTimeOffset otherIssuedAt, string otherNonce)
+    {
+        int byTime = issuedAt.CompareTo(otherIssuedAt);
+        return byTime != 0 ? byTime : string.CompareOrdinal(nonce, otherNonce);
+    }
+
+    private bool IsAtOrBelowWatermark(DateTimeOffset issuedAt, string nonce) =>
+        Compare(issuedAt, nonce, _watermark.IssuedAt, _watermark.Nonce) <= 0;
+
     private void EvictOldest()
     {
         string? oldest = null;
         DateTimeOffset oldestIssuedAt = DateTimeOffset.MaxValue;
         foreach ((string nonce, Entry entry) in _entries)
         {
-            if (entry.IssuedAt < oldestIssuedAt)
+            if (oldest is null || Compare(entry.IssuedAt, nonce, oldestIssuedAt, oldest) < 0)
             {
                 oldest = nonce;
                 oldestIssuedAt = entry.IssuedAt;
@@ -109,9 +119,9 @@ internal sealed class NonceCountTracker
         if (oldest is not null)
         {
             _entries.Remove(oldest);
-            if (oldestIssuedAt > _watermark)
+            if (!IsAtOrBelowWatermark(oldestIssuedAt, oldest))
             {
-                _watermark = oldestIssuedAt;
+                _watermark = (oldestIssuedAt, oldest);
             }
         }
     }
