@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
@@ -33,6 +34,8 @@ internal sealed class NonceService
     // Future timestamps are forged or from a peer with a skewed clock; allow a little skew.
     private static readonly TimeSpan AllowedClockSkew = TimeSpan.FromSeconds(30);
     private static readonly byte[] ProcessSecret = RandomNumberGenerator.GetBytes(32);
+    private static readonly SearchValues<char> Base64UrlAlphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
     private readonly byte[] _key;
     private readonly byte[] _realm;
@@ -71,7 +74,10 @@ internal sealed class NonceService
     {
         issuedAt = default;
         Span<byte> bytes = stackalloc byte[NonceLength];
+        // Base64Url.TryDecodeFromChars throws (rather than returning false) on some non-ASCII input,
+        // so check the alphabet first: a nonce is attacker-controlled text.
         if (nonce.Length != Base64Url.GetEncodedLength(NonceLength)
+            || nonce.AsSpan().ContainsAnyExcept(Base64UrlAlphabet)
             || !Base64Url.TryDecodeFromChars(nonce, bytes, out int written)
             || written != NonceLength
             || bytes[0] != Version)
