@@ -33,9 +33,6 @@ public sealed class DigestAlgorithm : IEquatable<DigestAlgorithm>
     /// <summary>Higher is stronger; a client picks the strongest algorithm it is offered.</summary>
     public int Strength { get; }
 
-    /// <summary>Length of the lower-case hex digest (32 for MD5, 64 for SHA-256).</summary>
-    public int HexLength => Strength == 1 ? 32 : 64;
-
     /// <summary>
     /// Maps an algorithm parameter to a supported algorithm; null or empty means MD5 (RFC 2617).
     /// Names are compared case-insensitively. Returns false for unsupported names.
