@@ -70,15 +70,29 @@ internal sealed class NonceService
         return Base64Url.EncodeToString(nonce);
     }
 
+    private static bool TryDecode(string text, Span<byte> bytes, out int written)
+    {
+        try
+        {
+            return Base64Url.TryDecodeFromChars(text, bytes, out written);
+        }
+        catch (FormatException)
+        {
+            written = 0;
+            return false;
+        }
+    }
+
     public NonceState Check(string nonce, out DateTimeOffset issuedAt)
     {
         issuedAt = default;
         Span<byte> bytes = stackalloc byte[NonceLength];
-        // Base64Url.TryDecodeFromChars throws (rather than returning false) on some non-ASCII input,
-        // so check the alphabet first: a nonce is attacker-controlled text.
+        // Base64Url.TryDecodeFromChars throws (rather than returning false) on some non-ASCII input and on a final
+        // character with non-zero unused bits, so check the alphabet first and treat a throw as invalid: a nonce is
+        // attacker-controlled text.
         if (nonce.Length != Base64Url.GetEncodedLength(NonceLength)
             || nonce.AsSpan().ContainsAnyExcept(Base64UrlAlphabet)
-            || !Base64Url.TryDecodeFromChars(nonce, bytes, out int written)
+            || !TryDecode(nonce, bytes, out int written)
             || written != NonceLength
             || bytes[0] != Version)
         {

@@ -349,6 +349,19 @@ public sealed partial class DigestAuthenticatorTests
         Assert.Equal(DigestVerificationStatus.InvalidCredentials, result.Status);
     }
 
+    [Fact]
+    public async Task VerifyAsync_NonceWithNonCanonicalLastCharacter_IsInvalidWithoutThrowing()
+    {
+        (DigestAuthenticator authenticator, _) = Authenticator();
+        string nonce = authenticator.CreateChallenges()[0].Nonce;
+        // The last character carries 2 data bits and 4 unused bits: 'B' sets an unused bit, which the BCL decoder throws on.
+        string tampered = string.Concat(nonce.AsSpan(0, nonce.Length - 1), "B");
+        SipRequest request = Register(cseq: 2);
+        request.Headers.Add("Authorization", Forge(tampered, Realm, "sip:example.com", "REGISTER", Password).ToString());
+
+        Assert.Equal(DigestVerificationStatus.InvalidCredentials, (await authenticator.VerifyAsync(request)).Status);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("dcd98b7102dd2f0e8b11d0f600bfb0c093")]
