@@ -38,6 +38,12 @@ public abstract class SipClientTransaction : SipTransaction
         Terminate();
     }
 
+    internal override void Abandon()
+    {
+        _finalResponse.TrySetCanceled();
+        base.Abandon();
+    }
+
     private protected void PassToUser(SipResponse response)
     {
         LastResponse = response;

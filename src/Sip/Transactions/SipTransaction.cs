@@ -51,6 +51,9 @@ public abstract class SipTransaction
 
     internal abstract void OnTransportError(Exception exception);
 
+    /// <summary>The layer is being disposed: stop the timers and end without telling the TU.</summary>
+    internal virtual void Abandon() => Terminate();
+
     private protected TransactionTimer NewTimer(Action onExpired)
     {
         var timer = new TransactionTimer(Layer.TimeProvider, Layer.Executor, onExpired);

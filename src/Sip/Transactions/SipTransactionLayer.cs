@@ -176,6 +176,14 @@ public sealed class SipTransactionLayer : IDisposable
         {
             transport.MessageReceived -= OnMessageReceived;
         }
+
+        List<SipTransaction> live;
+        lock (_clients)
+        {
+            live = [.. _clients.Values, .. _servers.Values];
+        }
+
+        Executor.Post(() => live.ForEach(transaction => transaction.Abandon()));
     }
 
     internal SipClientTransaction StartClientTransaction(SipRequest request, IPEndPoint destination, ISipTransport transport) =>

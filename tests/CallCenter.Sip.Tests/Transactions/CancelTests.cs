@@ -98,4 +98,18 @@ public sealed class CancelTests
         Assert.Equal(487, transaction.LastResponse!.StatusCode);
         Assert.Single(harness.PeerRequests(SipMethods.Ack));
     }
+
+    [Fact]
+    public void Cancel_LayerNotHandlingCancel_PassesCancelToTu()
+    {
+        using var harness = new TransactionHarness(options: new SipTransactionLayerOptions { HandleCancel = false });
+        SipRequest invite = TransactionHarness.PeerRequest(SipMethods.Invite);
+        harness.PeerSend(invite);
+
+        harness.PeerSend(SipMessageFactory.CreateCancel(invite));
+
+        Assert.Equal([SipMethods.Invite, SipMethods.Cancel], harness.ServerTransactions.Select(transaction => transaction.Method));
+        Assert.Same(harness.ServerTransactions[0], harness.Layer.FindInviteForCancel(harness.ServerTransactions[1].Request));
+        Assert.Empty(harness.PeerResponses(487));
+    }
 }

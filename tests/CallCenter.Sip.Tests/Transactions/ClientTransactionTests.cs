@@ -247,4 +247,19 @@ public sealed class ClientTransactionTests
         Assert.Equal(5060, via.Port);
         Assert.Equal("UDP", via.Transport);
     }
+
+    [Fact]
+    public async Task Dispose_PendingClientTransaction_StopsRetransmissionsAndCancelsFinalResponse()
+    {
+        using var harness = new TransactionHarness();
+        SipClientTransaction transaction = harness.Layer.SendRequest(TransactionHarness.NewRequest(SipMethods.Invite), harness.PeerEndPoint);
+
+        harness.Layer.Dispose();
+        harness.Advance(60_000);
+
+        Assert.Single(harness.PeerRequests(SipMethods.Invite));
+        Assert.Empty(harness.TimedOut);
+        Assert.Equal(0, harness.Layer.TransactionCount);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => transaction.FinalResponse);
+    }
 }
