@@ -259,6 +259,52 @@ public sealed class SipTransactionLayer : IDisposable
             + "|" + via + "|" + method;
     }
 
+    /// <summary>
+    /// Section 18.2.1: a top Via whose sent-by host is not the source address gets received=;
+    /// an empty rport gets the source port (RFC 3581). Responses copy the Via, so they carry both.
+    /// </summary>
+    private static void StampReceived(SipRequest request, IPEndPoint source)
+    {
+        ViaHeader? via = request.TopVia;
+        if (via is null)
+        {
+            return;
+        }
+
+        string sourceHost = source.Address.ToString();
+        string sentByHost = via.Host.Trim('[', ']');
+        bool changed = false;
+        if (!sentByHost.Equals(sourceHost, StringComparison.OrdinalIgnoreCase))
+        {
+            via.Parameters.Set("received", sourceHost);
+            changed = true;
+        }
+
+        if (via.HasRPort && via.RPort is null)
+        {
+            via.Parameters.Set("rport", source.Port.ToString(CultureInfo.InvariantCulture));
+            changed = true;
+        }
+
+        if (changed)
+        {
+            ReplaceTopVia(request, via);
+        }
+    }
+
+    private static void ReplaceTopVia(SipMessage message, ViaHeader via)
+    {
+        for (int i = 0; i < message.Headers.Count; i++)
+        {
+            if (message.Headers[i].Name == SipHeaderNames.Via)
+            {
+                message.Headers.RemoveFirst(SipHeaderNames.Via);
+                message.Headers.Insert(i, new SipHeader(SipHeaderNames.Via, via.ToString()));
+                return;
+            }
+        }
+    }
+
     private static bool HasTransactionHeaders(SipRequest request) =>
         request.Headers.Contains(SipHeaderNames.Via) && request.Headers.Contains(SipHeaderNames.CSeq)
         && request.Headers.Contains(SipHeaderNames.CallId) && request.Headers.Contains(SipHeaderNames.From)
@@ -395,6 +441,7 @@ public sealed class SipTransactionLayer : IDisposable
             return;
         }
 
+        StampReceived(request, inbound.RemoteEndPoint);
         string key = ServerKey(request)!;
         SipServerTransaction? existing;
         lock (_clients)

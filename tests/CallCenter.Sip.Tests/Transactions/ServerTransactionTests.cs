@@ -236,4 +236,22 @@ public sealed class ServerTransactionTests
         Assert.Empty(harness.ServerTransactions);
         Assert.Single(harness.PeerResponses(400));
     }
+
+    [Fact]
+    public void Layer_SentByOtherThanSource_AddsReceivedAndFillsRPort()
+    {
+        using var harness = new TransactionHarness();
+        SipRequest request = TransactionHarness.PeerRequest(SipMethods.Options, sentBy: "alice-pc.example.com:5062");
+        request.Headers.Set(SipHeaderNames.Via, "SIP/2.0/UDP alice-pc.example.com:5062;branch=z9hG4bKpeer1;rport");
+
+        harness.PeerSend(request);
+        harness.PeerSend(request);
+        harness.ServerTransactions[0].Respond(200, "OK", "bobtag");
+
+        Headers.ViaHeader via = Assert.Single(harness.PeerResponses(200)).TopVia!;
+        Assert.Equal("192.0.2.2", via.Received);
+        Assert.Equal(5060, via.RPort);
+        Assert.Equal("alice-pc.example.com", via.Host);
+        Assert.Single(harness.ServerTransactions);
+    }
 }
