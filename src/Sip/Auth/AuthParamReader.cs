@@ -1,4 +1,3 @@
-using System.Text;
 using CallCenter.Sip.Parsing;
 
 namespace CallCenter.Sip.Auth;
@@ -93,7 +92,7 @@ internal static class AuthParamReader
             bool quoted;
             if (i < value.Length && value[i] == '"')
             {
-                parameterValue = ReadQuotedString(value, ref i, context);
+                parameterValue = HeaderValueReader.ReadQuotedString(value, ref i, context);
                 quoted = true;
             }
             else
@@ -135,54 +134,6 @@ internal static class AuthParamReader
 
     /// <summary>True when the value can be written without quotes.</summary>
     public static bool IsToken(string value) => SipGrammar.IsToken(value);
-
-    private static string ReadQuotedString(string text, ref int index, string context)
-    {
-        // quoted-string = DQUOTE *(qdtext / quoted-pair) DQUOTE; CR and LF are never allowed,
-        // not even escaped, so a parsed value can always be written back into a header.
-        var content = new StringBuilder();
-        int i = index + 1;
-        while (true)
-        {
-            if (i >= text.Length)
-            {
-                throw new SipParseException($"{context}: quoted string is not closed");
-            }
-
-            char c = text[i];
-            if (c == '"')
-            {
-                index = i + 1;
-                return content.ToString();
-            }
-
-            if (c == '\\')
-            {
-                if (i + 1 >= text.Length)
-                {
-                    throw new SipParseException($"{context}: quoted string ends inside an escape");
-                }
-
-                char escaped = text[i + 1];
-                if (escaped > '\x7F' || escaped is '\r' or '\n')
-                {
-                    throw new SipParseException($"{context}: invalid quoted-pair in a quoted string");
-                }
-
-                content.Append(escaped);
-                i += 2;
-                continue;
-            }
-
-            if ((c < ' ' && c != '\t') || c == '\x7F')
-            {
-                throw new SipParseException($"{context}: control character inside a quoted string");
-            }
-
-            content.Append(c);
-            i++;
-        }
-    }
 
     private static string Printable(char c) => c < ' ' || c == '\x7F' ? $"\\x{(int)c:X2}" : c.ToString();
 

@@ -41,6 +41,12 @@ internal static class HeaderValueReader
                     throw new SipParseException($"{context}: quoted-pair escapes a non-ASCII character");
                 }
 
+                if (escaped is '\r' or '\n')
+                {
+                    // Not even escaped: a parsed value must always be writable back into a header.
+                    throw new SipParseException($"{context}: quoted-pair escapes CR or LF");
+                }
+
                 content.Append(escaped);
                 i += 2;
                 continue;
