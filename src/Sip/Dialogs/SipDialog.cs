@@ -91,19 +91,9 @@ public sealed class SipDialog
     /// </summary>
     public static SipDialog CreateAsUac(SipRequest invite, SipResponse response)
     {
-        ArgumentNullException.ThrowIfNull(invite);
-        ArgumentNullException.ThrowIfNull(response);
-        if (response.StatusCode is < 101 or > 299)
-        {
-            throw new ArgumentException("Only a 101-199 or 2xx response creates a dialog.", nameof(response));
-        }
-
-        NameAddress from = invite.From ?? throw new ArgumentException("The INVITE has no From.", nameof(invite));
-        NameAddress to = response.To ?? throw new ArgumentException("The response has no To.", nameof(response));
+        (NameAddress from, NameAddress to, string callId, uint sequence) = CreatingExchange(invite, response);
         string localTag = from.Tag ?? throw new ArgumentException("The INVITE's From has no tag.", nameof(invite));
         string remoteTag = to.Tag ?? throw new ArgumentException("The response's To has no tag.", nameof(response));
-        string callId = invite.CallId ?? throw new ArgumentException("The INVITE has no Call-ID.", nameof(invite));
-        uint sequence = invite.CSeq?.Number ?? throw new ArgumentException("The INVITE has no CSeq.", nameof(invite));
 
         List<NameAddress> routes = [.. response.RecordRoutes];
         routes.Reverse();
@@ -121,19 +111,9 @@ public sealed class SipDialog
     /// </summary>
     public static SipDialog CreateAsUas(SipRequest invite, SipResponse response)
     {
-        ArgumentNullException.ThrowIfNull(invite);
-        ArgumentNullException.ThrowIfNull(response);
-        if (response.StatusCode is < 101 or > 299)
-        {
-            throw new ArgumentException("Only a 101-199 or 2xx response creates a dialog.", nameof(response));
-        }
-
-        NameAddress from = invite.From ?? throw new ArgumentException("The INVITE has no From.", nameof(invite));
-        NameAddress to = response.To ?? throw new ArgumentException("The response has no To.", nameof(response));
+        (NameAddress from, NameAddress to, string callId, uint sequence) = CreatingExchange(invite, response);
         string localTag = to.Tag ?? throw new ArgumentException("The response's To has no tag.", nameof(response));
         string remoteTag = from.Tag ?? string.Empty;
-        string callId = invite.CallId ?? throw new ArgumentException("The INVITE has no Call-ID.", nameof(invite));
-        uint sequence = invite.CSeq?.Number ?? throw new ArgumentException("The INVITE has no CSeq.", nameof(invite));
 
         AddressUri target = ContactUri(invite) ?? from.Uri;
         NameAddress? localContact = response.Contacts.FirstOrDefault()?.Address;
@@ -141,6 +121,23 @@ public sealed class SipDialog
             new SipDialogId(callId, localTag, remoteTag), isUac: false, to, from, target, [.. invite.RecordRoutes], localContact,
             localSequence: null, remoteSequence: sequence, inviteSequence: sequence,
             response.StatusCode >= 200 ? SipDialogState.Confirmed : SipDialogState.Early);
+    }
+
+    /// <summary>What both sides take from the INVITE and the 1xx/2xx that create a dialog (section 12.1).</summary>
+    private static (NameAddress From, NameAddress To, string CallId, uint Sequence) CreatingExchange(SipRequest invite, SipResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(invite);
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.StatusCode is < 101 or > 299)
+        {
+            throw new ArgumentException("Only a 101-199 or 2xx response creates a dialog.", nameof(response));
+        }
+
+        return (
+            invite.From ?? throw new ArgumentException("The INVITE has no From.", nameof(invite)),
+            response.To ?? throw new ArgumentException("The response has no To.", nameof(response)),
+            invite.CallId ?? throw new ArgumentException("The INVITE has no Call-ID.", nameof(invite)),
+            invite.CSeq?.Number ?? throw new ArgumentException("The INVITE has no CSeq.", nameof(invite)));
     }
 
     /// <summary>

@@ -46,16 +46,7 @@ public sealed class SdpMediaDescription
     /// <summary>The media-level direction attribute (the last one), or null when there is none.</summary>
     public SdpDirection? Direction
     {
-        get
-        {
-            SdpDirection? direction = null;
-            foreach (SdpAttribute attribute in Attributes)
-            {
-                direction = SdpDirections.FromAttributeName(attribute.Name) ?? direction;
-            }
-
-            return direction;
-        }
+        get => SdpDirections.LastIn(Attributes);
 
         set
         {

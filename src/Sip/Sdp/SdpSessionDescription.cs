@@ -41,16 +41,7 @@ public sealed class SdpSessionDescription
     /// <summary>The session-level direction attribute (the last one), or null.</summary>
     public SdpDirection? Direction
     {
-        get
-        {
-            SdpDirection? direction = null;
-            foreach (SdpAttribute attribute in Attributes)
-            {
-                direction = SdpDirections.FromAttributeName(attribute.Name) ?? direction;
-            }
-
-            return direction;
-        }
+        get => SdpDirections.LastIn(Attributes);
     }
 
     /// <summary>The media description's direction, else the session's, else sendrecv (RFC 4566 section 6).</summary>

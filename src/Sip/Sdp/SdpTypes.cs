@@ -21,6 +21,18 @@ public static class SdpDirections
         _ => "sendrecv",
     };
 
+    /// <summary>The direction the last direction attribute in <paramref name="attributes"/> gives, or null when there is none.</summary>
+    public static SdpDirection? LastIn(IEnumerable<SdpAttribute> attributes)
+    {
+        SdpDirection? direction = null;
+        foreach (SdpAttribute attribute in attributes)
+        {
+            direction = FromAttributeName(attribute.Name) ?? direction;
+        }
+
+        return direction;
+    }
+
     public static SdpDirection? FromAttributeName(string name) => name switch
     {
         "sendrecv" => SdpDirection.SendRecv,
