@@ -266,11 +266,14 @@ internal sealed partial class QueueGrain(
     {
         var now = Now;
         var definition = S.Definition;
-        var waiting = definition is null
-            ? []
-            : CallOrdering.Order(definition, S.Waiting.Select(entry => entry.Ticket), now)
-                .Select(ticket => Describe(definition, S.Waiting.First(entry => entry.Ticket.CallId == ticket.CallId), now))
-                .ToList();
+        var waiting = new List<WaitingCallInfo>();
+        if (definition is not null)
+        {
+            var ordered = S.Waiting.ToList();
+            ordered.Sort((a, b) => CallOrdering.Compare(definition, a.Ticket, b.Ticket, now));
+            waiting = ordered.ConvertAll(entry => Describe(definition, entry, now));
+        }
+
         var sites = SiteStatuses(now);
         return Task.FromResult(new QueueStatus
         {
