@@ -67,6 +67,10 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("GetStatusAsync")]
     Task<AgentStatus> GetStatusAsync();
 
+    /// <summary>The SIP edge registered the agent's phone at <paramref name="contactUri"/> until <paramref name="until"/>; null unregisters it.</summary>
+    [Alias("SetPhoneAsync")]
+    Task SetPhoneAsync(string? contactUri, DateTimeOffset until);
+
     [Alias("SubscribeAsync")]
     Task SubscribeAsync(IAgentObserver observer);
 

@@ -3,6 +3,17 @@ using CallCenter.Model;
 namespace CallCenter.Grains;
 
 /// <summary>
+/// The SIP edge that carries a call's media watches the call: every change of state (an offer, an accept by the
+/// agent's desktop, a hold, a transfer, the end) reaches it as a one-way notice with the call's snapshot.
+/// </summary>
+[Alias("ICallObserver")]
+public interface ICallObserver : IGrainObserver
+{
+    [Alias("OnCallChanged")]
+    void OnCallChanged(CallSnapshot call);
+}
+
+/// <summary>
 /// One call: the single writer of its state machine, timeline and outcome.
 /// Awaits go downward only (call → queue → agent), so grains never wait on each other in a cycle;
 /// queues tell calls about offers and overflow by one-way notices.
@@ -54,6 +65,26 @@ public interface ICallGrain : IGrainWithStringKey
     /// <summary>Starts a callback that keeps the place of <paramref name="original"/> in a queue.</summary>
     [Alias("StartCallbackAsync")]
     Task StartCallbackAsync(CallSnapshot original, QueueTicket ticket, string queueId);
+
+    /// <summary>The caller pressed the callback key: a callback keeps the call's place and this call ends.</summary>
+    [Alias("RequestCallbackAsync")]
+    Task<CommandResult> RequestCallbackAsync();
+
+    /// <summary>Where the waiting call stands in its queue; null when it is not waiting.</summary>
+    [Alias("GetQueuePlaceAsync")]
+    Task<QueuePlace?> GetQueuePlaceAsync();
+
+    /// <summary>The caller's rating (1 to 5) after the agent hung up; taken once.</summary>
+    [Alias("RecordSurveyAsync")]
+    Task<CommandResult> RecordSurveyAsync(int rating);
+
+    /// <summary>Pauses or resumes the recording of a connected call (the edge holding the media follows).</summary>
+    [Alias("SetRecordingPausedAsync")]
+    Task<CommandResult> SetRecordingPausedAsync(bool paused);
+
+    /// <summary>Watches the call; the edge calls it again after a silo restart. Kept in memory only.</summary>
+    [Alias("ObserveAsync")]
+    Task ObserveAsync(ICallObserver observer);
 
     [OneWay, Alias("OfferedAsync")]
     Task OfferedAsync(OfferLease lease);

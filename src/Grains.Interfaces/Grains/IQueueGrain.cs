@@ -47,4 +47,12 @@ public interface IQueueGrain : IGrainWithStringKey
 
     [Alias("GetStatusAsync")]
     Task<QueueStatus> GetStatusAsync();
+
+    /// <summary>The call's position (1 = next) and expected wait; null when the call is not waiting here.</summary>
+    [Alias("GetPlaceAsync")]
+    Task<QueuePlace?> GetPlaceAsync(string callId);
+
+    /// <summary>The caller asked to be called back: a callback takes the call's place (same enqueue time and priority).</summary>
+    [Alias("ConvertToCallbackAsync")]
+    Task<bool> ConvertToCallbackAsync(string callId);
 }

@@ -46,6 +46,8 @@ public sealed record AgentDefinition
     [Id(5)] public string? PartnerOrganization { get; init; }
     [Id(6)] public IReadOnlyList<SkillLevel> Skills { get; init; } = [];
     [Id(7)] public IReadOnlyList<ChannelCapacity> Capacities { get; init; } = [new(Channel.Voice, 1)];
+    /// <summary>A SIP URI or phone number the edge dials for this agent's voice calls when no phone is registered.</summary>
+    [Id(8)] public string? PhoneUri { get; init; }
 
     public int CapacityFor(Channel channel)
     {
@@ -122,6 +124,8 @@ public sealed record AgentStatus
     [Id(5)] public required AgentCounters Counters { get; init; }
     /// <summary>Grows with every presence change; queues use it to ignore stale availability notices.</summary>
     [Id(6)] public long PresenceVersion { get; init; }
+    /// <summary>Where the edge reaches the agent's phone: the registered contact while the registration lasts, else the configured URI.</summary>
+    [Id(7)] public string? PhoneContact { get; init; }
 }
 
 /// <summary>What a queue needs to know about an idle agent to route to it.</summary>
@@ -139,6 +143,8 @@ public sealed record AgentAvailability
     [Id(8)] public long PresenceVersion { get; init; }
     /// <summary>Channels with free capacity right now.</summary>
     [Id(9)] public IReadOnlyList<Channel> FreeChannels { get; init; } = [Channel.Voice];
+    /// <summary>The agent has a phone the SIP edge can ring (registered, or a configured URI).</summary>
+    [Id(10)] public bool HasPhone { get; init; }
 
     public int ProficiencyIn(string skill)
     {

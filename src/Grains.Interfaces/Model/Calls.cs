@@ -72,6 +72,9 @@ public enum CallEventKind
     Requeued = 15,
     ConsultStarted = 16,
     ConsultEnded = 17,
+    SurveyAnswered = 18,
+    RecordingPaused = 19,
+    RecordingResumed = 20,
 }
 
 [GenerateSerializer, Immutable, Alias("CallEvent")]
@@ -103,7 +106,17 @@ public sealed record CallSnapshot
     [Id(15)] public IReadOnlyList<string> Notes { get; init; } = [];
     /// <summary>For a callback, the call whose place it keeps.</summary>
     [Id(16)] public string? CallbackOfCallId { get; init; }
+    /// <summary>The caller's post-call survey rating, 1 to 5.</summary>
+    [Id(17)] public int? SurveyRating { get; init; }
+    /// <summary>True while recording is paused (e.g. while the caller reads a card number).</summary>
+    [Id(18)] public bool RecordingPaused { get; init; }
+    /// <summary>While the call is Offered: the agent being offered it (with <see cref="OfferEpoch"/>).</summary>
+    [Id(19)] public string? OfferedAgentId { get; init; }
 }
+
+/// <summary>Where a waiting call stands in its queue, for the announcements the caller hears.</summary>
+[GenerateSerializer, Immutable, Alias("QueuePlace")]
+public sealed record QueuePlace([property: Id(0)] int Position, [property: Id(1)] double ExpectedWaitSeconds);
 
 [Alias("TransferKind")]
 public enum TransferKind
@@ -187,6 +200,8 @@ public sealed record QueueTicket
     [Id(8)] public bool IsCallback { get; init; }
     /// <summary>When the call entered this queue (for overflow timing): equals EnqueuedAt unless it came from another queue.</summary>
     [Id(9)] public DateTimeOffset? EnteredThisQueueAt { get; init; }
+    /// <summary>The SIP edge carries the call's media, so only an agent with a phone can take it.</summary>
+    [Id(10)] public bool RequiresPhone { get; init; }
 }
 
 [Alias("EnqueueStatus")]

@@ -175,6 +175,11 @@ public static class ConfigurationValidator
             errors.Add(new($"{path}.kind", "must be Staff, Home or PartnerExpert"));
         }
 
+        if (agent.PhoneUri is { } phone && !IsPhoneUri(phone))
+        {
+            errors.Add(new($"{path}.phoneUri", "must be a sip:, sips: or tel: URI without spaces (e.g. sip:alice@192.0.2.10:5062)"));
+        }
+
         if (agent.Kind == AgentKind.PartnerExpert && string.IsNullOrWhiteSpace(agent.PartnerOrganization))
         {
             errors.Add(new($"{path}.partnerOrganization", "a partner expert needs a partner organisation"));
@@ -282,4 +287,10 @@ public static class ConfigurationValidator
             errors.Add(new(path, "must be zero or more"));
         }
     }
+
+    private static bool IsPhoneUri(string uri) =>
+        uri.Length <= 256 && !uri.Any(char.IsWhiteSpace)
+        && (uri.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("sips:", StringComparison.OrdinalIgnoreCase)
+            || uri.StartsWith("tel:", StringComparison.OrdinalIgnoreCase))
+        && uri.IndexOf(':', StringComparison.Ordinal) < uri.Length - 1;
 }

@@ -21,6 +21,9 @@ public sealed class AgentGrainState
     [Id(7)] public string? PendingNotReadyReason { get; set; }
     /// <summary>Calls ended but still in wrap-up: reported to their queues (talk plus wrap-up) when wrap-up ends.</summary>
     [Id(8)] public List<PendingHandledCall> InWrapUp { get; set; } = [];
+    /// <summary>The contact of the agent's phone as the SIP edge registered it, and until when.</summary>
+    [Id(9)] public string? PhoneContact { get; set; }
+    [Id(10)] public DateTimeOffset PhoneRegisteredUntil { get; set; }
 }
 
 [GenerateSerializer, Alias("PendingHandledCall")]
@@ -312,6 +315,23 @@ internal sealed partial class AgentGrain(
 
     public Task<AgentStatus> GetStatusAsync() => Task.FromResult(Status());
 
+    public async Task SetPhoneAsync(string? contactUri, DateTimeOffset until)
+    {
+        if (S.PhoneContact == contactUri && S.PhoneRegisteredUntil == until)
+        {
+            return;
+        }
+
+        S.PhoneContact = contactUri;
+        S.PhoneRegisteredUntil = contactUri is null ? default : until;
+        await state.WriteStateAsync();
+        if (S.Presence.State == PresenceState.Available)
+        {
+            // Queues route edge calls only to agents with a phone: tell them what changed.
+            AnnounceAvailability();
+        }
+    }
+
     public Task SubscribeAsync(IAgentObserver observer)
     {
         _observers.Subscribe(observer, observer);
@@ -432,6 +452,7 @@ internal sealed partial class AgentGrain(
             Occupancy = S.Counters.Occupancy,
             PresenceVersion = S.PresenceVersion,
             FreeChannels = free,
+            HasPhone = PhoneContact() is not null,
         };
         _announcedAvailable = true;
         foreach (var queueId in configuration.CandidateQueueIds)
@@ -497,7 +518,12 @@ internal sealed partial class AgentGrain(
         Calls = S.Calls.ToList(),
         Counters = S.Counters,
         PresenceVersion = S.PresenceVersion,
+        PhoneContact = PhoneContact(),
     };
+
+    /// <summary>The registered phone while its registration lasts, else the configured URI the edge dials instead.</summary>
+    private string? PhoneContact() =>
+        S.PhoneContact is { } contact && Now < S.PhoneRegisteredUntil ? contact : S.Configuration?.Definition.PhoneUri;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} freed itself from an offer of call {CallId} its queue never settled")]
     private partial void LogOrphanedOffer(string agentId, string callId);

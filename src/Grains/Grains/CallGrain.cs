@@ -26,6 +26,8 @@ public sealed class CallGrainState
     [Id(14)] public string? CallbackOfCallId { get; set; }
     /// <summary>Seconds waited in queue before an agent took the call (or before it was abandoned).</summary>
     [Id(15)] public double WaitSeconds { get; set; }
+    [Id(16)] public int? SurveyRating { get; set; }
+    [Id(17)] public bool RecordingPaused { get; set; }
 }
 
 /// <summary>
@@ -36,7 +38,7 @@ public sealed class CallGrainState
 internal sealed partial class CallGrain(
     [PersistentState("call", StorageNames.State)] IPersistentState<CallGrainState> state,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
-    ILogger<CallGrain> logger) : Grain, ICallGrain
+    ILogger<CallGrain> logger) : Grain, ICallGrain, IIncomingGrainCallFilter
 {
     public const int MaxAttachedEntries = 64;
     public const int MaxAttachedLength = 512;
@@ -44,12 +46,24 @@ internal sealed partial class CallGrain(
     private static readonly TimeSpan WatchEvery = TimeSpan.FromSeconds(20);
 
     private IGrainTimer? _watchdog;
+    private ICallObserver? _observer;
 
     private CallGrainState S => state.State;
 
     private string CallId => this.GetPrimaryKeyString();
 
     private DateTimeOffset Now => clock.GetUtcNow();
+
+    /// <summary>After any call that added to the timeline, the observing edge gets the new snapshot: one place for every change.</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        var before = S.Timeline.Count;
+        await context.Invoke();
+        if (_observer is { } observer && S.Timeline.Count != before)
+        {
+            observer.OnCallChanged(Snapshot());
+        }
+    }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -171,6 +185,7 @@ internal sealed partial class CallGrain(
             BasePriority = priority,
             EnqueuedAt = Now,
             LastAgentId = lastAgent,
+            RequiresPhone = arrival.MediaManagedByEdge,
         };
         var result = await EnterQueueAsync(queueId, ticket, CallEventKind.Queued);
         if (result.Status == EnqueueStatus.QueueFull)
@@ -368,6 +383,80 @@ internal sealed partial class CallGrain(
     }
 
     public Task<CallSnapshot> GetAsync() => Task.FromResult(Snapshot());
+
+    public async Task<CommandResult> RequestCallbackAsync()
+    {
+        if (S.Outcome == CallOutcome.CallbackScheduled)
+        {
+            return CommandResult.AlreadyDone;
+        }
+
+        if (!CallLifecycle.IsWaiting(S.State) || S.QueueId is not { } queueId || S.Ticket is not { } ticket)
+        {
+            return CommandResult.Invalid($"a callback keeps the place of a waiting call; call '{CallId}' is {S.State}");
+        }
+
+        if (!await Queue(queueId).ConvertToCallbackAsync(CallId))
+        {
+            return CommandResult.Invalid($"queue '{queueId}' no longer holds call '{CallId}'");
+        }
+
+        var callbackId = OverflowPolicy.CallbackCallId(CallId);
+        Record(CallEventKind.CallbackScheduled, "requested by the caller", queueId: queueId);
+        await EndAsync(CallOutcome.CallbackScheduled, callbackId);
+        await GrainFactory.GetGrain<ICallGrain>(callbackId).StartCallbackAsync(Snapshot(), ticket with { CallId = callbackId, IsCallback = true }, queueId);
+        return CommandResult.Ok;
+    }
+
+    public async Task<QueuePlace?> GetQueuePlaceAsync() =>
+        CallLifecycle.IsWaiting(S.State) && S.QueueId is { } queueId ? await Queue(queueId).GetPlaceAsync(CallId) : null;
+
+    public async Task<CommandResult> RecordSurveyAsync(int rating)
+    {
+        if (rating is < 1 or > 5)
+        {
+            return new CommandResult(CommandStatus.InvalidArgument, "a survey rating is 1 to 5");
+        }
+
+        if (S.SurveyRating is { } given)
+        {
+            return given == rating ? CommandResult.AlreadyDone : CommandResult.Invalid($"call '{CallId}' was already rated {given}");
+        }
+
+        if (S.ConnectedAt is null && !S.Timeline.Any(e => e.Kind == CallEventKind.Connected))
+        {
+            return CommandResult.Invalid($"call '{CallId}' never reached an agent");
+        }
+
+        S.SurveyRating = rating;
+        Record(CallEventKind.SurveyAnswered, rating.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await state.WriteStateAsync();
+        return CommandResult.Ok;
+    }
+
+    public async Task<CommandResult> SetRecordingPausedAsync(bool paused)
+    {
+        if (S.RecordingPaused == paused)
+        {
+            return CommandResult.AlreadyDone;
+        }
+
+        if (paused && S.State is not (CallState.Connected or CallState.Held))
+        {
+            return CommandResult.Invalid($"only a connected call's recording can be paused; call '{CallId}' is {S.State}");
+        }
+
+        S.RecordingPaused = paused;
+        Record(paused ? CallEventKind.RecordingPaused : CallEventKind.RecordingResumed);
+        await state.WriteStateAsync();
+        return CommandResult.Ok;
+    }
+
+    public Task ObserveAsync(ICallObserver observer)
+    {
+        _observer = observer;
+        return Task.CompletedTask;
+    }
 
     public async Task StartCallbackAsync(CallSnapshot original, QueueTicket ticket, string queueId)
     {
@@ -589,6 +678,9 @@ internal sealed partial class CallGrain(
         Timeline = S.Timeline.ToList(),
         Notes = S.Notes.ToList(),
         CallbackOfCallId = S.CallbackOfCallId,
+        SurveyRating = S.SurveyRating,
+        RecordingPaused = S.RecordingPaused,
+        OfferedAgentId = S.State == CallState.Offered ? S.Timeline.LastOrDefault(e => e.Kind == CallEventKind.Offered)?.AgentId : null,
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} was missing from queue {QueueId} and was put back in its place")]

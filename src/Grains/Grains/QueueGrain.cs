@@ -196,6 +196,41 @@ internal sealed partial class QueueGrain(
         await MatchAsync();
     }
 
+    public Task<QueuePlace?> GetPlaceAsync(string callId)
+    {
+        var position = Position(callId);
+        if (position == 0)
+        {
+            return Task.FromResult<QueuePlace?>(null);
+        }
+
+        var totals = _statistics.Metrics(QueueId, null, S.Waiting.Count, 0);
+        var servingAgents = Math.Max(_idle.Count, S.Waiting.Count(entry => entry.Offer is not null));
+        var expected = ExpectedWait.Seconds(position - 1, servingAgents, totals.AverageHandleTimeSeconds, _idle.Count);
+        return Task.FromResult<QueuePlace?>(new QueuePlace(position, expected));
+    }
+
+    public async Task<bool> ConvertToCallbackAsync(string callId)
+    {
+        var entry = S.Waiting.Find(candidate => candidate.Ticket.CallId == callId);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        // The callback takes the caller's place: same enqueue time, same priority.
+        var offer = entry.Offer;
+        entry.Offer = null;
+        entry.Ticket = entry.Ticket with { CallId = OverflowPolicy.CallbackCallId(callId), IsCallback = true };
+        await Writer.WriteAsync();
+        if (offer is not null)
+        {
+            await AgentOf(offer).ReleaseOfferAsync(callId, offer.Epoch, missed: false);
+        }
+
+        return true;
+    }
+
     public Task<bool> ContainsAsync(string callId) => Task.FromResult(S.Waiting.Exists(entry => entry.Ticket.CallId == callId));
 
     public async Task AgentAvailableAsync(AgentAvailability agent)

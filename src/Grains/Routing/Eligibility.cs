@@ -7,7 +7,8 @@ public static class Eligibility
 {
     public static bool IsEligible(QueueDefinition queue, QueueTicket call, int stage, AgentAvailability agent)
     {
-        if (!agent.FreeChannels.Contains(queue.Channel) || !SameTenantOrSharedPool(queue, call, agent))
+        if (!agent.FreeChannels.Contains(queue.Channel) || !SameTenantOrSharedPool(queue, call, agent)
+            || (call.RequiresPhone && !agent.HasPhone))
         {
             return false;
         }

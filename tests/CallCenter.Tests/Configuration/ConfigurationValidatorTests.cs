@@ -82,6 +82,20 @@ public sealed class ConfigurationValidatorTests
     public void Validate_PartnerExpertWithoutOrganisation_IsAnError() =>
         Assert.Equal(["agents[0].partnerOrganization"], Fields(Valid() with { Agents = [Valid().Agents[0] with { Kind = AgentKind.PartnerExpert }] }));
 
+    [Theory]
+    [InlineData("alice@example.com")]
+    [InlineData("sip:")]
+    [InlineData("sip:alice @example.com")]
+    [InlineData("http://example.com")]
+    public void Validate_PhoneUriThatIsNotSipOrTel_IsAnError(string phoneUri) =>
+        Assert.Equal(["agents[0].phoneUri"], Fields(Valid() with { Agents = [Valid().Agents[0] with { PhoneUri = phoneUri }] }));
+
+    [Theory]
+    [InlineData("sip:alice@192.0.2.10:5062")]
+    [InlineData("tel:+441234567890")]
+    public void Validate_SipOrTelPhoneUri_IsAccepted(string phoneUri) =>
+        Assert.Empty(Fields(Valid() with { Agents = [Valid().Agents[0] with { PhoneUri = phoneUri }] }));
+
     [Fact]
     public void Validate_TwoVoiceCalls_IsAnError() =>
         Assert.Equal(["agents[0].capacities[0].capacity"], Fields(Valid() with { Agents = [Valid().Agents[0] with { Capacities = [new(Channel.Voice, 2)] }] }));

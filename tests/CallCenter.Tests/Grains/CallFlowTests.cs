@@ -124,7 +124,7 @@ public sealed class CallFlowTests(ClusterFixture fixture)
     {
         var scenario = new Scenario(fixture);
         await scenario.QueueAsync("q");
-        var agent = await scenario.AgentAsync("a");
+        var agent = await scenario.AgentAsync("a", shape: a => a with { PhoneUri = "sip:a@127.0.0.1:5070" });
         var call = scenario.Grains.GetGrain<ICallGrain>(scenario.Id("media"));
         await call.ArriveAsync(new CallArrival { SiteId = "north", MediaManagedByEdge = true });
         await call.EnqueueAsync(scenario.Id("q"));
