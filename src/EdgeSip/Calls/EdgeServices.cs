@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+using CallCenter.EdgeSip.Media;
+using CallCenter.EdgeSip.Signalling;
+using Microsoft.Extensions.Logging;
+
+namespace CallCenter.EdgeSip.Calls;
+
+/// <summary>What every edge call shares: signalling, media, prompts, the grains and the table of live calls.</summary>
+internal sealed class EdgeServices(
+    SipSignalling signalling,
+    IGrainFactory grains,
+    SipEdgeOptions options,
+    MediaClock mediaClock,
+    RtpPortPool ports,
+    PromptLibrary prompts,
+    TimeProvider time,
+    ILogger logger)
+{
+    public SipSignalling Signalling => signalling;
+
+    public IGrainFactory Grains => grains;
+
+    public SipEdgeOptions Options => options;
+
+    public MediaClock MediaClock => mediaClock;
+
+    public RtpPortPool Ports => ports;
+
+    public PromptLibrary Prompts => prompts;
+
+    public TimeProvider Time => time;
+
+    public ILogger Logger => logger;
+
+    /// <summary>Every live leg's SIP Call-ID → the edge call it belongs to (caller and agent legs alike).</summary>
+    public ConcurrentDictionary<string, EdgeCall> LegsBySipCallId { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Queue and agent ids known from the configuration grain, for reading REFER targets.</summary>
+    public Func<string, bool> IsQueue { get; set; } = _ => false;
+
+    public Func<string, bool> IsAgent { get; set; } = _ => false;
+}

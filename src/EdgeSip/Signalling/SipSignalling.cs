@@ -1,0 +1,250 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using CallCenter.Sip;
+using CallCenter.Sip.Headers;
+using CallCenter.Sip.Transactions;
+using CallCenter.Sip.Transport;
+using CallCenter.Sip.Uris;
+
+namespace CallCenter.EdgeSip.Signalling;
+
+/// <summary>
+/// The edge's SIP transports and transaction layer, with what a B2BUA needs on top: requests sent as awaitable
+/// transactions (provisional responses passed to a callback), 2xx answers retransmitted until their ACK,
+/// and ACKs repeated for retransmitted 2xx responses.
+/// </summary>
+internal sealed class SipSignalling : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<SipClientTransaction, Action<SipResponse>> _provisionalHandlers = new();
+    private readonly ConcurrentDictionary<string, (SipRequest Ack, IPEndPoint Destination, string Protocol)> _sentAcks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AnswerRetransmission> _unacknowledgedAnswers = new(StringComparer.Ordinal);
+    private readonly List<ISipTransport> _transports = [];
+    private readonly SipTransactionLayer _layer;
+    private readonly TimeProvider _time;
+
+    public SipSignalling(IPAddress listen, int port, bool udp, bool tcp, string advertisedHost, TimeProvider time)
+    {
+        if (!udp && !tcp)
+        {
+            throw new ArgumentException("the SIP edge needs UDP, TCP or both");
+        }
+
+        _time = time;
+        if (udp)
+        {
+            var udpTransport = new UdpSipTransport(new IPEndPoint(listen, port));
+            _transports.Add(udpTransport);
+            port = udpTransport.LocalEndPoint.Port;
+        }
+
+        if (tcp)
+        {
+            var tcpTransport = new TcpSipTransport(new IPEndPoint(listen, port));
+            _transports.Add(tcpTransport);
+            port = tcpTransport.LocalEndPoint.Port;
+        }
+
+        Port = port;
+        AdvertisedHost = advertisedHost;
+        _layer = new SipTransactionLayer(_transports, time);
+        _layer.RequestReceived += transaction => RequestReceived?.Invoke(transaction);
+        _layer.InviteCancelled += (transaction, _) => InviteCancelled?.Invoke(transaction);
+        _layer.AckReceived += OnAck;
+        _layer.ResponseReceived += OnResponse;
+        _layer.UnmatchedInviteSuccess += OnUnmatchedInviteSuccess;
+        _layer.HandlerFailed += exception => HandlerFailed?.Invoke(exception);
+    }
+
+    public event Action<SipServerTransaction>? RequestReceived;
+
+    public event Action<SipInviteServerTransaction>? InviteCancelled;
+
+    /// <summary>An ACK for a 2xx we sent (it ends the answer's retransmissions first).</summary>
+    public event Action<SipInboundMessage>? AckReceived;
+
+    public event Action<Exception>? HandlerFailed;
+
+    public int Port { get; }
+
+    public string AdvertisedHost { get; }
+
+    public IReadOnlyList<ISipTransport> Transports => _transports;
+
+    public TimeProvider Time => _time;
+
+    public void Start() => _layer.Start();
+
+    /// <summary>The edge's Contact for a dialog, naming the transport the peer used.</summary>
+    public NameAddress ContactFor(string user, string protocol)
+    {
+        var uri = new SipUri(AdvertisedHost) { User = user, Port = Port };
+        if (protocol == "TCP")
+        {
+            uri.Parameters.Set("transport", "tcp");
+        }
+
+        return new NameAddress(uri);
+    }
+
+    /// <summary>Sends a request in a client transaction and returns its final response; a timeout or a failed send gives 408 or 503.</summary>
+    public async Task<SipResponse> SendAsync(SipRequest request, IPEndPoint destination, string protocol, Action<SipResponse>? onProvisional = null, Action<SipClientTransaction>? onStarted = null)
+    {
+        SipClientTransaction transaction;
+        try
+        {
+            transaction = _layer.SendRequest(request, destination, protocol);
+        }
+        catch (Exception exception) when (exception is SocketException or InvalidOperationException or ArgumentException)
+        {
+            return Synthetic(request, 503, "Service Unavailable");
+        }
+
+        if (onProvisional is not null)
+        {
+            _provisionalHandlers[transaction] = onProvisional;
+        }
+
+        onStarted?.Invoke(transaction);
+        try
+        {
+            return await transaction.FinalResponse.ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return Synthetic(request, 408, "Request Timeout");
+        }
+        catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            return Synthetic(request, 503, "Service Unavailable");
+        }
+        finally
+        {
+            _provisionalHandlers.TryRemove(transaction, out _);
+        }
+    }
+
+    /// <summary>Sends the ACK for a 2xx and keeps it, to repeat it if the 2xx is retransmitted.</summary>
+    public ValueTask SendAckAsync(SipRequest ack, IPEndPoint destination, string protocol)
+    {
+        if (ack.CallId is { } callId)
+        {
+            _sentAcks[callId] = (ack, destination, protocol);
+        }
+
+        return _layer.SendStateless(ack, destination, protocol);
+    }
+
+    /// <summary>Sends a 2xx to an INVITE; over UDP it is repeated (T1 doubling to T2) until its ACK or 64·T1 (section 13.3.1.4).</summary>
+    public void SendAnswer(SipServerTransaction invite, SipResponse answer)
+    {
+        invite.SendResponse(answer);
+        if (invite.IsReliable || invite.Request.CallId is not { } callId)
+        {
+            return;
+        }
+
+        var retransmission = new AnswerRetransmission(this, invite, answer, callId + "|" + invite.Request.CSeq?.Number.ToString(CultureInfo.InvariantCulture));
+        _unacknowledgedAnswers[retransmission.Key] = retransmission;
+        retransmission.Start();
+    }
+
+    /// <summary>Forgets a dialog's ACK (when the dialog ends).</summary>
+    public void Forget(string callId) => _sentAcks.TryRemove(callId, out _);
+
+    public static IPEndPoint? Resolve(AddressUri target, out string protocol)
+    {
+        protocol = "UDP";
+        if (target is not SipUri sip)
+        {
+            return null;
+        }
+
+        if (string.Equals(sip.Parameters.Get("transport"), "tcp", StringComparison.OrdinalIgnoreCase))
+        {
+            protocol = "TCP";
+        }
+
+        var host = sip.Host.Trim('[', ']');
+        var address = IPAddress.TryParse(host, out var parsed)
+            ? parsed
+            : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork);
+        return address is null ? null : new IPEndPoint(address, sip.Port ?? 5060);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var answer in _unacknowledgedAnswers.Values)
+        {
+            answer.Dispose();
+        }
+
+        _layer.Dispose();
+        foreach (var transport in _transports)
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static SipResponse Synthetic(SipRequest request, int status, string reason) =>
+        SipMessageFactory.CreateResponse(request, status, reason);
+
+    private void OnResponse(SipClientTransaction transaction, SipResponse response)
+    {
+        if (response.StatusCode < 200 && _provisionalHandlers.TryGetValue(transaction, out var handler))
+        {
+            handler(response);
+        }
+    }
+
+    private void OnAck(SipInboundMessage message)
+    {
+        if (message.Message is SipRequest ack && ack.CallId is { } callId
+            && _unacknowledgedAnswers.TryRemove(callId + "|" + ack.CSeq?.Number.ToString(CultureInfo.InvariantCulture), out var answer))
+        {
+            answer.Dispose();
+        }
+
+        AckReceived?.Invoke(message);
+    }
+
+    private void OnUnmatchedInviteSuccess(SipInboundMessage message)
+    {
+        if (message.Message.CallId is { } callId && _sentAcks.TryGetValue(callId, out var sent))
+        {
+            _ = _layer.SendStateless(sent.Ack, sent.Destination, sent.Protocol);
+        }
+    }
+
+    private sealed class AnswerRetransmission(SipSignalling owner, SipServerTransaction invite, SipResponse answer, string key) : IDisposable
+    {
+        private ITimer? _timer;
+        private TimeSpan _interval = owner._layer.Timers.T1;
+        private TimeSpan _elapsed;
+
+        public string Key => key;
+
+        public void Start() => _timer = owner._time.CreateTimer(_ => Fire(), null, _interval, Timeout.InfiniteTimeSpan);
+
+        public void Dispose()
+        {
+            _timer?.Dispose();
+            owner._unacknowledgedAnswers.TryRemove(key, out _);
+        }
+
+        private void Fire()
+        {
+            _elapsed += _interval;
+            if (_elapsed >= owner._layer.Timers.T1 * 64)
+            {
+                Dispose();
+                return;
+            }
+
+            _ = owner._layer.SendStateless(answer, invite.RemoteEndPoint, invite.Transport.Protocol);
+            _interval = TimeSpan.FromTicks(Math.Min(_interval.Ticks * 2, owner._layer.Timers.T2.Ticks));
+            _timer?.Change(_interval, Timeout.InfiniteTimeSpan);
+        }
+    }
+}

@@ -1,0 +1,256 @@
+using System.Net;
+using System.Text;
+using CallCenter.EdgeSip.Calls;
+using CallCenter.EdgeSip.Media;
+using CallCenter.EdgeSip.Protection;
+using CallCenter.EdgeSip.Registrar;
+using CallCenter.EdgeSip.Signalling;
+using CallCenter.Grains;
+using CallCenter.Sip;
+using CallCenter.Sip.Transactions;
+using Microsoft.Extensions.Logging;
+
+namespace CallCenter.EdgeSip;
+
+/// <summary>
+/// A site's SIP edge: listens on UDP and TCP, registers agent phones, admits callers (rate limits, trunk allowlist),
+/// and hands each inbound call to an <see cref="EdgeCall"/>. In-dialog requests reach their call by Call-ID.
+/// </summary>
+public sealed partial class SipEdge : IAsyncDisposable
+{
+    private readonly SipEdgeOptions _options;
+    private readonly IGrainFactory _grains;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SipSignalling _signalling;
+    private readonly SipRegistrar _registrar;
+    private readonly SourceRateLimiter _rateLimiter;
+    private readonly TrunkAllowlist _trunks;
+    private readonly MediaClock _mediaClock;
+    private readonly EdgeServices _services;
+    private readonly ITimer _housekeeping;
+    private volatile HashSet<string> _queueIds = [];
+    private volatile HashSet<string> _agentIds = [];
+
+    public SipEdge(SipEdgeOptions options, IGrainFactory grains, TimeProvider time, ILogger<SipEdge> logger)
+    {
+        _options = options;
+        _grains = grains;
+        _time = time;
+        _logger = logger;
+        _trunks = new TrunkAllowlist(options.Trunks);
+        _rateLimiter = new SourceRateLimiter(
+            new RateLimitOptions
+            {
+                InvitesPerSecond = options.InvitesPerSecond,
+                InviteBurst = options.InviteBurst,
+                RegistersPerSecond = options.RegistersPerSecond,
+                RegisterBurst = options.RegisterBurst,
+            },
+            time);
+        var nonceSecret = string.IsNullOrEmpty(options.NonceSecret) ? null : Encoding.UTF8.GetBytes(options.NonceSecret);
+        _registrar = new SipRegistrar(
+            new RegistrarOptions { Realm = options.Realm },
+            options.Accounts.Select(account => new SipAccount(account.Username, account.Password, account.AgentId)),
+            time,
+            nonceSecret);
+        _registrar.BindingsChanged += OnBindingsChanged;
+
+        _signalling = new SipSignalling(options.ListenIp(), options.Port, options.Udp, options.Tcp, options.Advertised(), time);
+        _signalling.RequestReceived += OnRequest;
+        _signalling.InviteCancelled += OnInviteCancelled;
+        _signalling.HandlerFailed += exception => LogHandlerFailed(exception);
+
+        _mediaClock = new MediaClock(time);
+        var ports = new RtpPortPool(IPAddress.Parse(options.Advertised()), options.RtpPortFirst, options.RtpPortLast);
+        var prompts = new PromptLibrary(string.IsNullOrWhiteSpace(options.PromptDirectory)
+            ? Path.Combine(AppContext.BaseDirectory, "Prompts")
+            : options.PromptDirectory);
+        _services = new EdgeServices(_signalling, grains, options, _mediaClock, ports, prompts, time, logger)
+        {
+            IsQueue = id => _queueIds.Contains(id),
+            IsAgent = id => _agentIds.Contains(id),
+        };
+        _housekeeping = time.CreateTimer(_ => _ = HousekeepAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The SIP port (UDP and TCP), the real one when 0 was configured.</summary>
+    public int Port => _signalling.Port;
+
+    public int ActiveCalls => _services.LegsBySipCallId.Values.Distinct().Count();
+
+    internal SipRegistrar Registrar => _registrar;
+
+    internal SourceRateLimiter RateLimiter => _rateLimiter;
+
+    public async Task StartAsync()
+    {
+        _signalling.Start();
+        await RefreshDirectoryAsync();
+        _housekeeping.Change(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
+        LogStarted(_options.SiteId, _options.ListenAddress, Port);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _housekeeping.Dispose();
+        foreach (var call in _services.LegsBySipCallId.Values.Distinct().ToList())
+        {
+            call.Post(new CallerLeft());
+        }
+
+        await _signalling.DisposeAsync();
+        await _mediaClock.DisposeAsync();
+    }
+
+    private void OnRequest(SipServerTransaction transaction)
+    {
+        var request = transaction.Request;
+        var source = transaction.RemoteEndPoint;
+        if (request.Method is SipMethods.Invite or SipMethods.Register && !_rateLimiter.TryAcquire(source.Address, request.Method))
+        {
+            var busy = SipMessageFactory.CreateResponse(request, 503, "Service Unavailable");
+            busy.Headers.Add("Retry-After", "5");
+            transaction.SendResponse(busy);
+            return;
+        }
+
+        if (request.CallId is { } sipCallId && request.To?.Tag is not null)
+        {
+            if (_services.LegsBySipCallId.TryGetValue(sipCallId, out var call))
+            {
+                call.OnInDialogRequest(transaction);
+            }
+            else
+            {
+                transaction.Respond(481, "Call/Transaction Does Not Exist");
+            }
+
+            return;
+        }
+
+        switch (request.Method)
+        {
+            case SipMethods.Register:
+                _ = RegisterAsync(transaction);
+                break;
+            case SipMethods.Invite:
+                AdmitCall(transaction);
+                break;
+            case SipMethods.Options:
+                var ok = SipMessageFactory.CreateResponse(request, 200, "OK");
+                ok.Headers.Add("Allow", "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS, REGISTER");
+                transaction.SendResponse(ok);
+                break;
+            case SipMethods.Bye or SipMethods.Cancel:
+                transaction.Respond(481, "Call/Transaction Does Not Exist");
+                break;
+            default:
+                transaction.Respond(405, "Method Not Allowed");
+                break;
+        }
+    }
+
+    private void AdmitCall(SipServerTransaction transaction)
+    {
+        var request = transaction.Request;
+        if (request.CallId is not { } sipCallId)
+        {
+            transaction.Respond(400, "Missing Call-ID");
+            return;
+        }
+
+        if (_services.LegsBySipCallId.ContainsKey(sipCallId))
+        {
+            // A retransmitted or looped INVITE of a call we already have.
+            transaction.Respond(482, "Loop Detected");
+            return;
+        }
+
+        if (!_trunks.Allows(transaction.RemoteEndPoint.Address) && !IsRegisteredCaller(request, transaction.RemoteEndPoint))
+        {
+            LogRefusedCaller(transaction.RemoteEndPoint.Address);
+            transaction.Respond(403, "Forbidden");
+            return;
+        }
+
+        var call = new EdgeCall(_services, transaction);
+        _services.LegsBySipCallId[sipCallId] = call;
+        call.Start();
+    }
+
+    /// <summary>A registered agent phone may call in from where it registered (e.g. to test its line), trunk or not.</summary>
+    private bool IsRegisteredCaller(SipRequest request, IPEndPoint source) =>
+        request.From?.Uri is CallCenter.Sip.Uris.SipUri { User: { } user }
+        && _registrar.Lookup(user).Any(binding => binding.Source.Address.Equals(source.Address));
+
+    private void OnInviteCancelled(SipInviteServerTransaction transaction)
+    {
+        if (transaction.Request.CallId is { } sipCallId && _services.LegsBySipCallId.TryGetValue(sipCallId, out var call))
+        {
+            call.OnCancelled();
+        }
+    }
+
+    private async Task RegisterAsync(SipServerTransaction transaction)
+    {
+        try
+        {
+            var response = await _registrar.HandleAsync(transaction.Request, transaction.RemoteEndPoint, transaction.Transport.Protocol);
+            transaction.SendResponse(response);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogHandlerFailed(exception);
+            transaction.Respond(500, "Server Internal Error");
+        }
+    }
+
+    private void OnBindingsChanged(string agentId, RegistrationBinding? binding) => _ = TellAgentAsync(agentId, binding);
+
+    private async Task TellAgentAsync(string agentId, RegistrationBinding? binding)
+    {
+        try
+        {
+            await _grains.GetGrain<IAgentGrain>(agentId).SetPhoneAsync(binding?.ContactUri, binding?.ExpiresAt ?? default);
+            LogPhone(agentId, binding?.ContactUri ?? "(none)");
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogHandlerFailed(exception);
+        }
+    }
+
+    private async Task HousekeepAsync()
+    {
+        _registrar.ExpireDue();
+        await RefreshDirectoryAsync();
+    }
+
+    /// <summary>Queue and agent ids from the configuration, to read REFER targets.</summary>
+    private async Task RefreshDirectoryAsync()
+    {
+        try
+        {
+            var configuration = await _grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync();
+            _queueIds = configuration.Queues.Select(queue => queue.Id).ToHashSet(StringComparer.Ordinal);
+            _agentIds = configuration.Agents.Select(agent => agent.Id).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogHandlerFailed(exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP edge of site {SiteId} listening on {Address}:{Port} (UDP and TCP as configured)")]
+    private partial void LogStarted(string siteId, string address, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP edge handler failed")]
+    private partial void LogHandlerFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused an INVITE from {Source}: not a trunk and not a registered phone")]
+    private partial void LogRefusedCaller(IPAddress source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} phone is now {Contact}")]
+    private partial void LogPhone(string agentId, string contact);
+}

@@ -1,0 +1,116 @@
+using System.Net;
+
+namespace CallCenter.EdgeSip;
+
+/// <summary>The site edge's settings (configuration section <c>CallCenter:Sip</c>).</summary>
+public sealed class SipEdgeOptions
+{
+    public const string Section = "CallCenter:Sip";
+
+    /// <summary>Whether the silo co-hosts the edge (the embedded default does).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The site whose calls this edge carries.</summary>
+    public string SiteId { get; set; } = "london";
+
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>UDP and TCP port; 0 picks a free one (tests).</summary>
+    public int Port { get; set; } = 5060;
+
+    public bool Udp { get; set; } = true;
+
+    public bool Tcp { get; set; } = true;
+
+    /// <summary>The address put in Contact, Via and SDP; the listen address when empty.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>The digest realm agent phones authenticate in.</summary>
+    public string Realm { get; set; } = "callcenter";
+
+    /// <summary>Secret for stateless nonces: shared by the edges of a site so a nonce from one is good at another. Random when empty.</summary>
+    public string? NonceSecret { get; set; }
+
+    public int RtpPortFirst { get; set; } = 20000;
+
+    public int RtpPortLast { get; set; } = 29999;
+
+    /// <summary>Folder of the WAV prompts; the prompts shipped with the edge when empty.</summary>
+    public string? PromptDirectory { get; set; }
+
+    /// <summary>Where recordings of bridged calls are written (one WAV per call); no recording when empty.</summary>
+    public string? RecordingDirectory { get; set; }
+
+    /// <summary>Agent phones that may register: user name, password and the agent they ring for.</summary>
+    public List<SipAccountOptions> Accounts { get; set; } = [];
+
+    /// <summary>Addresses or CIDR ranges trunks may send INVITEs from; callers from elsewhere must be registered users. Empty = any.</summary>
+    public List<string> Trunks { get; set; } = [];
+
+    /// <summary>What a dialled number does: an IVR menu, or nothing (straight to the entry point's queue).</summary>
+    public Dictionary<string, IvrFlowOptions> Numbers { get; set; } = [];
+
+    /// <summary>How often a waiting caller hears its position and expected wait.</summary>
+    public double AnnounceEverySeconds { get; set; } = 30;
+
+    /// <summary>The key a waiting caller presses to be called back without losing the place.</summary>
+    public char CallbackKey { get; set; } = '9';
+
+    /// <summary>Whether the caller is asked to rate the call after the agent hangs up.</summary>
+    public bool Survey { get; set; } = true;
+
+    /// <summary>How long the caller hears ringing before the edge answers (0 answers at once).</summary>
+    public double RingSeconds { get; set; }
+
+    /// <summary>How long a digit is waited for in menus and the survey.</summary>
+    public double DigitTimeoutSeconds { get; set; } = 8;
+
+    public double InvitesPerSecond { get; set; } = 50;
+
+    public double InviteBurst { get; set; } = 100;
+
+    public double RegistersPerSecond { get; set; } = 5;
+
+    public double RegisterBurst { get; set; } = 20;
+
+    public IPAddress ListenIp() =>
+        IPAddress.TryParse(ListenAddress, out var address)
+            ? address
+            : throw new ArgumentException($"{Section}:ListenAddress '{ListenAddress}' is not an IP address");
+
+    public string Advertised() => string.IsNullOrWhiteSpace(AdvertisedAddress) ? ListenAddress : AdvertisedAddress;
+}
+
+public sealed class SipAccountOptions
+{
+    public string Username { get; set; } = "";
+
+    public string Password { get; set; } = "";
+
+    public string AgentId { get; set; } = "";
+}
+
+/// <summary>An IVR flow: a greeting, optionally digits to collect, then a menu whose keys choose queues.</summary>
+public sealed class IvrFlowOptions
+{
+    public string Greeting { get; set; } = "welcome";
+
+    /// <summary>Digits to collect (e.g. an account number) before the menu; 0 collects none.</summary>
+    public int CollectDigits { get; set; }
+
+    public string CollectPrompt { get; set; } = "enter-account";
+
+    /// <summary>The attached-data key the collected digits are stored under.</summary>
+    public string CollectInto { get; set; } = "account";
+
+    public string MenuPrompt { get; set; } = "menu";
+
+    /// <summary>Key → queue id. Empty: no menu, the entry point's queue.</summary>
+    public Dictionary<string, string> Menu { get; set; } = [];
+
+    /// <summary>How many times the menu is offered before the default queue is used.</summary>
+    public int MenuAttempts { get; set; } = 3;
+
+    /// <summary>The queue used when no valid key is pressed; the entry point's queue when empty.</summary>
+    public string? DefaultQueue { get; set; }
+}

@@ -1,0 +1,94 @@
+using System.Net;
+
+namespace CallCenter.EdgeSip;
+
+/// <summary>Checks the edge's settings at start-up, naming each bad one, so a mistake stops the edge instead of failing calls.</summary>
+public static class SipEdgeOptionsValidator
+{
+    public static IReadOnlyList<string> Validate(SipEdgeOptions options)
+    {
+        var errors = new List<string>();
+        var section = SipEdgeOptions.Section;
+        if (!IPAddress.TryParse(options.ListenAddress, out _))
+        {
+            errors.Add($"{section}:ListenAddress '{options.ListenAddress}' is not an IP address");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.AdvertisedAddress) && !IPAddress.TryParse(options.AdvertisedAddress, out _))
+        {
+            errors.Add($"{section}:AdvertisedAddress '{options.AdvertisedAddress}' is not an IP address");
+        }
+
+        if (options.Port is < 0 or > 65535)
+        {
+            errors.Add($"{section}:Port must be 0 to 65535");
+        }
+
+        if (!options.Udp && !options.Tcp)
+        {
+            errors.Add($"{section}: enable Udp, Tcp or both");
+        }
+
+        if (options.RtpPortFirst is < 1024 or > 65534 || options.RtpPortLast < options.RtpPortFirst + 1 || options.RtpPortLast > 65535)
+        {
+            errors.Add($"{section}:RtpPortFirst/RtpPortLast must be a range of at least two ports within 1024-65535");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SiteId))
+        {
+            errors.Add($"{section}:SiteId is required");
+        }
+
+        for (var i = 0; i < options.Accounts.Count; i++)
+        {
+            var account = options.Accounts[i];
+            if (string.IsNullOrWhiteSpace(account.Username) || string.IsNullOrEmpty(account.Password) || string.IsNullOrWhiteSpace(account.AgentId))
+            {
+                errors.Add($"{section}:Accounts:{i} needs Username, Password and AgentId");
+            }
+        }
+
+        foreach (var duplicate in options.Accounts.GroupBy(a => a.Username, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add($"{section}:Accounts: user '{duplicate.Key}' is listed twice");
+        }
+
+        foreach (var (number, flow) in options.Numbers)
+        {
+            foreach (var key in flow.Menu.Keys.Where(key => key.Length != 1 || !"0123456789*#".Contains(key[0], StringComparison.Ordinal)))
+            {
+                errors.Add($"{section}:Numbers:{number}:Menu key '{key}' must be one of 0-9, * or #");
+            }
+
+            if (flow.CollectDigits is < 0 or > 32)
+            {
+                errors.Add($"{section}:Numbers:{number}:CollectDigits must be 0 to 32");
+            }
+        }
+
+        if (options.AnnounceEverySeconds < 5)
+        {
+            errors.Add($"{section}:AnnounceEverySeconds must be at least 5");
+        }
+
+        try
+        {
+            _ = new Protection.TrunkAllowlist(options.Trunks);
+        }
+        catch (ArgumentException exception)
+        {
+            errors.Add($"{section}:Trunks: {exception.Message}");
+        }
+
+        return errors;
+    }
+
+    public static void ThrowIfInvalid(SipEdgeOptions options)
+    {
+        var errors = Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid SIP edge settings: " + string.Join("; ", errors));
+        }
+    }
+}
