@@ -1,3 +1,4 @@
+using CallCenter.EdgeSip.Hosting;
 using CallCenter.Silo.Api;
 using CallCenter.Silo.Demo;
 using CallCenter.Silo.Hosting;
@@ -11,6 +12,7 @@ if (args.Contains("--demo"))
 builder.UseOrleans(silo => silo.ConfigureCallCenterSilo(builder.Configuration));
 builder.Services.AddSingleton<ConfigurationSeeder>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ConfigurationSeeder>());
+builder.Services.AddSipEdge(builder.Configuration);
 if (builder.Configuration.GetValue("CallCenter:Demo:Enabled", false))
 {
     builder.Services.AddHostedService<DemoTraffic>();

@@ -1,0 +1,128 @@
+using CallCenter.Grains;
+using CallCenter.Grains.Hosting;
+using CallCenter.Grains.Persistence;
+using CallCenter.Model;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.TestingHost;
+
+namespace CallCenter.EdgeSip.Tests.Infrastructure;
+
+/// <summary>
+/// A one-silo in-process cluster on the real clock (SIP peers run in real time) with a contact-center configuration
+/// for the edge tests, and a SIP edge on free loopback ports. Tests use their own agents and numbers so they do not meet.
+/// </summary>
+public sealed class EdgeFixture : IAsyncLifetime
+{
+    public const string Site = "london";
+    public const string Realm = "callcenter";
+
+    /// <summary>Agents with phones the tests register (user = agent id, password = agent id + "-pw").</summary>
+    public static readonly string[] PhoneAgents = ["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal"];
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public SipEdge Edge { get; private set; } = null!;
+
+    public SipEdgeOptions Options { get; private set; } = null!;
+
+    public string RecordingDirectory { get; } = Path.Combine(Path.GetTempPath(), "callcenter-recordings-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddKeyedSingleton<TimeProvider>(ContactCenterClock.ServiceKey, TimeProvider.System);
+            silo.AddCallCenterGrains();
+            silo.AddCallCenterMemoryStorage(new MemoryStateStore());
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        var applied = await Grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).ApplyAsync(Configuration());
+        Assert.True(applied.Applied, string.Join("; ", applied.Errors.Select(e => $"{e.Field}: {e.Message}")));
+
+        Options = new SipEdgeOptions
+        {
+            SiteId = Site,
+            Port = 0,
+            Realm = Realm,
+            RtpPortFirst = 31000,
+            RtpPortLast = 33999,
+            AnnounceEverySeconds = 5,
+            DigitTimeoutSeconds = 5,
+            RecordingDirectory = RecordingDirectory,
+            Accounts = PhoneAgents.Select(agent => new SipAccountOptions { Username = agent, Password = agent + "-pw", AgentId = agent }).ToList(),
+            Trunks = ["127.0.0.0/8"],
+            Numbers = new Dictionary<string, IvrFlowOptions>
+            {
+                ["7000"] = new() { Menu = new Dictionary<string, string> { ["1"] = "edge-sales", ["2"] = "edge-support" }, DefaultQueue = "edge-support" },
+                ["7100"] = new() { CollectDigits = 4, Menu = new Dictionary<string, string> { ["1"] = "edge-sales", ["2"] = "edge-support" }, DefaultQueue = "edge-support" },
+            },
+        };
+        Edge = new SipEdge(Options, Grains, TimeProvider.System, NullLogger<SipEdge>.Instance);
+        await Edge.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Edge.DisposeAsync();
+        await Cluster.DisposeAsync();
+        if (Directory.Exists(RecordingDirectory))
+        {
+            Directory.Delete(RecordingDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>Logs the agent in and makes it available (its phone registers separately).</summary>
+    public async Task MakeAvailableAsync(string agentId)
+    {
+        var agent = Grains.GetGrain<IAgentGrain>(agentId);
+        await agent.LoginAsync();
+        await agent.SetAvailableAsync();
+    }
+
+    private static ContactCenterConfiguration Configuration() => new()
+    {
+        Tenants = [new TenantDefinition { Id = TenantDefinition.DefaultTenantId, Name = "Default" }],
+        Sites = [new SiteDefinition { Id = Site, Name = "London" }],
+        Skills = ["sales", "support"],
+        ReasonCodes = ["break"],
+        Queues =
+        [
+            Queue("edge-sales", "sales"),
+            Queue("edge-support", "support"),
+        ],
+        Agents = PhoneAgents.Select(agent => new AgentDefinition
+        {
+            Id = agent,
+            Name = agent,
+            SiteId = Site,
+            Skills = [new SkillLevel("sales", 5), new SkillLevel("support", 5)],
+        }).ToList(),
+        EntryPoints =
+        [
+            new EntryPoint { DialledNumber = "7001", QueueId = "edge-sales" },
+            new EntryPoint { DialledNumber = "7002", QueueId = "edge-support" },
+        ],
+    };
+
+    private static QueueDefinition Queue(string id, string skill) => new()
+    {
+        Id = id,
+        Name = id,
+        RequiredSkills = [new SkillRequirement { Skill = skill, MinimumProficiency = 1 }],
+        Stages = [new BullseyeStage { AfterSeconds = 0, Scope = StageScope.AnySite }],
+        WrapUpSeconds = 0,
+        AcceptTimeoutSeconds = 20,
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class EdgeCollection : ICollectionFixture<EdgeFixture>
+{
+    public const string Name = "edge";
+}
