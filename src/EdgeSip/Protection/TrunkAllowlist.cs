@@ -105,14 +105,26 @@ public sealed class TrunkAllowlist
             prefix -= 96;
         }
 
-        try
-        {
-            return new IPNetwork(address, prefix);
-        }
-        catch (ArgumentException)
+        if (HasBitsAfterPrefix(address, prefix))
         {
             throw Bad(entry, "bits are set after the prefix (write the network address, or a longer prefix)");
         }
+
+        return new IPNetwork(address, prefix);
+    }
+
+    private static bool HasBitsAfterPrefix(IPAddress address, int prefix)
+    {
+        byte[] bytes = address.GetAddressBytes();
+        for (int bit = prefix; bit < bytes.Length * 8; bit++)
+        {
+            if ((bytes[bit / 8] & (0x80 >> (bit % 8))) != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool TryParseAddress(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)

@@ -529,6 +529,24 @@ public sealed class SipRegistrarTests
         Assert.InRange(kit.Registrar.Lookup("alice").Count, 1, 5);
     }
 
+    [Fact]
+    public async Task BindingsChanged_HandlerCallingBackIntoTheRegistrar_DoesNotDeadlock()
+    {
+        var kit = new RegistrarTestKit();
+        var seen = new List<int>();
+        kit.Registrar.BindingsChanged += (agent, _) =>
+        {
+            seen.Add(kit.Registrar.Lookup("alice").Count);
+            kit.Registrar.ExpireDue();
+        };
+        await kit.Phone().RegisterAsync(AliceContact, "Expires: 60");
+        kit.Time.Advance(TimeSpan.FromSeconds(60));
+
+        kit.Registrar.ExpireDue();
+
+        Assert.Equal([1, 0], seen);
+    }
+
     private static void AssertSameShape(SipResponse expected, SipResponse actual)
     {
         Assert.Equal((expected.StatusCode, expected.ReasonPhrase), (actual.StatusCode, actual.ReasonPhrase));
