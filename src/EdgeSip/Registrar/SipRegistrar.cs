@@ -1,0 +1,524 @@
+using System.Globalization;
+using System.Net;
+using CallCenter.Sip;
+using CallCenter.Sip.Auth;
+using CallCenter.Sip.Headers;
+using CallCenter.Sip.Transactions;
+using CallCenter.Sip.Uris;
+
+namespace CallCenter.EdgeSip.Registrar;
+
+/// <summary>
+/// A registrar (RFC 3261 section 10.3) for the configured accounts, with digest authentication.
+/// Bindings live in memory. Thread-safe: the SIP layer and a timer may call it concurrently.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Order of checks: a malformed request (To, Call-ID, CSeq, Contact, Expires) gets 400 before
+/// authentication, since that reveals nothing about accounts; then 420 for a Require header (no
+/// extension is supported); then digest authentication, where an unknown user is challenged exactly
+/// like a known one with a wrong password (<see cref="DigestAuthenticator"/>); then 403 unless the
+/// authenticated user is the user part of the To URI (the domain of the To URI is not checked);
+/// then 423 for a non-zero interval below <see cref="RegistrarOptions.MinExpires"/>.
+/// </para>
+/// <para>
+/// Updates are atomic: if any contact of a REGISTER has a binding with the same Call-ID and a
+/// CSeq at least as high as the request's (step 6 and 7), nothing changes and the request is
+/// answered 500 (the RFC says the request "fails"; a late copy of an older REGISTER is thus ignored).
+/// </para>
+/// <para>
+/// <see cref="BindingsChanged"/> is raised outside the binding lock, serialized, and carries the
+/// agent's best binding read at the time it is raised, so the last event for an agent always reflects
+/// the current state. Handlers run on the caller's thread (the SIP layer or the timer) and must be quick
+/// and must not throw; an exception propagates to the caller of <see cref="HandleAsync"/> or
+/// <see cref="ExpireDue"/> after the bindings have changed.
+/// </para>
+/// </remarks>
+public sealed class SipRegistrar
+{
+    private const string ExpiresParameter = "expires";
+    private const string MinExpiresHeader = "Min-Expires";
+
+    private readonly TimeProvider _time;
+    private readonly DigestAuthenticator _authenticator;
+    private readonly Dictionary<string, SipAccount> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _usernamesByAgent = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<StoredBinding>> _bindings = new(StringComparer.Ordinal);
+    private readonly uint _defaultSeconds;
+    private readonly uint _minSeconds;
+    private readonly uint _maxSeconds;
+    private readonly int _maxBindings;
+    private readonly Lock _lock = new();
+    private readonly Lock _notifyLock = new();
+    private long _sequence;
+
+    public SipRegistrar(RegistrarOptions options, IEnumerable<SipAccount> accounts, TimeProvider time, byte[]? nonceSecret = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(time);
+        _minSeconds = ToSeconds(options.MinExpires, nameof(RegistrarOptions.MinExpires));
+        _defaultSeconds = ToSeconds(options.DefaultExpires, nameof(RegistrarOptions.DefaultExpires));
+        _maxSeconds = ToSeconds(options.MaxExpires, nameof(RegistrarOptions.MaxExpires));
+        if (_minSeconds == 0 || _minSeconds > _defaultSeconds || _defaultSeconds > _maxSeconds)
+        {
+            throw new ArgumentException("The intervals must satisfy 0 < MinExpires <= DefaultExpires <= MaxExpires.", nameof(options));
+        }
+
+        if (options.MaxBindingsPerUser < 1)
+        {
+            throw new ArgumentException("MaxBindingsPerUser must be at least 1.", nameof(options));
+        }
+
+        _maxBindings = options.MaxBindingsPerUser;
+        _time = time;
+        var store = new InMemoryCredentialStore();
+        foreach (SipAccount account in accounts)
+        {
+            if (account is null || string.IsNullOrEmpty(account.Username) || account.Password is null || string.IsNullOrEmpty(account.AgentId))
+            {
+                throw new ArgumentException("Every account needs a username, a password and an agent id.", nameof(accounts));
+            }
+
+            if (!_accounts.TryAdd(account.Username, account))
+            {
+                throw new ArgumentException($"The SIP username '{account.Username}' is configured twice.", nameof(accounts));
+            }
+
+            if (!_usernamesByAgent.TryGetValue(account.AgentId, out List<string>? usernames))
+            {
+                usernames = [];
+                _usernamesByAgent[account.AgentId] = usernames;
+            }
+
+            usernames.Add(account.Username);
+            store.Add(account.Username, options.Realm, account.Password);
+        }
+
+        _authenticator = new DigestAuthenticator(
+            new DigestAuthenticatorOptions { Realm = options.Realm, NonceSecret = nonceSecret },
+            store,
+            time);
+    }
+
+    /// <summary>
+    /// Raised after the bindings of an account changed (register, refresh, unregister, expiry) with the
+    /// agent id and the agent's current best binding (<see cref="FindByAgent"/>), or null when it has none.
+    /// </summary>
+    public event Action<string, RegistrationBinding?>? BindingsChanged;
+
+    /// <summary>
+    /// Handles a REGISTER and returns the response to send: 200 listing all current contacts with their
+    /// remaining expires, 401 challenge, 400, 403, 420, 423 with Min-Expires, or 500 for an out-of-order
+    /// REGISTER (older or equal CSeq on the same Call-ID).
+    /// </summary>
+    /// <param name="register">A REGISTER request (anything else is an <see cref="ArgumentException"/>).</param>
+    /// <param name="source">Where the request came from; stored in the bindings it creates.</param>
+    /// <param name="transport">The transport name; stored in the bindings it creates.</param>
+    public async ValueTask<SipResponse> HandleAsync(SipRequest register, IPEndPoint source, string transport, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(transport);
+        if (register.Method != SipMethods.Register)
+        {
+            throw new ArgumentException($"The registrar handles REGISTER, not {register.Method}.", nameof(register));
+        }
+
+        // Structure first: none of this depends on who the user is.
+        if (!TryReadRequest(register, out ParsedRegister? parsed, out string? problem))
+        {
+            return Respond(register, 400, problem);
+        }
+
+        IReadOnlyList<string> required = register.GetOptionTags(SipHeaderNames.Require);
+        if (required.Count > 0)
+        {
+            SipResponse badExtension = Respond(register, 420, "Bad Extension");
+            badExtension.Headers.Add(SipHeaderNames.Unsupported, string.Join(", ", required));
+            return badExtension;
+        }
+
+        DigestVerificationResult verification = await _authenticator.VerifyAsync(register, ct).ConfigureAwait(false);
+        if (!verification.IsAuthenticated)
+        {
+            return verification.Response!;
+        }
+
+        string username = verification.Username!;
+        if (parsed.ToUser is null
+            || !string.Equals(parsed.ToUser, username, StringComparison.Ordinal)
+            || !_accounts.TryGetValue(username, out SipAccount? account))
+        {
+            return Respond(register, 403, "Forbidden");
+        }
+
+        if (parsed.TooBrief)
+        {
+            SipResponse tooBrief = Respond(register, 423, "Interval Too Brief");
+            tooBrief.Headers.Add(MinExpiresHeader, _minSeconds.ToString(CultureInfo.InvariantCulture));
+            return tooBrief;
+        }
+
+        if (parsed.Contacts.Count(contact => contact.Seconds > 0) > _maxBindings)
+        {
+            return Respond(register, 403, "Too Many Contacts");
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        bool changed;
+        bool outOfOrder;
+        List<StoredBinding> current;
+        lock (_lock)
+        {
+            List<StoredBinding> bindings = GetBindings(username);
+            changed = bindings.RemoveAll(binding => binding.Binding.ExpiresAt <= now) > 0;
+            outOfOrder = IsOutOfOrder(bindings, parsed);
+            if (!outOfOrder)
+            {
+                changed |= Apply(bindings, parsed, account, source, transport, now);
+            }
+
+            current = [.. bindings];
+            if (bindings.Count == 0)
+            {
+                _bindings.Remove(username);
+            }
+        }
+
+        if (changed)
+        {
+            Notify(account.AgentId);
+        }
+
+        if (outOfOrder)
+        {
+            return Respond(register, 500, "Server Internal Error");
+        }
+
+        SipResponse ok = Respond(register, 200, "OK");
+        foreach (StoredBinding binding in current.OrderByDescending(binding => binding.Sequence))
+        {
+            ok.Headers.Add(SipHeaderNames.Contact, $"<{binding.Binding.ContactUri}>;{ExpiresParameter}={RemainingSeconds(binding.Binding, now)}");
+        }
+
+        ok.Headers.Add(SipHeaderNames.Date, now.ToString("r", CultureInfo.InvariantCulture));
+        return ok;
+    }
+
+    /// <summary>The live bindings of an account, most recently registered first; empty for an unknown user.</summary>
+    public IReadOnlyList<RegistrationBinding> Lookup(string username)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        DateTimeOffset now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            if (!_bindings.TryGetValue(username, out List<StoredBinding>? bindings))
+            {
+                return [];
+            }
+
+            return bindings
+                .Where(binding => binding.Binding.ExpiresAt > now)
+                .OrderByDescending(binding => binding.Sequence)
+                .Select(binding => binding.Binding)
+                .ToArray();
+        }
+    }
+
+    /// <summary>
+    /// The most recently registered or refreshed live binding of the agent's account (of all its
+    /// accounts, if several name the same agent), or null.
+    /// </summary>
+    public RegistrationBinding? FindByAgent(string agentId)
+    {
+        ArgumentNullException.ThrowIfNull(agentId);
+        DateTimeOffset now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            return FindByAgentLocked(agentId, now)?.Binding;
+        }
+    }
+
+    /// <summary>
+    /// Removes expired bindings (call it from a timer) and raises <see cref="BindingsChanged"/> once for
+    /// each agent whose bindings changed.
+    /// </summary>
+    public void ExpireDue()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        var agents = new List<string>();
+        lock (_lock)
+        {
+            foreach ((string username, List<StoredBinding> bindings) in _bindings)
+            {
+                if (bindings.RemoveAll(binding => binding.Binding.ExpiresAt <= now) > 0)
+                {
+                    string agentId = _accounts[username].AgentId;
+                    if (!agents.Contains(agentId))
+                    {
+                        agents.Add(agentId);
+                    }
+                }
+            }
+
+            foreach (string username in _bindings.Where(pair => pair.Value.Count == 0).Select(pair => pair.Key).ToList())
+            {
+                _bindings.Remove(username);
+            }
+        }
+
+        foreach (string agentId in agents)
+        {
+            Notify(agentId);
+        }
+    }
+
+    private static uint ToSeconds(TimeSpan interval, string name)
+    {
+        double seconds = Math.Ceiling(interval.TotalSeconds);
+        if (seconds < 0 || seconds > uint.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(name, interval, "The interval must be between 0 and 2^32-1 seconds.");
+        }
+
+        return (uint)seconds;
+    }
+
+    private static SipResponse Respond(SipRequest request, int statusCode, string reasonPhrase) =>
+        SipMessageFactory.CreateResponse(request, statusCode, reasonPhrase, SipMessageFactory.NewTag());
+
+    private static long RemainingSeconds(RegistrationBinding binding, DateTimeOffset now) =>
+        Math.Max(0, (long)Math.Ceiling((binding.ExpiresAt - now).TotalSeconds));
+
+    private static bool IsOutOfOrder(List<StoredBinding> bindings, ParsedRegister request)
+    {
+        foreach (StoredBinding binding in bindings)
+        {
+            bool affected = request.Wildcard || request.Contacts.Any(contact => contact.Uri.Equals(binding.Uri));
+            if (affected
+                && string.Equals(binding.Binding.CallId, request.CallId, StringComparison.Ordinal)
+                && request.CSeq <= binding.Binding.CSeq)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool TryReadRequest(
+        SipRequest register,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ParsedRegister? parsed,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
+    {
+        parsed = null;
+        try
+        {
+            NameAddress? to = register.To;
+            string? callId = register.CallId;
+            CSeqHeader? cseq = register.CSeq;
+            if (to is null || string.IsNullOrEmpty(callId) || cseq is null)
+            {
+                problem = "Missing To, Call-ID or CSeq";
+                return false;
+            }
+
+            uint? headerExpires = null;
+            if (register.Headers.Contains(SipHeaderNames.Expires))
+            {
+                headerExpires = register.Expires;
+                if (headerExpires is null)
+                {
+                    problem = "Malformed Expires";
+                    return false;
+                }
+            }
+
+            IReadOnlyList<ContactHeader> contacts = register.Contacts;
+            bool wildcard = contacts.Any(contact => contact.IsWildcard);
+            if (wildcard && (contacts.Count != 1 || headerExpires != 0))
+            {
+                problem = "Contact '*' needs Expires: 0 and no other Contact";
+                return false;
+            }
+
+            var requested = new List<RequestedContact>(contacts.Count);
+            bool tooBrief = false;
+            foreach (ContactHeader contact in contacts)
+            {
+                if (contact.Address is not NameAddress address)
+                {
+                    continue;
+                }
+
+                uint seconds;
+                if (address.Parameters.Contains(ExpiresParameter))
+                {
+                    if (contact.Expires is not uint contactSeconds)
+                    {
+                        problem = "Malformed Contact expires parameter";
+                        return false;
+                    }
+
+                    seconds = contactSeconds;
+                }
+                else
+                {
+                    seconds = headerExpires ?? _defaultSeconds;
+                }
+
+                if (seconds != 0 && seconds < _minSeconds)
+                {
+                    tooBrief = true;
+                }
+
+                // The same URI twice: the later one wins.
+                requested.RemoveAll(existing => existing.Uri.Equals(address.Uri));
+                requested.Add(new RequestedContact(address.Uri, Math.Min(seconds, _maxSeconds)));
+            }
+
+            string? toUser = to.Uri is SipUri toUri ? toUri.User : null;
+            parsed = new ParsedRegister(toUser, callId, cseq.Number, wildcard, requested, tooBrief);
+            problem = null;
+            return true;
+        }
+        catch (SipParseException)
+        {
+            problem = "Malformed To, CSeq or Contact";
+            return false;
+        }
+    }
+
+    private List<StoredBinding> GetBindings(string username)
+    {
+        if (!_bindings.TryGetValue(username, out List<StoredBinding>? bindings))
+        {
+            bindings = [];
+            _bindings[username] = bindings;
+        }
+
+        return bindings;
+    }
+
+    private bool Apply(List<StoredBinding> bindings, ParsedRegister request, SipAccount account, IPEndPoint source, string transport, DateTimeOffset now)
+    {
+        if (request.Wildcard)
+        {
+            int removed = bindings.Count;
+            bindings.Clear();
+            return removed > 0;
+        }
+
+        bool changed = false;
+        foreach (RequestedContact contact in request.Contacts)
+        {
+            int index = bindings.FindIndex(binding => binding.Uri.Equals(contact.Uri));
+            if (contact.Seconds == 0)
+            {
+                if (index >= 0)
+                {
+                    bindings.RemoveAt(index);
+                    changed = true;
+                }
+
+                continue;
+            }
+
+            var binding = new RegistrationBinding(
+                account.Username,
+                account.AgentId,
+                contact.Uri.ToString(),
+                source,
+                transport,
+                now.AddSeconds(contact.Seconds),
+                request.CallId,
+                request.CSeq)
+            {
+                RegisteredAt = now,
+            };
+            var stored = new StoredBinding(contact.Uri, binding, ++_sequence);
+            if (index >= 0)
+            {
+                bindings[index] = stored;
+            }
+            else
+            {
+                bindings.Add(stored);
+            }
+
+            changed = true;
+        }
+
+        // Over the limit: the least recently registered go. This request's contacts have the highest
+        // sequence numbers and are no more than the limit, so they always stay.
+        while (bindings.Count > _maxBindings)
+        {
+            int oldest = 0;
+            for (int i = 1; i < bindings.Count; i++)
+            {
+                if (bindings[i].Sequence < bindings[oldest].Sequence)
+                {
+                    oldest = i;
+                }
+            }
+
+            bindings.RemoveAt(oldest);
+        }
+
+        return changed;
+    }
+
+    private StoredBinding? FindByAgentLocked(string agentId, DateTimeOffset now)
+    {
+        if (!_usernamesByAgent.TryGetValue(agentId, out List<string>? usernames))
+        {
+            return null;
+        }
+
+        StoredBinding? best = null;
+        foreach (string username in usernames)
+        {
+            if (!_bindings.TryGetValue(username, out List<StoredBinding>? bindings))
+            {
+                continue;
+            }
+
+            foreach (StoredBinding binding in bindings)
+            {
+                if (binding.Binding.ExpiresAt > now && (best is null || binding.Sequence > best.Sequence))
+                {
+                    best = binding;
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private void Notify(string agentId)
+    {
+        // Serialized, and the binding is read when the event is raised: whatever the interleaving of
+        // concurrent updates, the last event raised for an agent carries its current best binding.
+        lock (_notifyLock)
+        {
+            Action<string, RegistrationBinding?>? handler = BindingsChanged;
+            if (handler is not null)
+            {
+                handler(agentId, FindByAgent(agentId));
+            }
+        }
+    }
+
+    private sealed record RequestedContact(AddressUri Uri, uint Seconds);
+
+    private sealed record ParsedRegister(
+        string? ToUser,
+        string CallId,
+        uint CSeq,
+        bool Wildcard,
+        IReadOnlyList<RequestedContact> Contacts,
+        bool TooBrief);
+
+    private sealed record StoredBinding(AddressUri Uri, RegistrationBinding Binding, long Sequence);
+}
