@@ -107,11 +107,9 @@ public sealed partial class SipEdge : IAsyncDisposable
     {
         var request = transaction.Request;
         var source = transaction.RemoteEndPoint;
-        if (request.Method is SipMethods.Invite or SipMethods.Register && !_rateLimiter.TryAcquire(source.Address, request.Method))
+        if (!_rateLimiter.TryAcquire(source.Address, request.Method, out var retryAfter))
         {
-            var busy = SipMessageFactory.CreateResponse(request, 503, "Service Unavailable");
-            busy.Headers.Add("Retry-After", "5");
-            transaction.SendResponse(busy);
+            transaction.SendResponse(OverloadResponses.ServiceUnavailable(request, retryAfter));
             return;
         }
 

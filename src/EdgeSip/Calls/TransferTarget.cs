@@ -1,4 +1,5 @@
 using CallCenter.Model;
+using CallCenter.Sip;
 using CallCenter.Sip.Headers;
 using CallCenter.Sip.Uris;
 
@@ -21,7 +22,7 @@ public static class TransferTarget
         {
             address = NameAddress.Parse(referTo, "Refer-To");
         }
-        catch (FormatException)
+        catch (Exception exception) when (exception is SipParseException or FormatException or ArgumentException)
         {
             return null;
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using CallCenter.Sip;
+using CallCenter.Sip.Headers;
 
 namespace CallCenter.EdgeSip.Signalling;
 
@@ -12,7 +13,16 @@ public static class DtmfInfo
     public static bool TryRead(SipRequest info, out char digit)
     {
         digit = default;
-        var type = info.ContentType;
+        MediaType? type;
+        try
+        {
+            type = info.ContentType;
+        }
+        catch (SipParseException)
+        {
+            return false;
+        }
+
         if (type is null || info.Body.Length is 0 or > 256)
         {
             return false;

@@ -1,0 +1,37 @@
+namespace CallCenter.EdgeSip.Tests.Options;
+
+public sealed class SipEdgeOptionsValidatorTests
+{
+    [Fact]
+    public void Defaults_AreValid() => Assert.Empty(SipEdgeOptionsValidator.Validate(new SipEdgeOptions()));
+
+    [Fact]
+    public void EachBadSetting_IsNamed()
+    {
+        var options = new SipEdgeOptions
+        {
+            ListenAddress = "localhost",
+            Port = 70000,
+            Udp = false,
+            Tcp = false,
+            RtpPortFirst = 100,
+            Accounts = [new SipAccountOptions { Username = "a", Password = "", AgentId = "a" }, new SipAccountOptions { Username = "a", Password = "p", AgentId = "b" }],
+            Trunks = ["10.0.0.0/99"],
+            Numbers = new Dictionary<string, IvrFlowOptions> { ["4000"] = new() { Menu = new Dictionary<string, string> { ["12"] = "q" } } },
+            AnnounceEverySeconds = 1,
+        };
+
+        var errors = SipEdgeOptionsValidator.Validate(options);
+
+        Assert.Contains(errors, e => e.Contains(":ListenAddress", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":Port", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("enable Udp, Tcp", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":RtpPortFirst", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":Accounts:0", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("user 'a' is listed twice", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":Trunks", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Menu key '12'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":AnnounceEverySeconds", StringComparison.Ordinal));
+        Assert.Throws<InvalidOperationException>(() => SipEdgeOptionsValidator.ThrowIfInvalid(options));
+    }
+}
