@@ -9,7 +9,7 @@ namespace CallCenter.Bench;
 /// <summary>
 /// <c>media [--calls N] [--seconds S] [--transcode 0|1] [--record 0|1] [--inline 0|1] [--separate 0|1]</c>: N bridged calls
 /// on loopback. Each call has a caller leg and an agent leg (RtpEndpoints on the engine's clock) joined by a MediaBridge,
-/// and two phones (RtpEndpoints on their own clock) that send a tone at 50 packets/s each way: 1 kHz from the caller
+/// and two phones (RtpEndpoints on clocks of their own) that send a tone at 50 packets/s each way: 1 kHz from the caller
 /// phone, 2 kHz from the agent phone. Loss counts every packet the phones sent against what the far phone received,
 /// after the phones stop and the last packets drain. cpu_pct is this process's CPU time over the measured S seconds
 /// (after a 1 s warm-up) over the core count: with the phones in this process (the default) it includes them; with
@@ -210,10 +210,12 @@ internal static class MediaBench
         Task<PhoneCounts> StopAsync();
     }
 
-    /// <summary>2N phone endpoints on their own clock, each playing a looped one-second tone to its leg.</summary>
+    /// <summary>2N phone endpoints on their own clocks (one per 100 phones), each playing a looped one-second tone to its leg.</summary>
     private sealed class LocalPhones : IPhones
     {
-        private readonly MediaClock _clock = new(TimeProvider.System);
+        private const int PhonesPerClock = 100;
+        private readonly List<MediaClock> _clocks = [];
+        private long _skippedBeforeStart;
         private readonly List<RtpEndpoint> _callerPhones = [];
         private readonly List<RtpEndpoint> _agentPhones = [];
         private readonly ToneCheck _agentHears = new(1000);
@@ -231,8 +233,17 @@ internal static class MediaBench
             var pool = new RtpPortPool(IPAddress.Loopback, portBase, portBase + (4 * callerPorts.Length) + 200);
             for (int i = 0; i < callerPorts.Length; i++)
             {
-                RtpEndpoint caller = RtpEndpoint.Open(pool, phones._clock);
-                RtpEndpoint agent = RtpEndpoint.Open(pool, phones._clock);
+                if (i % (PhonesPerClock / 2) == 0)
+                {
+                    // Real phones are not in step: several clocks, started a few ms apart, spread the send bursts
+                    // (and let the generator use more than one thread).
+                    Thread.Sleep(3);
+                    phones._clocks.Add(new MediaClock(TimeProvider.System));
+                }
+
+                MediaClock clock = phones._clocks[^1];
+                RtpEndpoint caller = RtpEndpoint.Open(pool, clock);
+                RtpEndpoint agent = RtpEndpoint.Open(pool, clock);
                 agent.Codec = transcode ? AudioCodec.Pcma : AudioCodec.Pcmu;
                 caller.SetRemote(new IPEndPoint(IPAddress.Loopback, callerPorts[i]));
                 agent.SetRemote(new IPEndPoint(IPAddress.Loopback, agentPorts[i]));
@@ -247,6 +258,8 @@ internal static class MediaBench
 
         public Task StartAsync()
         {
+            _skippedBeforeStart = _clocks.Sum(clock => clock.SkippedTicks);
+
             // One second of each tone is a whole number of periods: seamless loops that cost no trigonometry.
             short[] callerTone = ToneGenerator.Sine(1000, 8000);
             short[] agentTone = ToneGenerator.Sine(2000, 8000);
@@ -270,13 +283,16 @@ internal static class MediaBench
             // Let the last packets through the bridges before counting.
             await Task.Delay(TimeSpan.FromMilliseconds(500));
             var counts = new PhoneCounts(all.Sum(phone => phone.PacketsSent), all.Sum(phone => phone.PacketsReceived),
-                _clock.SkippedTicks, _agentHears.Share, _callerHears.Share);
+                _clocks.Sum(clock => clock.SkippedTicks) - _skippedBeforeStart, _agentHears.Share, _callerHears.Share);
             foreach (RtpEndpoint phone in all)
             {
                 await phone.DisposeAsync();
             }
 
-            await _clock.DisposeAsync();
+            foreach (MediaClock clock in _clocks)
+            {
+                await clock.DisposeAsync();
+            }
             return counts;
         }
     }
