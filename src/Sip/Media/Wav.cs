@@ -26,7 +26,8 @@ public sealed record WavAudio(short[] Samples, int SampleRate, WavEncoding Encod
 }
 
 /// <summary>
-/// Reads and writes RIFF/WAVE files: mono 16-bit PCM (format 1), and for reading also 8-bit A-law (6)
+/// Reads and writes RIFF/WAVE files: mono 16-bit PCM (format 1; <see cref="WritePcm16Header"/> also writes
+/// multi-channel headers for streaming writers), and for reading also 8-bit A-law (6)
 /// and μ-law (7), which are decoded with <see cref="G711"/>. Chunks other than fmt and data are skipped.
 /// Stereo, other bit depths, WAVE_FORMAT_EXTENSIBLE and RF64 are rejected with <see cref="WavFormatException"/>.
 /// </summary>
@@ -92,32 +93,56 @@ public static class Wav
 
     public static WavAudio ReadFile(string path) => Read(File.ReadAllBytes(path));
 
+    /// <summary>Size of the canonical header <see cref="WritePcm16Header"/> writes (RIFF, fmt and data chunk headers).</summary>
+    public const int Pcm16HeaderSize = 44;
+
     /// <summary>A mono 16-bit PCM WAV file (44-byte header) holding <paramref name="samples"/>.</summary>
     public static byte[] WritePcm16(ReadOnlySpan<short> samples, int sampleRate = ToneGenerator.DefaultSampleRate)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
         int dataSize = samples.Length * 2;
-        var file = new byte[44 + dataSize];
+        var file = new byte[Pcm16HeaderSize + dataSize];
         Span<byte> span = file;
-        "RIFF"u8.CopyTo(span);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], (uint)(36 + dataSize));
-        "WAVE"u8.CopyTo(span[8..]);
-        "fmt "u8.CopyTo(span[12..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[16..], 16);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[20..], (ushort)WavEncoding.Pcm16);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[22..], 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[24..], (uint)sampleRate);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[28..], (uint)(sampleRate * 2));
-        BinaryPrimitives.WriteUInt16LittleEndian(span[32..], 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[34..], 16);
-        "data"u8.CopyTo(span[36..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[40..], (uint)dataSize);
+        WritePcm16Header(span, dataSize, sampleRate);
         for (int i = 0; i < samples.Length; i++)
         {
-            BinaryPrimitives.WriteInt16LittleEndian(span[(44 + (2 * i))..], samples[i]);
+            BinaryPrimitives.WriteInt16LittleEndian(span[(Pcm16HeaderSize + (2 * i))..], samples[i]);
         }
 
         return file;
+    }
+
+    /// <summary>
+    /// Writes the 44-byte header of a 16-bit PCM WAV file with <paramref name="channels"/> interleaved channels and
+    /// <paramref name="dataSize"/> bytes of samples after it. A streaming writer puts a provisional header first and
+    /// rewrites it with the final size when it closes the file.
+    /// </summary>
+    public static void WritePcm16Header(Span<byte> destination, long dataSize, int sampleRate = ToneGenerator.DefaultSampleRate, int channels = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(channels, 64);
+        ArgumentOutOfRangeException.ThrowIfNegative(dataSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(dataSize, uint.MaxValue - 36L);
+        if (destination.Length < Pcm16HeaderSize)
+        {
+            throw new ArgumentException($"destination needs {Pcm16HeaderSize} bytes", nameof(destination));
+        }
+
+        int blockAlign = 2 * channels;
+        "RIFF"u8.CopyTo(destination);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], (uint)(36 + dataSize));
+        "WAVE"u8.CopyTo(destination[8..]);
+        "fmt "u8.CopyTo(destination[12..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[16..], 16);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[20..], (ushort)WavEncoding.Pcm16);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[22..], (ushort)channels);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[24..], (uint)sampleRate);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[28..], (uint)(sampleRate * blockAlign));
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[32..], (ushort)blockAlign);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[34..], 16);
+        "data"u8.CopyTo(destination[36..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[40..], (uint)dataSize);
     }
 
     public static void WritePcm16(Stream stream, ReadOnlySpan<short> samples, int sampleRate = ToneGenerator.DefaultSampleRate) =>

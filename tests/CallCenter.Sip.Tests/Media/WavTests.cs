@@ -32,6 +32,31 @@ public sealed class WavTests
     }
 
     [Fact]
+    public void WritePcm16Header_Stereo_HasTwoChannelsAndFourByteFrames()
+    {
+        var header = new byte[Wav.Pcm16HeaderSize];
+
+        Wav.WritePcm16Header(header, dataSize: 8, channels: 2);
+
+        Assert.Equal(
+            "52494646" + "2C000000" + "57415645" + "666D7420" + "10000000" + "0100" + "0200" + "401F0000" + "007D0000" + "0400" + "1000"
+            + "64617461" + "08000000",
+            Convert.ToHexString(header));
+    }
+
+    [Fact]
+    public void WritePcm16Header_Mono_ReadsBackAsTheSamples()
+    {
+        var file = new byte[Wav.Pcm16HeaderSize + 4];
+        Wav.WritePcm16Header(file, dataSize: 4);
+        file[44] = 1;
+        file[46] = 0xFF;
+        file[47] = 0xFF;
+
+        Assert.Equal([1, -1], Wav.Read(file).Samples);
+    }
+
+    [Fact]
     public void WritePcm16File_ThenReadFile_RoundTrips()
     {
         string path = Path.Combine(Path.GetTempPath(), $"sip-media-{Guid.NewGuid():N}.wav");
