@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Threading.Channels;
+using CallCenter.EdgeSip.Signalling;
 using CallCenter.EdgeSip.Ivr;
 using CallCenter.EdgeSip.Media;
 using CallCenter.Grains;
@@ -25,7 +26,7 @@ internal sealed partial class EdgeCall : ICallObserver
 {
     private readonly EdgeServices _edge;
     private readonly SipServerTransaction _invite;
-    private readonly Channel<CallEvent> _events = Channel.CreateUnbounded<CallEvent>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly System.Threading.Channels.Channel<CallEvent> _events = System.Threading.Channels.Channel.CreateUnbounded<CallEvent>(new UnboundedChannelOptions { SingleReader = false });
     private readonly ILogger _logger;
     private readonly string _callerNumber;
     private readonly string _dialledNumber;

@@ -114,7 +114,7 @@ public sealed class EdgeFixture : IAsyncLifetime
     {
         Id = id,
         Name = id,
-        RequiredSkills = [new SkillRequirement { Skill = skill, MinimumProficiency = 1 }],
+        RequiredSkills = [new SkillRequirement(skill, 1)],
         Stages = [new BullseyeStage { AfterSeconds = 0, Scope = StageScope.AnySite }],
         WrapUpSeconds = 0,
         AcceptTimeoutSeconds = 20,
