@@ -7,7 +7,7 @@ namespace CallCenter.EdgeSip.Media;
 /// Records a bridged call to a WAV file: 16-bit PCM, 8 kHz, stereo, left = caller, right = agent. The
 /// <see cref="MediaClock"/> drives the timeline: every 20 ms tick writes one frame per channel from what the bridge
 /// delivered since, padded with silence, so gaps (lost packets, hold, silence suppression) stay silent and both voices
-/// stay aligned. Audio arriving faster than the clock queues up to <see cref="MaxBacklogFrames"/> frames per channel,
+/// stay aligned; frames the clock skips when it falls far behind are written as silence too. Audio arriving faster than the clock queues up to <see cref="MaxBacklogFrames"/> frames per channel,
 /// beyond which the oldest is dropped. While paused (<see cref="Pause"/>) silence is written and received audio is
 /// discarded, so the file keeps its timing but never holds what was said meanwhile (card numbers).
 /// <see cref="StopAsync"/> (or dispose) writes the final header. Recording starts at construction.
@@ -28,6 +28,7 @@ public sealed class CallRecorder : IAsyncDisposable, IMediaClockListener
     private readonly int[] _counts = new int[Channels];
     private readonly byte[] _frameBytes = new byte[MediaClock.SamplesPerFrame * Channels * 2];
     private long _dataBytes;
+    private long _lastTick = -1;
     private bool _paused;
     private bool _stopped;
     private Exception? _error;
@@ -149,6 +150,13 @@ public sealed class CallRecorder : IAsyncDisposable, IMediaClockListener
 
             Span<byte> frame = _frameBytes;
             frame.Clear();
+            if (_lastTick >= 0 && tick > _lastTick + 1)
+            {
+                // The clock skipped frames (it fell too far behind): keep the timeline with silence.
+                WriteLocked(frame, tick - _lastTick - 1);
+            }
+
+            _lastTick = tick;
             if (!_paused)
             {
                 for (int channel = 0; channel < Channels; channel++)
@@ -167,15 +175,23 @@ public sealed class CallRecorder : IAsyncDisposable, IMediaClockListener
                 }
             }
 
-            try
+            WriteLocked(frame, 1);
+        }
+    }
+
+    private void WriteLocked(ReadOnlySpan<byte> frame, long count)
+    {
+        try
+        {
+            for (long i = 0; i < count && _error is null; i++)
             {
                 _stream.Write(frame);
                 _dataBytes += frame.Length;
             }
-            catch (IOException exception)
-            {
-                _error = exception;
-            }
+        }
+        catch (IOException exception)
+        {
+            _error = exception;
         }
     }
 

@@ -39,13 +39,16 @@ public sealed class PromptLibrary
         }
     }
 
-    /// <summary>Whether the prompt's file exists (it is not read or checked).</summary>
-    public bool Contains(string name) => _cache.ContainsKey(name) || File.Exists(PathOf(name));
+    /// <summary>Whether the prompt's file exists (it is not read or checked). False for names <see cref="Get"/> would refuse.</summary>
+    public bool Contains(string name) => IsPlainName(name) && (_cache.ContainsKey(name) || File.Exists(Path.Combine(Directory, name + ".wav")));
+
+    private static bool IsPlainName(string? name) =>
+        !string.IsNullOrEmpty(name) && name is not ("." or "..") && name.IndexOfAny(['/', '\\']) < 0 && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0;
 
     private string PathOf(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (name.IndexOfAny(['/', '\\']) >= 0 || name is "." or ".." || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+        if (!IsPlainName(name))
         {
             throw new ArgumentException($"prompt name '{name}' must be a plain file name without directories", nameof(name));
         }

@@ -173,6 +173,9 @@ public sealed class RtpEndpoint : IAsyncDisposable, IMediaClockListener
         }
     }
 
+    /// <summary>Raised after each datagram has been fully handled (bridge included); lets tests wait without sleeping.</summary>
+    internal event Action? DatagramHandled;
+
     internal MediaClock Clock => _clock;
 
     internal MediaBridge? Bridge => _bridge;
@@ -545,6 +548,8 @@ public sealed class RtpEndpoint : IAsyncDisposable, IMediaClockListener
                 // A failing event handler must not stop the call's media.
                 Trace.TraceError($"RTP endpoint {LocalEndPoint}: packet handling failed: {exception}");
             }
+
+            DatagramHandled?.Invoke();
         }
     }
 

@@ -108,6 +108,23 @@ public sealed class CallRecorderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SkippedClockFrames_AreWrittenAsSilence()
+    {
+        await using var recorder = new CallRecorder(_path, _clock);
+        IMediaClockListener listener = recorder;
+
+        listener.OnTick(100);
+        recorder.Write(CallRecorder.CallerChannel, MediaTestKit.ToneFrame(1000, 0));
+        listener.OnTick(104);
+        await recorder.StopAsync();
+
+        (short[] left, _) = ReadStereo(_path);
+        Assert.Equal(5 * 160, left.Length);
+        Assert.All(left[..(4 * 160)], sample => Assert.Equal(0, sample));
+        Assert.Equal(MediaTestKit.ToneFrame(1000, 0), left[(4 * 160)..]);
+    }
+
+    [Fact]
     public async Task Stop_IsIdempotent_AndTheFileIsAValidWavHeaderFirst()
     {
         var recorder = new CallRecorder(_path, _clock);

@@ -45,6 +45,8 @@ public sealed class MediaBridgeTests : IAsyncLifetime
         _callerLeg.Codec = callerCodec;
         _agentLeg.Codec = agentCodec;
         using var bridge = new MediaBridge(_callerLeg, _agentLeg);
+        var callerLeg = new EndpointListener(_callerLeg);
+        var agentLeg = new EndpointListener(_agentLeg);
 
         for (int i = 0; i < 10; i++)
         {
@@ -54,6 +56,8 @@ public sealed class MediaBridgeTests : IAsyncLifetime
 
         IReadOnlyList<RtpPacket> atAgent = await _agentPhone.WaitForPacketsAsync(10);
         IReadOnlyList<RtpPacket> atCaller = await _callerPhone.WaitForPacketsAsync(10);
+        await callerLeg.WaitForHandledAsync(10);
+        await agentLeg.WaitForHandledAsync(10);
 
         AssertRestamped(atAgent, _agentLeg, agentCodec);
         AssertRestamped(atCaller, _callerLeg, callerCodec);
@@ -124,8 +128,8 @@ public sealed class MediaBridgeTests : IAsyncLifetime
     public async Task Hold_PlaysMusicToTheCaller_SilenceToTheAgent_AndRelaysNothing_UntilResume()
     {
         using var bridge = new MediaBridge(_callerLeg, _agentLeg);
-        var callerLegDigits = new EndpointListener(_callerLeg);
-        var agentLegDigits = new EndpointListener(_agentLeg);
+        var callerLeg = new EndpointListener(_callerLeg);
+        var agentLeg = new EndpointListener(_agentLeg);
 
         bridge.Hold(MediaSources.Loop(ToneGenerator.Sine(440, 8000)));
         _time.AdvanceFrames(5);
@@ -135,15 +139,14 @@ public sealed class MediaBridgeTests : IAsyncLifetime
             _agentPhone.SendAudio(AudioCodec.Pcmu, MediaTestKit.ToneFrame(2000, i), _agentLeg.LocalEndPoint);
         }
 
-        // The leg handles its packets in order: once the digit is seen, the five frames before it went through the bridge.
         _callerPhone.SendDigit('0', _callerLeg.LocalEndPoint);
-        _agentPhone.SendDigit('1', _agentLeg.LocalEndPoint);
-        await callerLegDigits.WaitForDigitAsync('0');
-        await agentLegDigits.WaitForDigitAsync('1');
+        await callerLeg.WaitForHandledAsync(5 + 7);
+        await agentLeg.WaitForHandledAsync(5);
         IReadOnlyList<RtpPacket> music = await _callerPhone.WaitForPacketsAsync(5);
         IReadOnlyList<RtpPacket> silence = await _agentPhone.WaitForPacketsAsync(5);
 
         Assert.True(bridge.IsHeld);
+        Assert.Equal("0", callerLeg.Digits);
         Assert.True(Goertzel.IsPresent(MediaTestKit.Concat(music.Select(packet => MediaTestKit.Decode(0, packet.Payload))), 440, minimumRelativePower: 0.9));
         Assert.All(MediaTestKit.Concat(silence.Select(packet => MediaTestKit.Decode(0, packet.Payload))), sample => Assert.Equal(0, sample));
         Assert.Equal(5, _agentLeg.PacketsSent);
@@ -155,6 +158,7 @@ public sealed class MediaBridgeTests : IAsyncLifetime
         Assert.Equal(5, _agentLeg.PacketsSent);
         _callerPhone.SendAudio(AudioCodec.Pcmu, MediaTestKit.ToneFrame(1000, 5), _callerLeg.LocalEndPoint);
         IReadOnlyList<RtpPacket> afterResume = await _agentPhone.WaitForPacketsAsync(6);
+        await callerLeg.WaitForHandledAsync(5 + 7 + 1);
 
         Assert.True(Goertzel.IsPresent(MediaTestKit.Decode(0, afterResume[5].Payload), 1000, minimumRelativePower: 0.9));
         Assert.True(afterResume[5].Marker);

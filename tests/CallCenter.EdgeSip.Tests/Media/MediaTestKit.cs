@@ -189,8 +189,18 @@ internal sealed class EndpointListener
     private readonly List<char> _digits = [];
     private readonly List<(Func<bool> Done, TaskCompletionSource Signal)> _waiters = [];
 
+    private int _handled;
+
     public EndpointListener(RtpEndpoint endpoint)
     {
+        endpoint.DatagramHandled += () =>
+        {
+            lock (_lock)
+            {
+                _handled++;
+                Check();
+            }
+        };
         endpoint.AudioReceived += frame =>
         {
             lock (_lock)
@@ -234,6 +244,9 @@ internal sealed class EndpointListener
     public Task WaitForSamplesAsync(int count) => WaitAsync(() => _samples.Count >= count);
 
     public Task WaitForDigitAsync(char digit) => WaitAsync(() => _digits.Contains(digit));
+
+    /// <summary>Completes once <paramref name="count"/> datagrams have been fully handled by the endpoint (and its bridge).</summary>
+    public Task WaitForHandledAsync(int count) => WaitAsync(() => _handled >= count);
 
     private Task WaitAsync(Func<bool> done)
     {

@@ -134,6 +134,7 @@ public sealed class PromptLibraryTests : IDisposable
     public void Get_NameWithADirectory_IsRefused(string name)
     {
         Assert.Throws<ArgumentException>(() => new PromptLibrary(_directory).Get(name));
+        Assert.False(new PromptLibrary(_directory).Contains(name));
     }
 
     private static byte[] BuildWav(ushort formatTag, ushort channels, int sampleRate, ushort bits, byte[] data)
