@@ -1,0 +1,41 @@
+namespace CallCenter.EdgeSip.Tests.Peers;
+
+/// <summary>The scenarios of <c>tests/sipp</c>; each file's header comment is its contract (variables, what it expects).</summary>
+public static class SippScenarios
+{
+    /// <summary>Caller: INVITE, 200, ACK, tone, BYE after <c>hold_ms</c>.</summary>
+    public const string CallerHangsUp = "caller-hangs-up.xml";
+
+    /// <summary>Caller: INVITE, 200, ACK, tone, waits for the edge's BYE (bound by -recv_timeout).</summary>
+    public const string CallerWaitsForBye = "caller-waits-for-bye.xml";
+
+    /// <summary>Caller: INVITE, 200, ACK, tone, RFC 2833 <c>digits</c>, then BYE after <c>bye_after_ms</c> or waits for the edge's.</summary>
+    public const string CallerDtmf = "caller-dtmf.xml";
+
+    /// <summary>Caller: INVITE, 100, CANCEL, 200 (CANCEL), 487, ACK.</summary>
+    public const string CallerCancel = "caller-cancel.xml";
+
+    /// <summary>Agent phones: REGISTER, 401, REGISTER with digest, 200; one per line of the injection file.</summary>
+    public const string AgentRegister = "agent-register.xml";
+
+    /// <summary>Agent phones (server): INVITE, 180, 200, ACK, tone, then BYE after <c>bye_after_ms</c> or waits for the edge's.</summary>
+    public const string AgentPhone = "agent-phone.xml";
+
+    /// <summary>Bench baseline client: plain call, no media.</summary>
+    public const string UacBaseline = "uac-baseline.xml";
+
+    /// <summary>Bench baseline server.</summary>
+    public const string UasBaseline = "uas-baseline.xml";
+
+    /// <summary>Validation only: the edge answering a caller (<c>answer_pt</c>, <c>bye_after_ms</c>).</summary>
+    public const string ValidationEdgeAnswers = "validation/edge-answers.xml";
+
+    /// <summary>Validation only: the edge ringing, then cancelled.</summary>
+    public const string ValidationEdgeRings = "validation/edge-rings.xml";
+
+    /// <summary>Validation only: the edge's registrar (<c>password</c>, <c>md5_only</c>).</summary>
+    public const string ValidationEdgeRegistrar = "validation/edge-registrar.xml";
+
+    /// <summary>Validation only: the edge calling an agent phone (<c>offer</c>, <c>bye_after_ms</c>).</summary>
+    public const string ValidationEdgeCallsAgent = "validation/edge-calls-agent.xml";
+}
