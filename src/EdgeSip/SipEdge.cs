@@ -7,6 +7,7 @@ using CallCenter.EdgeSip.Registrar;
 using CallCenter.EdgeSip.Signalling;
 using CallCenter.Grains;
 using CallCenter.Sip;
+using CallCenter.Sip.Auth;
 using CallCenter.Sip.Transactions;
 using Microsoft.Extensions.Logging;
 
@@ -50,7 +51,11 @@ public sealed partial class SipEdge : IAsyncDisposable
             time);
         var nonceSecret = string.IsNullOrEmpty(options.NonceSecret) ? null : Encoding.UTF8.GetBytes(options.NonceSecret);
         _registrar = new SipRegistrar(
-            new RegistrarOptions { Realm = options.Realm },
+            new RegistrarOptions
+            {
+                Realm = options.Realm,
+                Algorithms = options.EffectiveDigestAlgorithms().Select(name => name == "MD5" ? DigestAlgorithm.Md5 : DigestAlgorithm.Sha256).ToList(),
+            },
             options.Accounts.Select(account => new SipAccount(account.Username, account.Password, account.AgentId)),
             time,
             nonceSecret);

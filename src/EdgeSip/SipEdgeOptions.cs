@@ -31,6 +31,15 @@ public sealed class SipEdgeOptions
     /// <summary>Secret for stateless nonces: shared by the edges of a site so a nonce from one is good at another. Random when empty.</summary>
     public string? NonceSecret { get; set; }
 
+    /// <summary>
+    /// Digest algorithms agent phones are challenged with, in order of preference. Many phones (SIPp 3.6, baresip 1.0)
+    /// answer only the first challenge and only know MD5, so list "MD5" alone for them. Empty means SHA-256 then MD5.
+    /// </summary>
+    public List<string> DigestAlgorithms { get; set; } = [];
+
+    /// <summary>The digest algorithms in effect (a configuration list binds by appending, so the default lives here).</summary>
+    public IReadOnlyList<string> EffectiveDigestAlgorithms() => DigestAlgorithms.Count > 0 ? DigestAlgorithms : ["SHA-256", "MD5"];
+
     public int RtpPortFirst { get; set; } = 20000;
 
     public int RtpPortLast { get; set; } = 29999;

@@ -34,6 +34,11 @@ public static class SipEdgeOptionsValidator
             errors.Add($"{section}:RtpPortFirst/RtpPortLast must be a range of at least two ports within 1024-65535");
         }
 
+        foreach (var name in options.DigestAlgorithms.Where(name => name is not ("MD5" or "SHA-256")))
+        {
+            errors.Add($"{section}:DigestAlgorithms: '{name}' is not SHA-256 or MD5");
+        }
+
         if (string.IsNullOrWhiteSpace(options.SiteId))
         {
             errors.Add($"{section}:SiteId is required");

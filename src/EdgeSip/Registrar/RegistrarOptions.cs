@@ -20,4 +20,7 @@ public sealed class RegistrarOptions
     /// account's least recently registered bindings; one that itself lists more contacts is refused (403).
     /// </summary>
     public int MaxBindingsPerUser { get; init; } = 5;
+
+    /// <summary>The digest algorithms challenged with, in order of preference (RFC 8760). Old phones read only the first challenge.</summary>
+    public IReadOnlyList<CallCenter.Sip.Auth.DigestAlgorithm> Algorithms { get; init; } = CallCenter.Sip.Auth.DigestAlgorithm.Supported;
 }

@@ -96,7 +96,7 @@ public sealed class SipRegistrar
         }
 
         _authenticator = new DigestAuthenticator(
-            new DigestAuthenticatorOptions { Realm = options.Realm, NonceSecret = nonceSecret },
+            new DigestAuthenticatorOptions { Realm = options.Realm, NonceSecret = nonceSecret, Algorithms = options.Algorithms },
             store,
             time);
     }

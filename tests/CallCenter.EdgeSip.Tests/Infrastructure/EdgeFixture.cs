@@ -50,6 +50,7 @@ public sealed class EdgeFixture : IAsyncLifetime
             SiteId = Site,
             Port = 0,
             Realm = Realm,
+            DigestAlgorithms = ["MD5"],
             RtpPortFirst = 31000,
             RtpPortLast = 33999,
             AnnounceEverySeconds = 5,
