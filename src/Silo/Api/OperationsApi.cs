@@ -13,6 +13,8 @@ internal sealed record NotReadyCommand(string ReasonCode);
 
 internal sealed record HangUpCommand(CallParty Party);
 
+internal sealed record AgentCommand(string AgentId);
+
 /// <summary>
 /// Live state and commands over HTTP: queues, the routing view, sites, agents and calls. The agent desktop's own
 /// protocol is gRPC; this API serves operators, the wallboard and scripted demos.
@@ -102,6 +104,22 @@ internal static class OperationsApi
             var (command, error) = await HttpResults.ReadAsync<TransferRequest>(request);
             return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).TransferAsync(command!));
         });
+        calls.MapPost("/hold", async (string id, HttpRequest request, IGrainFactory grains) =>
+        {
+            var (command, error) = await HttpResults.ReadAsync<AgentCommand>(request);
+            return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).HoldAsync(command!.AgentId));
+        });
+        calls.MapPost("/resume", async (string id, HttpRequest request, IGrainFactory grains) =>
+        {
+            var (command, error) = await HttpResults.ReadAsync<AgentCommand>(request);
+            return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).ResumeAsync(command!.AgentId));
+        });
+
+        // Recording pauses while the caller reads a card number; the edge carrying the media follows the call.
+        calls.MapPost("/recording/pause", async (string id, IGrainFactory grains) =>
+            HttpResults.From(await grains.GetGrain<ICallGrain>(id).SetRecordingPausedAsync(true)));
+        calls.MapPost("/recording/resume", async (string id, IGrainFactory grains) =>
+            HttpResults.From(await grains.GetGrain<ICallGrain>(id).SetRecordingPausedAsync(false)));
     }
 
     private static async Task<IResult> OfferCommandAsync(HttpRequest request, Func<OfferCommand, Task<CommandResult>> run)
