@@ -177,6 +177,8 @@ public sealed partial class SipEdge : IAsyncDisposable
             return;
         }
 
+        // The grains and the IVR take a moment: tell the caller at once that the INVITE arrived.
+        transaction.Respond(100, "Trying");
         var call = new EdgeCall(_services, transaction);
         _services.LegsBySipCallId[sipCallId] = call;
         call.Start();

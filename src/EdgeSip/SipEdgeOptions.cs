@@ -122,4 +122,7 @@ public sealed class IvrFlowOptions
 
     /// <summary>The queue used when no valid key is pressed; the entry point's queue when empty.</summary>
     public string? DefaultQueue { get; set; }
+
+    /// <summary>Ringing before the answer for this number; the edge's <see cref="SipEdgeOptions.RingSeconds"/> when null.</summary>
+    public double? RingSeconds { get; set; }
 }

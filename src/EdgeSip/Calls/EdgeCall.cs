@@ -213,10 +213,11 @@ internal sealed partial class EdgeCall : ICallObserver
     {
         var request = _invite.Request;
         var toTag = SipMessageFactory.NewTag();
-        if (_edge.Options.RingSeconds > 0)
+        var ringSeconds = _edge.Options.Numbers.TryGetValue(_dialledNumber, out var flow) && flow.RingSeconds is { } own ? own : _edge.Options.RingSeconds;
+        if (ringSeconds > 0)
         {
             _invite.Respond(180, "Ringing", toTag);
-            using var ringing = new CancellationTokenSource(TimeSpan.FromSeconds(_edge.Options.RingSeconds), _edge.Time);
+            using var ringing = new CancellationTokenSource(TimeSpan.FromSeconds(ringSeconds), _edge.Time);
             try
             {
                 while (true)

@@ -17,6 +17,9 @@ public sealed class EdgeFixture : IAsyncLifetime
     public const string Site = "london";
     public const string Realm = "callcenter";
 
+    /// <summary>The only address trunks may call from (SIPp runs there); other loopback addresses play strangers.</summary>
+    public const string TrunkAddress = "127.0.0.1";
+
     /// <summary>Agents with phones the tests register (user = agent id, password = agent id + "-pw").</summary>
     public static readonly string[] PhoneAgents = ["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal"];
 
@@ -57,11 +60,12 @@ public sealed class EdgeFixture : IAsyncLifetime
             DigitTimeoutSeconds = 5,
             RecordingDirectory = RecordingDirectory,
             Accounts = PhoneAgents.Select(agent => new SipAccountOptions { Username = agent, Password = agent + "-pw", AgentId = agent }).ToList(),
-            Trunks = ["127.0.0.0/8"],
+            Trunks = [TrunkAddress + "/32"],
             Numbers = new Dictionary<string, IvrFlowOptions>
             {
                 ["7000"] = new() { Menu = new Dictionary<string, string> { ["1"] = "edge-sales", ["2"] = "edge-support" }, DefaultQueue = "edge-support" },
                 ["7100"] = new() { CollectDigits = 4, Menu = new Dictionary<string, string> { ["1"] = "edge-sales", ["2"] = "edge-support" }, DefaultQueue = "edge-support" },
+                ["7003"] = new() { RingSeconds = 30, DefaultQueue = "edge-sales" },
             },
         };
         Edge = new SipEdge(Options, Grains, TimeProvider.System, NullLogger<SipEdge>.Instance);
@@ -84,6 +88,24 @@ public sealed class EdgeFixture : IAsyncLifetime
         var agent = Grains.GetGrain<IAgentGrain>(agentId);
         await agent.LoginAsync();
         await agent.SetAvailableAsync();
+    }
+
+    /// <summary>The last call the caller number made, once it has ended (the customer's contact history has it then).</summary>
+    public async Task<CallSnapshot> EndedCallOfAsync(string callerNumber)
+    {
+        var customer = Grains.GetGrain<ICustomerGrain>(CustomerProfile.KeyFor(TenantDefinition.DefaultTenantId, callerNumber));
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var history = (await customer.GetProfileAsync()).History;
+            if (history.Count > 0)
+            {
+                return await Grains.GetGrain<ICallGrain>(history[^1].CallId).GetAsync();
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"no ended call from {callerNumber} within 10 s");
     }
 
     private static ContactCenterConfiguration Configuration() => new()
