@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 need_packages=()
 command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
+command -v sipp >/dev/null 2>&1 || need_packages+=(sip-tester)
+command -v baresip >/dev/null 2>&1 || need_packages+=(baresip)
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "Installing ${need_packages[*]} (Debian packages the tests run against)..."
   if [ "$(id -u)" -eq 0 ]; then sudo_cmd=(); else sudo_cmd=(sudo); fi

@@ -41,6 +41,8 @@ internal sealed partial class EdgeCall : ICallObserver
     private CallSnapshot? _latest;
     private ITimer? _announcementTimer;
     private bool _callerGone;
+    private readonly Lock _snapshotOrder = new();
+    private int _lastTimelineLength;
 
     public EdgeCall(EdgeServices edge, SipServerTransaction invite)
     {
@@ -65,9 +67,29 @@ internal sealed partial class EdgeCall : ICallObserver
     /// <summary>Answers (after any ring time) and runs the call to its end.</summary>
     public void Start() => Completion = Task.Run(RunAsync);
 
-    void ICallObserver.OnCallChanged(CallSnapshot call) => Post(new CallChanged(call));
+    /// <summary>
+    /// The grain's notices may overtake each other on the way; each carries the whole timeline, so an older one
+    /// (a shorter timeline) than the last passed on is dropped.
+    /// </summary>
+    void ICallObserver.OnCallChanged(CallSnapshot call)
+    {
+        lock (_snapshotOrder)
+        {
+            if (call.Timeline.Count <= _lastTimelineLength)
+            {
+                return;
+            }
 
-    public void Post(CallEvent callEvent) => _events.Writer.TryWrite(callEvent);
+            _lastTimelineLength = call.Timeline.Count;
+            Post(new CallChanged(call));
+        }
+    }
+
+    public void Post(CallEvent callEvent)
+    {
+        LogEvent(CallId, callEvent.ToString());
+        _events.Writer.TryWrite(callEvent);
+    }
 
     /// <summary>An in-dialog request on one of this call's legs (answered here, on the SIP thread; the call reacts in its loop).</summary>
     public void OnInDialogRequest(SipServerTransaction transaction)
@@ -364,6 +386,7 @@ internal sealed partial class EdgeCall : ICallObserver
                 await DropAgentLegAsync();
                 await PlayToCallerAsync(["transferring"]);
                 PlayMusicOnHold();
+                StartAnnouncements();
                 break;
             case CallState.Connecting when call.AgentId is { } agentId && (_agentLeg is null || _agentLeg.Ended || _agentLeg.AgentId != agentId):
                 // Accepted from the agent's desktop: ring the agent's phone to carry the voice.
@@ -614,6 +637,7 @@ internal sealed partial class EdgeCall : ICallObserver
 
     private void Bridge(AgentLeg leg)
     {
+        _announcementTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _bridge?.Dispose();
         _bridge = new MediaBridge(_callerMedia!, leg.Media);
         if (_edge.Options.RecordingDirectory is { Length: > 0 } directory && leg.AgentId is not null)
@@ -684,10 +708,12 @@ internal sealed partial class EdgeCall : ICallObserver
         await CancelAgentLegAsync();
     }
 
+    /// <summary>Announcements run while the caller waits; a transfer back to a queue starts them again.</summary>
     private void StartAnnouncements()
     {
         var every = TimeSpan.FromSeconds(Math.Max(5, _edge.Options.AnnounceEverySeconds));
-        _announcementTimer = _edge.Time.CreateTimer(_ => Post(new AnnouncementDue()), null, every, every);
+        _announcementTimer ??= _edge.Time.CreateTimer(_ => Post(new AnnouncementDue()), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _announcementTimer.Change(every, every);
     }
 
     private void PlayMusicOnHold() => _callerMedia?.Play(MediaSources.Loop(_edge.Prompts.Get("music-on-hold")));
@@ -715,7 +741,10 @@ internal sealed partial class EdgeCall : ICallObserver
                     throw new CallerLeftException();
                 }
 
-                held.Add(callEvent);
+                if (callEvent is not AnnouncementDue)
+                {
+                    held.Add(callEvent);
+                }
             }
         }
 
@@ -738,6 +767,8 @@ internal sealed partial class EdgeCall : ICallObserver
         var collected = new StringBuilder();
         var held = new List<CallEvent>();
         var playing = _callerMedia!.PlayAsync(MediaSources.Sequence(prompts.Where(_edge.Prompts.Contains).Select(_edge.Prompts.Get)));
+        var digitTime = TimeSpan.FromSeconds(_edge.Options.DigitTimeoutSeconds);
+        DateTimeOffset? deadline = null;
         try
         {
             while (collected.Length < count)
@@ -750,7 +781,15 @@ internal sealed partial class EdgeCall : ICallObserver
                         break;
                     }
 
-                    timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_edge.Options.DigitTimeoutSeconds), _edge.Time);
+                    // Each digit has its own time-out from the end of the prompts or the previous digit; other events do not extend it.
+                    deadline ??= _edge.Time.GetUtcNow() + digitTime;
+                    var left = deadline.Value - _edge.Time.GetUtcNow();
+                    if (left <= TimeSpan.Zero)
+                    {
+                        break;
+                    }
+
+                    timeout = new CancellationTokenSource(left, _edge.Time);
                 }
 
                 using (timeout)
@@ -778,7 +817,11 @@ internal sealed partial class EdgeCall : ICallObserver
                             throw new CallerLeftException();
                         case CallerDigit { Digit: var digit }:
                             collected.Append(digit);
+                            deadline = null;
                             _callerMedia.Play(null);
+                            break;
+                        case AnnouncementDue:
+                            // Periodic: one missed while the caller is busy with prompts is simply skipped.
                             break;
                         default:
                             held.Add(callEvent);
@@ -889,6 +932,9 @@ internal sealed partial class EdgeCall : ICallObserver
     }
 
     private sealed class CallerLeftException : Exception;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Edge call {CallId}: {Event}")]
+    private partial void LogEvent(string callId, string @event);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Edge call {CallId} failed")]
     private partial void LogCallFailed(Exception exception, string callId);

@@ -3,7 +3,6 @@ using CallCenter.Grains.Hosting;
 using CallCenter.Grains.Persistence;
 using CallCenter.Model;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.TestingHost;
 
 namespace CallCenter.EdgeSip.Tests.Infrastructure;
@@ -24,6 +23,9 @@ public sealed class EdgeFixture : IAsyncLifetime
     public static readonly string[] PhoneAgents = ["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal"];
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>The edge's log, kept in the test output folder for failures.</summary>
+    public string LogPath { get; } = Path.Combine(AppContext.BaseDirectory, "edge.log");
 
     public IGrainFactory Grains => Cluster.Client;
 
@@ -68,7 +70,7 @@ public sealed class EdgeFixture : IAsyncLifetime
                 ["7003"] = new() { RingSeconds = 30, DefaultQueue = "edge-sales" },
             },
         };
-        Edge = new SipEdge(Options, Grains, TimeProvider.System, NullLogger<SipEdge>.Instance);
+        Edge = new SipEdge(Options, Grains, TimeProvider.System, new FileLogger<SipEdge>(LogPath));
         await Edge.StartAsync();
     }
 
