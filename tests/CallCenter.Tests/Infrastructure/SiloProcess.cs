@@ -12,14 +12,18 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SiloProcess(Process process, int httpPort)
+    private SiloProcess(Process process, int httpPort, int gatewayPort)
     {
         _process = process;
         HttpPort = httpPort;
+        GatewayPort = gatewayPort;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public int HttpPort { get; }
+
+    /// <summary>The Orleans gateway clients (such as a separate SIP edge) connect to.</summary>
+    public int GatewayPort { get; }
 
     public HttpClient Http { get; }
 
@@ -49,7 +53,9 @@ public sealed class SiloProcess : IAsyncDisposable
         };
         start.Environment["Urls"] = $"http://127.0.0.1:{httpPort}";
         start.Environment["CallCenter__SiloPort"] = RedisServer.FreePort().ToString();
-        start.Environment["CallCenter__GatewayPort"] = RedisServer.FreePort().ToString();
+        var gatewayPort = RedisServer.FreePort();
+        start.Environment["CallCenter__GatewayPort"] = gatewayPort.ToString();
+        start.Environment["CallCenter__Sip__Port"] = "0";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -58,7 +64,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("the silo process did not start");
-        var silo = new SiloProcess(process, httpPort);
+        var silo = new SiloProcess(process, httpPort, gatewayPort);
         process.OutputDataReceived += (_, line) => silo.Append(line.Data);
         process.ErrorDataReceived += (_, line) => silo.Append(line.Data);
         process.BeginOutputReadLine();
@@ -129,7 +135,10 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>The silo project's own build output, in the configuration the tests were built in.</summary>
-    private static string SiloBuildDirectory()
+    private static string SiloBuildDirectory() => BuildDirectory("Silo", "CallCenter.Silo.dll");
+
+    /// <summary>Where <c>src/&lt;project&gt;</c> was built in the tests' configuration (Debug or Release).</summary>
+    public static string BuildDirectory(string project, string assembly)
     {
         var testDirectory = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = testDirectory.Parent!.Name;
@@ -139,9 +148,9 @@ public sealed class SiloProcess : IAsyncDisposable
             root = root.Parent;
         }
 
-        var directory = Path.Combine(root?.FullName ?? throw new DirectoryNotFoundException("CallCenter.Orleans.sln not found above the tests"), "src", "Silo", "bin", configuration, "net10.0");
-        return File.Exists(Path.Combine(directory, "CallCenter.Silo.dll"))
+        var directory = Path.Combine(root?.FullName ?? throw new DirectoryNotFoundException("CallCenter.Orleans.sln not found above the tests"), "src", project, "bin", configuration, "net10.0");
+        return File.Exists(Path.Combine(directory, assembly))
             ? directory
-            : throw new FileNotFoundException($"the silo is not built in {directory}");
+            : throw new FileNotFoundException($"src/{project} is not built in {directory}");
     }
 }

@@ -1,0 +1,23 @@
+using CallCenter.EdgeSip.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+// The SIP edge as a process of its own: an Orleans client of the contact center's cluster. With no clustering
+// provider it joins the embedded default silo on this machine (gateway CallCenter:GatewayPort, 30000); with
+// Orleans:Clustering:ProviderType=Redis it finds the cluster in Redis (Orleans:ClusterId and Orleans:ServiceId).
+var builder = Host.CreateApplicationBuilder(args);
+builder.UseOrleansClient(client =>
+{
+    if (string.IsNullOrWhiteSpace(builder.Configuration["Orleans:Clustering:ProviderType"]))
+    {
+        client.UseLocalhostClustering(builder.Configuration.GetValue("CallCenter:GatewayPort", 30000));
+    }
+});
+if (!builder.Services.AddSipEdge(builder.Configuration))
+{
+    Console.Error.WriteLine($"{CallCenter.EdgeSip.SipEdgeOptions.Section}:Enabled is false: nothing to run.");
+    return 2;
+}
+
+await builder.Build().RunAsync();
+return 0;
