@@ -183,17 +183,5 @@ internal sealed class AgentLeg : IAsyncDisposable
         return true;
     }
 
-    private void ApplyRemote(SdpAudioSession audio)
-    {
-        Media.Codec = audio.Codec.PayloadType == SdpCodec.Pcma.PayloadType ? AudioCodec.Pcma : AudioCodec.Pcmu;
-        if (audio.TelephoneEvent is { } events)
-        {
-            Media.TelephoneEventPayloadType = events.PayloadType;
-        }
-
-        if (IPAddress.TryParse(audio.RemoteAddress, out var address) && audio.RemotePort > 0 && !audio.RemoteHolds)
-        {
-            Media.SetRemote(new IPEndPoint(address, audio.RemotePort));
-        }
-    }
+    private void ApplyRemote(SdpAudioSession audio) => NegotiatedMedia.Apply(Media, audio);
 }

@@ -226,7 +226,7 @@ internal sealed partial class EdgeCall : ICallObserver
             return null;
         }
 
-        ApplyRemote(_callerMedia, audio);
+        NegotiatedMedia.Apply(_callerMedia, audio);
         return answer.Answer;
     }
 
@@ -882,7 +882,7 @@ internal sealed partial class EdgeCall : ICallObserver
             var answer = sdp.CreateAnswer(offer);
             if (answer.Audio is { } audio)
             {
-                ApplyRemote(_callerMedia, audio);
+                NegotiatedMedia.Apply(_callerMedia, audio);
             }
 
             response.Headers.Add(SipHeaderNames.ContentType, "application/sdp");
@@ -890,20 +890,6 @@ internal sealed partial class EdgeCall : ICallObserver
         }
 
         return response;
-    }
-
-    private static void ApplyRemote(RtpEndpoint media, SdpAudioSession audio)
-    {
-        media.Codec = audio.Codec.PayloadType == SdpCodec.Pcma.PayloadType ? AudioCodec.Pcma : AudioCodec.Pcmu;
-        if (audio.TelephoneEvent is { } events)
-        {
-            media.TelephoneEventPayloadType = events.PayloadType;
-        }
-
-        if (IPAddress.TryParse(audio.RemoteAddress, out var address) && audio.RemotePort > 0 && !audio.RemoteHolds)
-        {
-            media.SetRemote(new IPEndPoint(address, audio.RemotePort));
-        }
     }
 
     private async Task CleanUpAsync()
