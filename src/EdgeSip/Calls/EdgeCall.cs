@@ -87,7 +87,7 @@ internal sealed partial class EdgeCall : ICallObserver
 
     public void Post(CallEvent callEvent)
     {
-        LogEvent(CallId, callEvent.ToString());
+        LogEvent(CallId, callEvent);
         _events.Writer.TryWrite(callEvent);
     }
 
@@ -920,7 +920,7 @@ internal sealed partial class EdgeCall : ICallObserver
     private sealed class CallerLeftException : Exception;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Edge call {CallId}: {Event}")]
-    private partial void LogEvent(string callId, string @event);
+    private partial void LogEvent(string callId, CallEvent @event);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Edge call {CallId} failed")]
     private partial void LogCallFailed(Exception exception, string callId);
