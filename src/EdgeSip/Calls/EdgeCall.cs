@@ -37,6 +37,9 @@ internal sealed partial class EdgeCall : ICallObserver
     private ICallObserver? _observerReference;
     private AgentLeg? _agentLeg;
     private MediaBridge? _bridge;
+    /// <summary>During a consult: the consulted party's leg, bridged to the agent while the caller waits on hold.</summary>
+    private AgentLeg? _consultLeg;
+    private MediaBridge? _consultBridge;
     private CallRecorder? _recorder;
     private CallSnapshot? _latest;
     private ITimer? _announcementTimer;
@@ -96,6 +99,12 @@ internal sealed partial class EdgeCall : ICallObserver
     {
         var request = transaction.Request;
         var onAgentLeg = _agentLeg is { } leg && request.CallId == leg.CallId;
+        if (_consultLeg is { } consultLeg && request.CallId == consultLeg.CallId)
+        {
+            OnConsultLegRequest(transaction, consultLeg);
+            return;
+        }
+
         switch (request.Method)
         {
             case SipMethods.Bye:
@@ -142,6 +151,28 @@ internal sealed partial class EdgeCall : ICallObserver
                 break;
             default:
                 transaction.Respond(405, "Method Not Allowed");
+                break;
+        }
+    }
+
+    /// <summary>The consulted party's phone talks only to the consulting agent: it may hang up or renegotiate media, nothing more.</summary>
+    private void OnConsultLegRequest(SipServerTransaction transaction, AgentLeg leg)
+    {
+        switch (transaction.Request.Method)
+        {
+            case SipMethods.Bye:
+                transaction.Respond(200, "OK");
+                leg.MarkEnded();
+                Post(new AgentHungUp(leg));
+                break;
+            case SipMethods.Invite:
+                transaction.SendResponse(leg.AnswerReInvite(transaction).Response);
+                break;
+            case SipMethods.Notify or SipMethods.Options or SipMethods.Info:
+                transaction.Respond(200, "OK");
+                break;
+            default:
+                transaction.Respond(403, "Forbidden");
                 break;
         }
     }
@@ -348,6 +379,17 @@ internal sealed partial class EdgeCall : ICallObserver
                 case AgentFailed { Leg: var leg, StatusCode: var status } when leg == _agentLeg:
                     await OnAgentFailedAsync(leg, status);
                     break;
+                case AgentAnswered { Leg: var leg } when leg == _consultLeg:
+                    await OnConsultAnsweredAsync(leg);
+                    break;
+                case AgentFailed { Leg: var leg, StatusCode: var status } when leg == _consultLeg:
+                    await DropConsultLegAsync();
+                    await _grain.CancelConsultAsync(null, $"consulted party did not answer ({status})");
+                    break;
+                case AgentHungUp { Leg: var leg } when leg == _consultLeg:
+                    await DropConsultLegAsync();
+                    await _grain.CancelConsultAsync(null, "consulted party hung up");
+                    break;
                 case AgentHungUp { Leg: var leg } when leg == _agentLeg:
                     if (await OnAgentHungUpAsync())
                     {
@@ -393,6 +435,22 @@ internal sealed partial class EdgeCall : ICallObserver
                 await CancelAgentLegAsync();
                 await RingAgentAsync(agentId, call.OfferEpoch, acceptOnAnswer: false);
                 break;
+            case CallState.Consulting when call.Consult is { } consult && _consultLeg is null:
+                await StartConsultAsync(consult);
+                break;
+            case CallState.Connected or CallState.Held when _consultLeg is { AgentId: { } consulted } && call.AgentId == consulted:
+                await HandOverToConsultLegAsync();
+                break;
+            case CallState.Connected or CallState.Held when _consultLeg is not null || _consultBridge is not null:
+                // The consult was cancelled: the caller talks to the agent again.
+                await DropConsultLegAsync();
+                if (_agentLeg is { Answered: true, Ended: false } agentLeg)
+                {
+                    Bridge(agentLeg);
+                    ApplyHold(call.State == CallState.Held);
+                }
+
+                break;
             case CallState.Held or CallState.Connected when _bridge is not null:
                 ApplyHold(call.State == CallState.Held);
                 ApplyRecordingPause(call.RecordingPaused);
@@ -406,6 +464,16 @@ internal sealed partial class EdgeCall : ICallObserver
 
     private async Task<bool> OnEndedByGrainsAsync(CallSnapshot call)
     {
+        if (call.Outcome == CallOutcome.TransferredOut && _consultLeg is { AgentId: null, Answered: true, Ended: false } expert)
+        {
+            // The consulted partner expert takes the caller: the agent leaves, the expert's leg is already up.
+            _consultBridge?.Dispose();
+            _consultBridge = null;
+            _consultLeg = null;
+            await DropAgentLegAsync();
+            return await BridgeExternalAsync(call.OutcomeDetail ?? expert.Target.ToString(), expert);
+        }
+
         if (call.Outcome == CallOutcome.TransferredOut && call.OutcomeDetail is { } target && _bridge is not null)
         {
             // Transferred outside: the agent leaves; the edge dials the target and keeps the caller's media.
@@ -502,7 +570,14 @@ internal sealed partial class EdgeCall : ICallObserver
     /// <summary>The agent's phone hung up. True when the call is over for the caller.</summary>
     private async Task<bool> OnAgentHungUpAsync()
     {
-        var wasTalking = _bridge is not null;
+        if (_consultLeg is { Answered: true } && _agentLeg?.AgentId is { } holder && (await _grain.CompleteConsultAsync(holder)).Succeeded)
+        {
+            // The consulting agent hung up while talking to the consulted party: the call is handed over (the
+            // grain's change moves the caller to the consulted leg).
+            return false;
+        }
+
+        var wasTalking = _bridge is not null || _consultLeg is not null;
         var agentId = _agentLeg?.AgentId;
         await DropAgentLegAsync();
         if (agentId is null)
@@ -550,21 +625,34 @@ internal sealed partial class EdgeCall : ICallObserver
         await _edge.Signalling.SendAsync(notify, leg.Destination, leg.Protocol);
     }
 
-    /// <summary>Dials a transfer target outside the contact center and bridges the caller to it until either hangs up.</summary>
-    private async Task<bool> BridgeExternalAsync(string target)
+    /// <summary>
+    /// Bridges the caller to a party outside the contact center until either hangs up: dials <paramref name="target"/>,
+    /// or takes over <paramref name="connected"/>, the leg of a consult already talking.
+    /// </summary>
+    private async Task<bool> BridgeExternalAsync(string target, AgentLeg? connected = null)
     {
-        if (!AddressUri.TryParse(target, out var uri) || Signalling.SipSignalling.Resolve(uri, out var protocol) is not { } destination)
+        AgentLeg leg;
+        if (connected is not null)
         {
-            await PlayToCallerAsync(["all-busy"]);
-            await ByeCallerAsync();
-            return true;
+            leg = connected;
+            _agentLeg = leg;
+            Bridge(leg);
+        }
+        else
+        {
+            if (DialExternal(target) is not { } dialled)
+            {
+                await PlayToCallerAsync(["all-busy"]);
+                await ByeCallerAsync();
+                return true;
+            }
+
+            leg = dialled;
+            _agentLeg = leg;
+            PlayMusicOnHold();
+            _ = leg.RingAsync(_callerNumber, "Transfer", Post);
         }
 
-        var leg = new AgentLeg(_edge.Signalling, RtpEndpoint.Open(_edge.Ports, _edge.MediaClock), null, null, false, uri, destination, protocol);
-        _agentLeg = leg;
-        _edge.LegsBySipCallId[leg.CallId] = this;
-        PlayMusicOnHold();
-        _ = leg.RingAsync(_callerNumber, "Transfer", Post);
         while (true)
         {
             switch (await NextAsync())
@@ -583,6 +671,105 @@ internal sealed partial class EdgeCall : ICallObserver
                     return true;
             }
         }
+    }
+
+    /// <summary>A leg towards a URI outside the contact center (not yet ringing); null when the URI cannot be reached.</summary>
+    private AgentLeg? DialExternal(string target)
+    {
+        if (!AddressUri.TryParse(target, out var uri) || Signalling.SipSignalling.Resolve(uri, out var protocol) is not { } destination)
+        {
+            return null;
+        }
+
+        var leg = new AgentLeg(_edge.Signalling, RtpEndpoint.Open(_edge.Ports, _edge.MediaClock), null, null, false, uri, destination, protocol);
+        _edge.LegsBySipCallId[leg.CallId] = this;
+        return leg;
+    }
+
+    /// <summary>
+    /// The grains started a consult: the caller hears music on hold while the edge rings the consulted party
+    /// (a colleague's phone or a partner expert's URI) and, once answered, bridges it to the consulting agent.
+    /// </summary>
+    private async Task StartConsultAsync(Consultation consult)
+    {
+        _bridge?.Dispose();
+        _bridge = null;
+        PlayMusicOnHold();
+        AgentLeg? leg;
+        if (consult.Kind == TransferKind.Agent)
+        {
+            var status = await _edge.Grains.GetGrain<IAgentGrain>(consult.Target).GetStatusAsync();
+            leg = status.PhoneContact is { } contact && AddressUri.TryParse(contact, out var phone)
+                && Signalling.SipSignalling.Resolve(phone, out var protocol) is { } destination
+                ? new AgentLeg(_edge.Signalling, RtpEndpoint.Open(_edge.Ports, _edge.MediaClock), consult.Target, null, false, phone, destination, protocol)
+                : null;
+            if (leg is not null)
+            {
+                _edge.LegsBySipCallId[leg.CallId] = this;
+            }
+        }
+        else
+        {
+            leg = DialExternal(consult.Target);
+        }
+
+        if (leg is null)
+        {
+            LogConsultUnreachable(CallId, consult.Target);
+            await _grain.CancelConsultAsync(null, "consulted party unreachable");
+            return;
+        }
+
+        _consultLeg = leg;
+        _ = leg.RingAsync(_callerNumber, "Consult " + (_agentLeg?.AgentId ?? "agent"), Post);
+    }
+
+    private async Task OnConsultAnsweredAsync(AgentLeg leg)
+    {
+        if (_agentLeg is { Answered: true, Ended: false } agentLeg)
+        {
+            _consultBridge?.Dispose();
+            _consultBridge = new MediaBridge(agentLeg.Media, leg.Media);
+        }
+
+        await _grain.ConsultAnsweredAsync();
+    }
+
+    /// <summary>The consult was completed to a colleague: the consulting agent leaves, the consulted agent talks to the caller.</summary>
+    private async Task HandOverToConsultLegAsync()
+    {
+        _consultBridge?.Dispose();
+        _consultBridge = null;
+        var leaving = _agentLeg;
+        _agentLeg = _consultLeg;
+        _consultLeg = null;
+        if (leaving is not null)
+        {
+            _edge.LegsBySipCallId.TryRemove(leaving.CallId, out _);
+            await leaving.DisposeAsync();
+        }
+
+        if (_agentLeg is { Answered: true } taking)
+        {
+            Bridge(taking);
+        }
+
+        // Still ringing: AgentAnswered bridges it.
+    }
+
+    /// <summary>Ends the consulted party's leg (BYE, or CANCEL while it rings) and its bridge to the agent.</summary>
+    private async Task DropConsultLegAsync()
+    {
+        _consultBridge?.Dispose();
+        _consultBridge = null;
+        if (_consultLeg is not { } leg)
+        {
+            return;
+        }
+
+        _consultLeg = null;
+        _edge.LegsBySipCallId.TryRemove(leg.CallId, out _);
+        await leg.DisposeAsync();
     }
 
     private async Task RunSurveyAsync()
@@ -697,6 +884,7 @@ internal sealed partial class EdgeCall : ICallObserver
     /// <summary>Ends the agent's leg and the bridge (the recording stops with them).</summary>
     private async Task DropAgentLegAsync()
     {
+        await DropConsultLegAsync();
         _bridge?.Dispose();
         _bridge = null;
         if (_recorder is { } recorder)
@@ -936,6 +1124,9 @@ internal sealed partial class EdgeCall : ICallObserver
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s phone did not take call {CallId}: {Status}")]
     private partial void LogAgentDidNotAnswer(string agentId, string callId, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the consulted party {Target} cannot be reached")]
+    private partial void LogConsultUnreachable(string callId, string target);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: REFER to {Target} gave {Status}")]
     private partial void LogTransfer(string callId, string target, CommandStatus status);

@@ -53,6 +53,25 @@ public interface ICallGrain : IGrainWithStringKey
     [Alias("TransferAsync")]
     Task<CommandResult> TransferAsync(TransferRequest request);
 
+    /// <summary>Starts a consult (attended transfer): the caller waits on hold while the agent talks to the target.</summary>
+    [Alias("StartConsultAsync")]
+    Task<CommandResult> StartConsultAsync(ConsultRequest request);
+
+    /// <summary>The edge reports the consulted party answered.</summary>
+    [Alias("ConsultAnsweredAsync")]
+    Task<CommandResult> ConsultAnsweredAsync();
+
+    /// <summary>Hands the call to the consulted party; the consulting agent leaves the call.</summary>
+    [Alias("CompleteConsultAsync")]
+    Task<CommandResult> CompleteConsultAsync(string agentId);
+
+    /// <summary>
+    /// Ends the consult and gives the caller back to the consulting agent. <paramref name="agentId"/> null: the edge
+    /// reports that the consulted party did not answer or hung up.
+    /// </summary>
+    [Alias("CancelConsultAsync")]
+    Task<CommandResult> CancelConsultAsync(string? agentId, string? reason = null);
+
     [Alias("HangUpAsync")]
     Task<CommandResult> HangUpAsync(CallParty party, string? reason = null);
 

@@ -75,6 +75,8 @@ public enum CallEventKind
     SurveyAnswered = 18,
     RecordingPaused = 19,
     RecordingResumed = 20,
+    /// <summary>The consulted party answered: the agent can talk to them and complete the transfer.</summary>
+    ConsultAnswered = 21,
 }
 
 [GenerateSerializer, Immutable, Alias("CallEvent")]
@@ -112,6 +114,8 @@ public sealed record CallSnapshot
     [Id(18)] public bool RecordingPaused { get; init; }
     /// <summary>While the call is Offered: the agent being offered it (with <see cref="OfferEpoch"/>).</summary>
     [Id(19)] public string? OfferedAgentId { get; init; }
+    /// <summary>While the call is Consulting: who the agent is consulting (the caller waits on hold).</summary>
+    [Id(20)] public Consultation? Consult { get; init; }
 }
 
 /// <summary>Where a waiting call stands in its queue, for the announcements the caller hears.</summary>
@@ -139,6 +143,29 @@ public sealed record TransferRequest
     /// <summary>The agent asking for the transfer (must hold the call).</summary>
     [Id(3)] public string? RequestedByAgentId { get; init; }
 }
+
+/// <summary>
+/// The agent holding a call consults someone before handing the call over (attended transfer): a colleague by agent
+/// id, or a partner expert outside the contact center by URI or number.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ConsultRequest")]
+public sealed record ConsultRequest
+{
+    /// <summary>The agent holding the call.</summary>
+    [Id(0)] public required string AgentId { get; init; }
+    /// <summary><see cref="TransferKind.Agent"/> or <see cref="TransferKind.External"/>.</summary>
+    [Id(1)] public TransferKind Kind { get; init; } = TransferKind.Agent;
+    /// <summary>The consulted agent's id, or the external URI.</summary>
+    [Id(2)] public required string Target { get; init; }
+}
+
+/// <summary>A consult in progress. A consulted agent is reserved (as for an offer) under <see cref="Epoch"/> until it ends.</summary>
+[GenerateSerializer, Immutable, Alias("Consultation")]
+public sealed record Consultation(
+    [property: Id(0)] TransferKind Kind,
+    [property: Id(1)] string Target,
+    [property: Id(2)] long Epoch,
+    [property: Id(3)] bool Answered = false);
 
 [Alias("CommandStatus")]
 public enum CommandStatus

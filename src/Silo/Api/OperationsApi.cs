@@ -115,6 +115,23 @@ internal static class OperationsApi
             return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).ResumeAsync(command!.AgentId));
         });
 
+        // Attended transfer: the agent consults a colleague (agent id) or a partner expert (URI) while the caller waits.
+        calls.MapPost("/consult", async (string id, HttpRequest request, IGrainFactory grains) =>
+        {
+            var (command, error) = await HttpResults.ReadAsync<ConsultRequest>(request);
+            return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).StartConsultAsync(command!));
+        });
+        calls.MapPost("/consult/complete", async (string id, HttpRequest request, IGrainFactory grains) =>
+        {
+            var (command, error) = await HttpResults.ReadAsync<AgentCommand>(request);
+            return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).CompleteConsultAsync(command!.AgentId));
+        });
+        calls.MapPost("/consult/cancel", async (string id, HttpRequest request, IGrainFactory grains) =>
+        {
+            var (command, error) = await HttpResults.ReadAsync<AgentCommand>(request);
+            return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).CancelConsultAsync(command!.AgentId));
+        });
+
         // Recording pauses while the caller reads a card number; the edge carrying the media follows the call.
         calls.MapPost("/recording/pause", async (string id, IGrainFactory grains) =>
             HttpResults.From(await grains.GetGrain<ICallGrain>(id).SetRecordingPausedAsync(true)));
