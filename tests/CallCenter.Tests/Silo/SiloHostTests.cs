@@ -118,6 +118,24 @@ public sealed class SiloHostTests(SiloHostFixture fixture) : IClassFixture<SiloH
     }
 
     [Fact]
+    public async Task Consult_OverHttp_BadBodyIs400_AndACallWithoutAnAgentIs409()
+    {
+        var queued = await Http.PostAsync("/api/calls", Json("""{"siteId":"london","dialledNumber":"2000","callerNumber":"+441235"}"""));
+        var call = await queued.Content.ReadFromJsonAsync<CallSnapshot>(JsonDefaults.Options);
+
+        var noTarget = await Http.PostAsync($"/api/calls/{call!.CallId}/consult", Json("""{"agentId":"dave"}"""));
+        var waiting = await Http.PostAsync($"/api/calls/{call.CallId}/consult", Json("""{"agentId":"dave","kind":"Agent","target":"erin"}"""));
+        var complete = await Http.PostAsync($"/api/calls/{call.CallId}/consult/complete", Json("""{"agentId":"dave"}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, noTarget.StatusCode);
+        Assert.Contains("target", await noTarget.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, waiting.StatusCode);
+        Assert.Contains("only a connected call", await waiting.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, complete.StatusCode);
+        Assert.Equal(CallState.Queued, (await Http.GetFromJsonAsync<CallSnapshot>($"/api/calls/{call.CallId}", JsonDefaults.Options))!.State);
+    }
+
+    [Fact]
     public async Task AgentCommands_OverHttp_ChangePresence_AndBadReasonIs400()
     {
         Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync("/api/agents/dave/login", null)).StatusCode);
