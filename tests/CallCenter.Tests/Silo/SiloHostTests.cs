@@ -136,6 +136,23 @@ public sealed class SiloHostTests(SiloHostFixture fixture) : IClassFixture<SiloH
     }
 
     [Fact]
+    public async Task DemoUsers_LogInToTheAgentGateway_OverGrpc()
+    {
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{fixture.Silo.AgentGatewayPort}");
+        var desk = new CallCenter.Gateway.V1.AgentDesk.AgentDeskClient(channel);
+
+        var expert = await desk.LoginAsync(new CallCenter.Gateway.V1.LoginRequest { UserId = "oscar", Secret = "oscar-desk" });
+        var supervisor = await desk.LoginAsync(new CallCenter.Gateway.V1.LoginRequest { UserId = "sam", Secret = "sam-desk" });
+        var wrong = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => desk.LoginAsync(new CallCenter.Gateway.V1.LoginRequest { UserId = "alice", Secret = "alice-phone" }).ResponseAsync);
+
+        Assert.Equal(CallCenter.Gateway.V1.Role.PartnerExpert, expert.Role);
+        Assert.Equal("netpartner", expert.PartnerOrganization);
+        Assert.Contains("resolved", expert.DispositionCodes);
+        Assert.Equal(CallCenter.Gateway.V1.Role.Supervisor, supervisor.Role);
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, wrong.StatusCode);
+    }
+
+    [Fact]
     public async Task AgentCommands_OverHttp_ChangePresence_AndBadReasonIs400()
     {
         Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync("/api/agents/dave/login", null)).StatusCode);
