@@ -40,10 +40,11 @@ internal sealed class EdgeSession(EdgeFixture fixture) : IAsyncDisposable
     /// Starts a SIPp agent phone running <paramref name="scenario"/> (a server scenario answering the edge's INVITE),
     /// registers it for <paramref name="agentId"/> and makes the agent available.
     /// </summary>
-    public async Task<SippProcess> StartAgentPhoneAsync(string agentId, string scenario, IReadOnlyDictionary<string, string> variables, int calls = 1, SipTransport transport = SipTransport.Udp)
+    public async Task<SippProcess> StartAgentPhoneAsync(string agentId, string scenario, IReadOnlyDictionary<string, string> variables, int calls = 1, SipTransport transport = SipTransport.Udp, bool traceMessages = false)
     {
         var phone = SippProcess.Start(new SippOptions
         {
+            TraceMessages = traceMessages,
             Scenario = scenario,
             Transport = transport,
             Calls = calls,
