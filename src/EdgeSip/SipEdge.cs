@@ -159,21 +159,24 @@ public sealed partial class SipEdge : IAsyncDisposable
         var request = transaction.Request;
         if (request.CallId is not { } sipCallId)
         {
-            transaction.Respond(400, "Missing Call-ID");
+            transaction.Respond(400, "Missing Call-ID", SipMessageFactory.NewTag());
             return;
         }
 
         if (_services.LegsBySipCallId.ContainsKey(sipCallId))
         {
             // A retransmitted or looped INVITE of a call we already have.
-            transaction.Respond(482, "Loop Detected");
+            transaction.Respond(482, "Loop Detected", SipMessageFactory.NewTag());
             return;
         }
 
         if (!_trunks.Allows(transaction.RemoteEndPoint.Address) && !IsRegisteredCaller(request, transaction.RemoteEndPoint))
         {
             LogRefusedCaller(transaction.RemoteEndPoint.Address);
-            transaction.Respond(403, "Forbidden");
+
+            // A final answer to a request without a To tag carries one of ours (RFC 3261 section 8.2.6.2); the
+            // caller's ACK repeats it.
+            transaction.Respond(403, "Forbidden", SipMessageFactory.NewTag());
             return;
         }
 

@@ -138,8 +138,11 @@ internal sealed class AgentLeg : IAsyncDisposable
         _signalling.Forget(CallId);
     }
 
-    /// <summary>A re-INVITE from the phone: answers with our SDP and says whether the phone holds the call.</summary>
-    public (SipResponse Response, bool Held) AnswerReInvite(SipServerTransaction transaction)
+    /// <summary>
+    /// A re-INVITE from the phone: answers 200 with our SDP and says whether the phone holds the call. The 200 is
+    /// repeated over UDP until the phone's ACK, as every 2xx to an INVITE (the transaction does not do it).
+    /// </summary>
+    public bool AnswerReInvite(SipServerTransaction transaction)
     {
         var request = transaction.Request;
         var response = SipMessageFactory.CreateResponse(request, 200, "OK");
@@ -158,7 +161,8 @@ internal sealed class AgentLeg : IAsyncDisposable
             response.Body = answer.Answer.ToBytes();
         }
 
-        return (response, held);
+        _signalling.SendAnswer(transaction, response);
+        return held;
     }
 
     public async ValueTask DisposeAsync()

@@ -121,8 +121,7 @@ internal sealed partial class EdgeCall : ICallObserver
 
                 break;
             case SipMethods.Invite when onAgentLeg:
-                var (response, held) = _agentLeg!.AnswerReInvite(transaction);
-                transaction.SendResponse(response);
+                var held = _agentLeg!.AnswerReInvite(transaction);
                 Post(new AgentHold(_agentLeg, held));
                 break;
             case SipMethods.Invite:

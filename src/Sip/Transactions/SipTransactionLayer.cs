@@ -310,6 +310,18 @@ public sealed class SipTransactionLayer : IDisposable
         && request.Headers.Contains(SipHeaderNames.CallId) && request.Headers.Contains(SipHeaderNames.From)
         && request.Headers.Contains(SipHeaderNames.To);
 
+    private static bool HasReadableCSeq(SipRequest request)
+    {
+        try
+        {
+            return request.CSeq is not null;
+        }
+        catch (SipParseException)
+        {
+            return false;
+        }
+    }
+
     private async Task ObserveSendAsync(SipTransaction transaction, ValueTask sending)
     {
         try
@@ -436,6 +448,19 @@ public sealed class SipTransactionLayer : IDisposable
             if (request.Method != SipMethods.Ack && request.Headers.Contains(SipHeaderNames.Via))
             {
                 _ = SendQuietly(SipMessageFactory.CreateResponse(request, 400, "Missing Required Header"), inbound);
+            }
+
+            return;
+        }
+
+        if (!HasReadableCSeq(request))
+        {
+            // The parser of the UDP and TCP transports refuses such a request (and answers it); one from elsewhere
+            // still has the Via, From, To and Call-ID a 400 needs. No transaction: its key and its matching need the CSeq.
+            Interlocked.Increment(ref _dropped);
+            if (request.Method != SipMethods.Ack)
+            {
+                _ = SendQuietly(SipMessageFactory.CreateResponse(request, 400, "Bad CSeq"), inbound);
             }
 
             return;

@@ -1,5 +1,6 @@
 using System.Net;
 using CallCenter.EdgeSip.Tests.Infrastructure;
+using CallCenter.Tests.Infrastructure;
 using CallCenter.EdgeSip.Tests.Peers;
 using CallCenter.Grains;
 using CallCenter.Model;
@@ -24,7 +25,7 @@ internal sealed class EdgeSession(EdgeFixture fixture) : IAsyncDisposable
     /// Starts a SIPp agent phone (server) for <paramref name="agentId"/>, registers it with the edge (digest) and makes
     /// the agent available. The phone answers <paramref name="calls"/> calls, then ends.
     /// </summary>
-    public async Task<SippProcess> StartAgentPhoneAsync(string agentId, int calls = 1, int? byeAfterMs = null, SipTransport transport = SipTransport.Udp)
+    public Task<SippProcess> StartAgentPhoneAsync(string agentId, int calls = 1, int? byeAfterMs = null, SipTransport transport = SipTransport.Udp)
     {
         var variables = new Dictionary<string, string>();
         if (byeAfterMs is { } bye)
@@ -32,9 +33,19 @@ internal sealed class EdgeSession(EdgeFixture fixture) : IAsyncDisposable
             variables["bye_after_ms"] = bye.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        return StartAgentPhoneAsync(agentId, SippScenarios.AgentPhone, variables, calls, transport);
+    }
+
+    /// <summary>
+    /// Starts a SIPp agent phone running <paramref name="scenario"/> (a server scenario answering the edge's INVITE),
+    /// registers it for <paramref name="agentId"/> and makes the agent available.
+    /// </summary>
+    public async Task<SippProcess> StartAgentPhoneAsync(string agentId, string scenario, IReadOnlyDictionary<string, string> variables, int calls = 1, SipTransport transport = SipTransport.Udp, bool traceMessages = false)
+    {
         var phone = SippProcess.Start(new SippOptions
         {
-            Scenario = SippScenarios.AgentPhone,
+            TraceMessages = traceMessages,
+            Scenario = scenario,
             Transport = transport,
             Calls = calls,
             Variables = variables,
@@ -46,6 +57,40 @@ internal sealed class EdgeSession(EdgeFixture fixture) : IAsyncDisposable
         _agents.Add(agentId);
         await fixture.MakeAvailableAsync(agentId);
         return phone;
+    }
+
+    /// <summary>
+    /// Starts baresip as the softphone of <paramref name="agentId"/>: it registers with the edge (digest; the fixture
+    /// challenges with MD5 only, which baresip 1.0.0 needs), answers by itself and sends <paramref name="tone"/>. The
+    /// agent is made available once the grains know the phone.
+    /// </summary>
+    public async Task<BaresipProcess> StartBaresipAgentPhoneAsync(string agentId, double tone)
+    {
+        var phone = await BaresipProcess.StartAsync(new BaresipOptions
+        {
+            User = agentId,
+            Password = agentId + "-pw",
+            Registrar = Edge,
+            ToneFrequency = tone,
+        });
+        try
+        {
+            await phone.WaitForRegistrationAsync(TimeSpan.FromSeconds(10));
+            _agents.Add(agentId);
+
+            // The registrar tells the agent grain about the binding on its own (one-way). baresip's Contact user is its
+            // own (e.g. "ivy-0x55..."): the phone is known by its address.
+            var agent = fixture.Grains.GetGrain<IAgentGrain>(agentId);
+            var address = $"@127.0.0.1:{phone.SipPort}";
+            await Eventually.HoldsAsync(async () => (await agent.GetStatusAsync()).PhoneContact?.Split(';')[0].EndsWith(address, StringComparison.Ordinal) == true, $"{agentId}'s phone contact at {address}");
+            await fixture.MakeAvailableAsync(agentId);
+            return phone;
+        }
+        catch
+        {
+            await phone.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task RegisterAsync(string agentId, int phonePort, SipTransport transport = SipTransport.Udp)

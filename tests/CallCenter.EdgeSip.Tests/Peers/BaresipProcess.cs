@@ -162,6 +162,38 @@ public sealed partial class BaresipProcess : IAsyncDisposable
     /// <summary>The WAV of what baresip sent in its latest call; null before any call.</summary>
     public string? SentAudioPath => Latest("*-enc.wav");
 
+    /// <summary>
+    /// Quits as after Ctrl-C (SIGINT): baresip 1.0.0 hangs up its calls (a BYE each), unregisters and exits. Awaits
+    /// the exit, killing it past <paramref name="timeout"/> (default 10 s). The WAV dumps are complete afterwards.
+    /// </summary>
+    public async Task QuitAsync(TimeSpan? timeout = null)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var interrupt = Process.Start(new ProcessStartInfo("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
+        {
+            if (interrupt is not null)
+            {
+                await interrupt.WaitForExitAsync();
+            }
+        }
+
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            throw new TimeoutException($"baresip did not quit on SIGINT\n{Output}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

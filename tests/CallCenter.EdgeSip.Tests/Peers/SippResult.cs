@@ -37,6 +37,32 @@ public sealed record SippResult
     /// <summary>The run's folder (statistics, logs), deleted when the <see cref="SippProcess"/> is disposed.</summary>
     public required string Directory { get; init; }
 
+    /// <summary>
+    /// The SIP messages SIPp received, retransmissions included, in order: from <c>messages.log</c> of a run with
+    /// <see cref="SippOptions.TraceMessages"/> (empty without it). Read it before the <see cref="SippProcess"/> is disposed.
+    /// </summary>
+    public IReadOnlyList<string> ReceivedMessages()
+    {
+        var path = Path.Combine(Directory, "messages.log");
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        // Each entry: a dashed line with the time, "UDP message received [n] bytes :" (or "sent (n bytes):"), a blank line, the message.
+        var messages = new List<string>();
+        foreach (var entry in File.ReadAllText(path).Split("-----------------------------------------------", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var lines = entry.Split('\n');
+            if (lines.Length > 2 && lines[1].Contains("message received", StringComparison.Ordinal))
+            {
+                messages.Add(string.Join('\n', lines.Skip(2)).Trim());
+            }
+        }
+
+        return messages;
+    }
+
     /// <summary>Exit code 0: every call succeeded.</summary>
     public bool Succeeded => ExitCode == 0 && !TimedOut;
 

@@ -21,6 +21,12 @@ public static class SippScenarios
     /// <summary>Agent phones (server): INVITE, 180, 200, ACK, tone, then BYE after <c>bye_after_ms</c> or waits for the edge's.</summary>
     public const string AgentPhone = "agent-phone.xml";
 
+    /// <summary>Agent phone (server): answers like <see cref="AgentPhone"/>, then REFERs the call to <c>refer_to</c> and expects 202, NOTIFY "200 OK" and the edge's BYE.</summary>
+    public const string AgentPhoneRefer = "agent-phone-refer.xml";
+
+    /// <summary>Agent phone (server): answers, holds (re-INVITE a=sendonly), resumes (a=sendrecv), then BYE.</summary>
+    public const string AgentPhoneHold = "agent-phone-hold.xml";
+
     /// <summary>Bench baseline client: plain call, no media.</summary>
     public const string UacBaseline = "uac-baseline.xml";
 
