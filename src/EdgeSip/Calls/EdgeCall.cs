@@ -165,7 +165,7 @@ internal sealed partial class EdgeCall : ICallObserver
                 Post(new AgentHungUp(leg));
                 break;
             case SipMethods.Invite:
-                transaction.SendResponse(leg.AnswerReInvite(transaction).Response);
+                leg.AnswerReInvite(transaction);
                 break;
             case SipMethods.Notify or SipMethods.Options or SipMethods.Info:
                 transaction.Respond(200, "OK");
