@@ -105,19 +105,23 @@ public sealed class ScriptedAgent : IDisposable
         if (CallStates.Is(update.State, CallStates.Connected) && !call.Connected)
         {
             call.Connected = true;
-            if (_script.Hold is { } hold)
-            {
-                var held = await _desk.HoldAsync(call.CallId, cancellationToken);
-                if (held.Ok)
-                {
-                    call.AddTimer(_time.CreateTimer(_ => RunTimed(() => _desk.ResumeAsync(call.CallId, _stoppingToken)),
-                        null, hold, Timeout.InfiniteTimeSpan));
-                }
-            }
+            // Timers start before the commands go out, so they count from the connect and anyone who sees the
+            // command at the server knows the timer already runs.
             if (_script.HangUpAfter is { } hangUpAfter)
             {
                 call.AddTimer(_time.CreateTimer(_ => RunTimed(() => _desk.HangUpAsync(call.CallId, _stoppingToken)),
                     null, hangUpAfter, Timeout.InfiniteTimeSpan));
+            }
+            if (_script.Hold is { } hold)
+            {
+                var resume = _time.CreateTimer(_ => RunTimed(() => _desk.ResumeAsync(call.CallId, _stoppingToken)),
+                    null, hold, Timeout.InfiniteTimeSpan);
+                call.AddTimer(resume);
+                var held = await _desk.HoldAsync(call.CallId, cancellationToken);
+                if (!held.Ok)
+                {
+                    resume.Dispose();
+                }
             }
         }
         else if ((CallStates.Is(update.State, CallStates.Ended) || CallStates.Is(update.State, CallStates.Queued)) && !call.Finished)
