@@ -46,6 +46,11 @@ public sealed class DeskView(LoginReply login, TimeProvider time)
                 break;
             case AgentEvent.EventOneofCase.Session:
                 ConnectionProblem = null;
+                if (!agentEvent.Session.Resumed)
+                {
+                    // A new session knows nothing of an offer made to the old one.
+                    Offer = null;
+                }
                 if (agentEvent.Session.State is { } state)
                 {
                     ApplyState(state);
@@ -87,6 +92,15 @@ public sealed class DeskView(LoginReply login, TimeProvider time)
     public void Apply(LoginReply reply)
     {
         Login = reply;
+    }
+
+    /// <summary>Drops the offer once its answer time is over: the server has moved on.</summary>
+    public void ExpireOffer()
+    {
+        if (Offer?.ExpiresAt is { } expiresAt && expiresAt.ToDateTimeOffset() <= time.GetUtcNow())
+        {
+            Offer = null;
+        }
     }
 
     public void AddLog(string line)

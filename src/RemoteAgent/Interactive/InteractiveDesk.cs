@@ -65,6 +65,9 @@ public sealed class InteractiveDesk(DeskSession session, LoginReply login, IAnsi
                     case LoginInput renewed:
                         _view.Apply(renewed.Reply);
                         break;
+                    case TickInput:
+                        _view.ExpireOffer();
+                        break;
                     case StreamEndedInput ended:
                         failure = ended.Failure;
                         _quit = true;
@@ -354,7 +357,7 @@ public sealed class InteractiveDesk(DeskSession session, LoginReply login, IAnsi
         {
             var lines = choices.Select((choice, i) =>
                 (i == _selected ? "[black on aqua]" : "[default]") + $"{(i < 9 ? (i + 1).ToString(CultureInfo.InvariantCulture) : " ")}. {Markup.Escape(choice)}[/]");
-            return new Panel(new Markup(string.Join('\n', lines))).Header(Markup.Escape(title)).BorderColor(Color.Yellow);
+            return new Panel(new Markup(string.Join('\n', lines))).Header(Markup.Escape(title)).BorderColor(Color.Yellow).Expand();
         }
     }
 
@@ -393,6 +396,6 @@ public sealed class InteractiveDesk(DeskSession session, LoginReply login, IAnsi
         }
 
         public override IRenderable Render() =>
-            new Panel(new Markup(Markup.Escape(_text.ToString()) + "[blink]_[/]")).Header(Markup.Escape(title)).BorderColor(Color.Yellow);
+            new Panel(new Markup(Markup.Escape(_text.ToString()) + "[blink]_[/]")).Header(Markup.Escape(title)).BorderColor(Color.Yellow).Expand();
     }
 }
