@@ -5,4 +5,5 @@ public static class GrainKeys
 {
     public const string Configuration = "default";
     public const string RoutingView = "global";
+    public const string Users = "users";
 }

@@ -14,6 +14,10 @@ public interface IAgentObserver : IGrainObserver
 
     [Alias("OnPresenceChanged")]
     void OnPresenceChanged(AgentStatus status);
+
+    /// <summary>A supervisor wrote to the agent.</summary>
+    [Alias("OnSupervisorMessage")]
+    void OnSupervisorMessage(string from, string text);
 }
 
 /// <summary>One agent: profile, presence state machine, offer reservation and counters. Awaits nobody but its observers (one-way).</summary>
@@ -26,8 +30,9 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("RemoveAsync")]
     Task RemoveAsync();
 
+    /// <summary>Logs the agent in: Available, or NotReady with <paramref name="notReadyReason"/> (a desktop logs in NotReady until its event stream is open).</summary>
     [Alias("LoginAsync")]
-    Task<CommandResult> LoginAsync();
+    Task<CommandResult> LoginAsync(string? notReadyReason = null);
 
     [Alias("LogoutAsync")]
     Task<CommandResult> LogoutAsync();
@@ -70,6 +75,22 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>The SIP edge registered the agent's phone at <paramref name="contactUri"/> until <paramref name="until"/>; null unregisters it.</summary>
     [Alias("SetPhoneAsync")]
     Task SetPhoneAsync(string? contactUri, DateTimeOffset until);
+
+    /// <summary>The agent's desktop opened an event stream for <paramref name="sessionId"/>; says whether it resumes that session within its grace period.</summary>
+    [Alias("DesktopConnectedAsync")]
+    Task<DesktopConnection> DesktopConnectedAsync(string sessionId);
+
+    /// <summary>
+    /// The desktop's stream <paramref name="connection"/> dropped (a newer stream of the session makes it moot). Unless it reconnects within <paramref name="grace"/>,
+    /// the agent becomes NotReady("disconnected") and any pending offer returns to its queue; a call in progress is kept
+    /// (its media is in the edge).
+    /// </summary>
+    [Alias("DesktopDisconnectedAsync")]
+    Task DesktopDisconnectedAsync(DesktopConnection connection, TimeSpan grace);
+
+    /// <summary>A supervisor's message to the agent's desktop.</summary>
+    [Alias("SendMessageAsync")]
+    Task SendMessageAsync(string from, string text);
 
     [Alias("SubscribeAsync")]
     Task SubscribeAsync(IAgentObserver observer);

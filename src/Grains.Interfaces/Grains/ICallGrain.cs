@@ -101,9 +101,19 @@ public interface ICallGrain : IGrainWithStringKey
     [Alias("SetRecordingPausedAsync")]
     Task<CommandResult> SetRecordingPausedAsync(bool paused);
 
-    /// <summary>Watches the call; the edge calls it again after a silo restart. Kept in memory only.</summary>
+    /// <summary>Watches the call (the edge carrying it, agents' desktops); the edge calls it again after a silo restart. Kept in memory only.</summary>
     [Alias("ObserveAsync")]
     Task ObserveAsync(ICallObserver observer);
+
+    [Alias("UnobserveAsync")]
+    Task UnobserveAsync(ICallObserver observer);
+
+    /// <summary>
+    /// An agent who handled the call records their disposition (and notes) in wrap-up. Once per agent: the same code
+    /// again is AlreadyDone, another code is refused.
+    /// </summary>
+    [Alias("SetDispositionAsync")]
+    Task<CommandResult> SetDispositionAsync(string agentId, string dispositionCode, string? notes);
 
     [OneWay, Alias("OfferedAsync")]
     Task OfferedAsync(OfferLease lease);

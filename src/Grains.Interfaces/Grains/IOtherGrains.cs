@@ -64,3 +64,25 @@ public interface IRoutingViewCacheGrain : IGrainWithIntegerKey
     [Alias("GetAsync")]
     Task<RoutingViewSnapshot> GetAsync();
 }
+
+/// <summary>The gateway's users (key: "users"): roles and secret hashes, stored with the rest of the contact center's state.</summary>
+[Alias("IUserDirectoryGrain")]
+public interface IUserDirectoryGrain : IGrainWithStringKey
+{
+    [Alias("FindAsync")]
+    Task<UserRecord?> FindAsync(string userId);
+
+    /// <summary>Adds or replaces a user (the record carries only the secret's hash).</summary>
+    [Alias("UpsertAsync")]
+    Task UpsertAsync(UserRecord user);
+
+    /// <summary>Adds the users not yet stored; users already stored keep what they have.</summary>
+    [Alias("SeedAsync")]
+    Task<int> SeedAsync(IReadOnlyList<UserRecord> users);
+
+    [Alias("RemoveAsync")]
+    Task<bool> RemoveAsync(string userId);
+
+    [Alias("ListAsync")]
+    Task<IReadOnlyList<UserRecord>> ListAsync();
+}

@@ -126,6 +126,8 @@ public sealed record AgentStatus
     [Id(6)] public long PresenceVersion { get; init; }
     /// <summary>Where the edge reaches the agent's phone: the registered contact while the registration lasts, else the configured URI.</summary>
     [Id(7)] public string? PhoneContact { get; init; }
+    /// <summary>Set while the agent's desktop is disconnected: when its grace period ends.</summary>
+    [Id(8)] public DateTimeOffset? DesktopGraceUntil { get; init; }
 }
 
 /// <summary>What a queue needs to know about an idle agent to route to it.</summary>
@@ -168,3 +170,10 @@ public sealed record AgentConfiguration
     [Id(1)] public IReadOnlyList<string> CandidateQueueIds { get; init; } = [];
     [Id(2)] public IReadOnlyList<string> ReasonCodes { get; init; } = [];
 }
+
+/// <summary>One event stream of a desktop session: <see cref="Number"/> grows with every stream the agent opens.</summary>
+[GenerateSerializer, Immutable, Alias("DesktopConnection")]
+public sealed record DesktopConnection(
+    [property: Id(0)] string SessionId,
+    [property: Id(1)] long Number,
+    [property: Id(2)] bool Resumed);

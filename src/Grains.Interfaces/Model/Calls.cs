@@ -77,6 +77,8 @@ public enum CallEventKind
     RecordingResumed = 20,
     /// <summary>The consulted party answered: the agent can talk to them and complete the transfer.</summary>
     ConsultAnswered = 21,
+    /// <summary>The agent recorded the call's disposition in wrap-up.</summary>
+    WrappedUp = 22,
 }
 
 [GenerateSerializer, Immutable, Alias("CallEvent")]
@@ -116,6 +118,8 @@ public sealed record CallSnapshot
     [Id(19)] public string? OfferedAgentId { get; init; }
     /// <summary>While the call is Consulting: who the agent is consulting (the caller waits on hold).</summary>
     [Id(20)] public Consultation? Consult { get; init; }
+    /// <summary>The disposition code each agent who handled the call chose in wrap-up, by agent id.</summary>
+    [Id(21)] public IReadOnlyDictionary<string, string> Dispositions { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>Where a waiting call stands in its queue, for the announcements the caller hears.</summary>

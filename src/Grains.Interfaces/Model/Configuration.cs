@@ -44,6 +44,8 @@ public sealed record ContactCenterConfiguration
     [Id(6)] public IReadOnlyList<EntryPoint> EntryPoints { get; init; } = [];
     /// <summary>Grows by one with every applied change.</summary>
     [Id(7)] public long Version { get; init; }
+    /// <summary>Codes agents choose from at wrap-up (resolved, follow-up…); empty means any code is accepted.</summary>
+    [Id(8)] public IReadOnlyList<string> DispositionCodes { get; init; } = [];
 }
 
 public static class ReasonCodes
@@ -51,9 +53,11 @@ public static class ReasonCodes
     public const string MissedOffer = "missed offer";
     public const string Disconnected = "disconnected";
     public const string ForcedBySupervisor = "supervisor";
+    /// <summary>Logged in from a desktop that has not opened its event stream or chosen Available yet.</summary>
+    public const string LoggingIn = "logging in";
 
     /// <summary>Codes the engine itself uses; they are always valid whatever the configuration says.</summary>
-    public static IReadOnlyList<string> BuiltIn { get; } = [MissedOffer, Disconnected, ForcedBySupervisor];
+    public static IReadOnlyList<string> BuiltIn { get; } = [MissedOffer, Disconnected, ForcedBySupervisor, LoggingIn];
 }
 
 [GenerateSerializer, Immutable, Alias("ValidationError")]

@@ -35,6 +35,7 @@ public static class ConfigurationValidator
 
         var skills = CheckIds(config.Skills, "skills", errors);
         CheckIds(config.ReasonCodes, "reasonCodes", errors);
+        CheckIds(config.DispositionCodes, "dispositionCodes", errors);
         var queueIds = CheckIds(config.Queues.Select(q => q.Id), "queues", errors);
         for (var i = 0; i < config.Queues.Count; i++)
         {

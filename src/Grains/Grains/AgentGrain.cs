@@ -24,6 +24,12 @@ public sealed class AgentGrainState
     /// <summary>The contact of the agent's phone as the SIP edge registered it, and until when.</summary>
     [Id(9)] public string? PhoneContact { get; set; }
     [Id(10)] public DateTimeOffset PhoneRegisteredUntil { get; set; }
+    /// <summary>The desktop session whose event stream the agent uses.</summary>
+    [Id(11)] public string? DesktopSessionId { get; set; }
+    /// <summary>Set while the desktop's stream is down: when its grace period ends.</summary>
+    [Id(12)] public DateTimeOffset? DesktopGraceUntil { get; set; }
+    /// <summary>The number of the desktop's latest event stream.</summary>
+    [Id(13)] public long DesktopConnection { get; set; }
 }
 
 [GenerateSerializer, Alias("PendingHandledCall")]
@@ -95,7 +101,7 @@ internal sealed partial class AgentGrain(
         await state.WriteStateAsync();
     }
 
-    public async Task<CommandResult> LoginAsync()
+    public async Task<CommandResult> LoginAsync(string? notReadyReason = null)
     {
         if (S.Configuration is null)
         {
@@ -107,8 +113,15 @@ internal sealed partial class AgentGrain(
             return CommandResult.AlreadyDone;
         }
 
+        if (notReadyReason is not null && !IsKnownReason(notReadyReason))
+        {
+            return new CommandResult(CommandStatus.InvalidArgument, $"unknown reason code '{notReadyReason}'");
+        }
+
         S.Counters = new AgentCounters();
-        await MoveAsync(new AgentPresence { State = PresenceState.Available });
+        await MoveAsync(notReadyReason is null
+            ? new AgentPresence { State = PresenceState.Available }
+            : new AgentPresence { State = PresenceState.NotReady, ReasonCode = notReadyReason });
         return CommandResult.Ok;
     }
 
@@ -294,6 +307,22 @@ internal sealed partial class AgentGrain(
     public async Task ProcessDueWorkAsync()
     {
         var now = Now;
+        if (S.DesktopGraceUntil is { } graceUntil && now > graceUntil)
+        {
+            // The desktop stayed away past its grace: no more offers until the agent is back (a live call is kept).
+            S.DesktopGraceUntil = null;
+            S.DesktopSessionId = null;
+            LogDesktopLost(AgentId);
+            if (S.Presence.State is not (PresenceState.LoggedOut or PresenceState.NotReady))
+            {
+                await SetNotReadyAsync(ReasonCodes.Disconnected);
+            }
+            else
+            {
+                await state.WriteStateAsync();
+            }
+        }
+
         if (S.Presence.State == PresenceState.WrapUp && S.Presence.WrapUpUntil <= now)
         {
             await MoveAsync(AfterWork());
@@ -314,6 +343,36 @@ internal sealed partial class AgentGrain(
     }
 
     public Task<AgentStatus> GetStatusAsync() => Task.FromResult(Status());
+
+    public async Task<DesktopConnection> DesktopConnectedAsync(string sessionId)
+    {
+        var resumed = S.DesktopSessionId == sessionId && (S.DesktopGraceUntil is null || Now <= S.DesktopGraceUntil);
+        S.DesktopSessionId = sessionId;
+        S.DesktopGraceUntil = null;
+        S.DesktopConnection++;
+        await state.WriteStateAsync();
+        ScheduleDueWork();
+        return new DesktopConnection(sessionId, S.DesktopConnection, resumed);
+    }
+
+    public async Task DesktopDisconnectedAsync(DesktopConnection connection, TimeSpan grace)
+    {
+        if (S.DesktopSessionId != connection.SessionId || S.DesktopConnection != connection.Number || S.DesktopGraceUntil is not null)
+        {
+            // A newer stream (or session) took over, or the drop is already known.
+            return;
+        }
+
+        S.DesktopGraceUntil = Now + grace;
+        await state.WriteStateAsync();
+        ScheduleDueWork();
+    }
+
+    public Task SendMessageAsync(string from, string text)
+    {
+        _observers.Notify(observer => observer.OnSupervisorMessage(from, text));
+        return Task.CompletedTask;
+    }
 
     public async Task SetPhoneAsync(string? contactUri, DateTimeOffset until)
     {
@@ -500,6 +559,12 @@ internal sealed partial class AgentGrain(
             PresenceState.Available or PresenceState.Busy => AnnounceEvery,
             _ => (TimeSpan?)null,
         };
+        if (S.DesktopGraceUntil is { } graceUntil && (due is null || graceUntil - Now < due))
+        {
+            // Just past the end of the grace period, so the check sees it over.
+            due = graceUntil - Now + TimeSpan.FromMilliseconds(1);
+        }
+
         _dueWorkTimer?.Dispose();
         _dueWorkTimer = null;
         if (due is { } dueTime)
@@ -519,11 +584,15 @@ internal sealed partial class AgentGrain(
         Counters = S.Counters,
         PresenceVersion = S.PresenceVersion,
         PhoneContact = PhoneContact(),
+        DesktopGraceUntil = S.DesktopGraceUntil,
     };
 
     /// <summary>The registered phone while its registration lasts, else the configured URI the edge dials instead.</summary>
     private string? PhoneContact() =>
         S.PhoneContact is { } contact && Now < S.PhoneRegisteredUntil ? contact : S.Configuration?.Definition.PhoneUri;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s desktop stayed away past its grace period: NotReady (disconnected)")]
+    private partial void LogDesktopLost(string agentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} freed itself from an offer of call {CallId} its queue never settled")]
     private partial void LogOrphanedOffer(string agentId, string callId);

@@ -29,6 +29,7 @@ public sealed class CallGrainState
     [Id(16)] public int? SurveyRating { get; set; }
     [Id(17)] public bool RecordingPaused { get; set; }
     [Id(18)] public Consultation? Consult { get; set; }
+    [Id(19)] public Dictionary<string, string> Dispositions { get; set; } = [];
 }
 
 /// <summary>
@@ -50,7 +51,7 @@ internal sealed partial class CallGrain(
     public static readonly TimeSpan ConsultReservation = TimeSpan.FromMinutes(15);
 
     private IGrainTimer? _watchdog;
-    private ICallObserver? _observer;
+    private readonly HashSet<ICallObserver> _observers = [];
 
     private CallGrainState S => state.State;
 
@@ -63,9 +64,13 @@ internal sealed partial class CallGrain(
     {
         var before = S.Timeline.Count;
         await context.Invoke();
-        if (_observer is { } observer && S.Timeline.Count != before)
+        if (_observers.Count > 0 && S.Timeline.Count != before)
         {
-            observer.OnCallChanged(Snapshot());
+            var snapshot = Snapshot();
+            foreach (var observer in _observers)
+            {
+                observer.OnCallChanged(snapshot);
+            }
         }
     }
 
@@ -614,8 +619,47 @@ internal sealed partial class CallGrain(
 
     public Task ObserveAsync(ICallObserver observer)
     {
-        _observer = observer;
+        _observers.Add(observer);
         return Task.CompletedTask;
+    }
+
+    public Task UnobserveAsync(ICallObserver observer)
+    {
+        _observers.Remove(observer);
+        return Task.CompletedTask;
+    }
+
+    public async Task<CommandResult> SetDispositionAsync(string agentId, string dispositionCode, string? notes)
+    {
+        if (string.IsNullOrWhiteSpace(dispositionCode))
+        {
+            return new CommandResult(CommandStatus.InvalidArgument, "a disposition code is needed");
+        }
+
+        if (notes is { Length: > MaxNoteLength })
+        {
+            return new CommandResult(CommandStatus.InvalidArgument, $"notes are limited to {MaxNoteLength} characters");
+        }
+
+        if (!HandledBy(agentId))
+        {
+            return CommandResult.Refused($"agent '{agentId}' did not handle call '{CallId}'");
+        }
+
+        if (S.Dispositions.TryGetValue(agentId, out var existing))
+        {
+            return existing == dispositionCode ? CommandResult.AlreadyDone : CommandResult.Invalid($"agent '{agentId}' already wrapped up call '{CallId}' as '{existing}'");
+        }
+
+        S.Dispositions[agentId] = dispositionCode;
+        if (notes is { Length: > 0 })
+        {
+            S.Notes.Add(notes);
+        }
+
+        Record(CallEventKind.WrappedUp, dispositionCode, agentId);
+        await state.WriteStateAsync();
+        return CommandResult.Ok;
     }
 
     public async Task StartCallbackAsync(CallSnapshot original, QueueTicket ticket, string queueId)
@@ -715,6 +759,10 @@ internal sealed partial class CallGrain(
 
     private Task ReleaseAgentAsync(string agentId, double talkSeconds) =>
         GrainFactory.GetGrain<IAgentGrain>(agentId).CallEndedAsync(CallId, talkSeconds, S.Arrival?.SiteId ?? S.Ticket?.SiteId ?? string.Empty);
+
+    /// <summary>Whether the agent holds or held the call (accepted it, or took it over from a consult).</summary>
+    private bool HandledBy(string agentId) =>
+        S.AgentId == agentId || S.Timeline.Any(e => e.AgentId == agentId && e.Kind is CallEventKind.Accepted or CallEventKind.Connected);
 
     /// <summary>Frees a consulted agent's reservation (the consult is over without a hand-over).</summary>
     private async Task ReleaseConsultedAgentAsync()
@@ -854,6 +902,7 @@ internal sealed partial class CallGrain(
         SurveyRating = S.SurveyRating,
         RecordingPaused = S.RecordingPaused,
         Consult = S.Consult,
+        Dispositions = new Dictionary<string, string>(S.Dispositions),
         OfferedAgentId = S.State == CallState.Offered ? S.Timeline.LastOrDefault(e => e.Kind == CallEventKind.Offered)?.AgentId : null,
     };
 

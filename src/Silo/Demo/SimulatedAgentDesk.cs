@@ -34,6 +34,10 @@ public sealed class SimulatedAgentDesk(IGrainFactory grains, string agentId, Fun
     {
     }
 
+    public void OnSupervisorMessage(string from, string text)
+    {
+    }
+
     private async Task HandleAsync(OfferLease offer)
     {
         try

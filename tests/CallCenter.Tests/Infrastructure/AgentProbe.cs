@@ -30,6 +30,10 @@ public sealed class AgentProbe : IAgentObserver
     {
     }
 
+    public void OnSupervisorMessage(string from, string text)
+    {
+    }
+
     /// <summary>The next offer this agent receives; fails naming <paramref name="phase"/> if none comes.</summary>
     public async Task<OfferLease> NextOfferAsync(string phase)
     {

@@ -1,0 +1,54 @@
+using CallCenter.Model;
+
+namespace CallCenter.Grains.Grains;
+
+[GenerateSerializer, Alias("UserDirectoryState")]
+public sealed class UserDirectoryState
+{
+    [Id(0)] public Dictionary<string, UserRecord> Users { get; set; } = [];
+}
+
+/// <summary>The gateway's users. Login reads one record; hashing and verifying secrets happen in the gateway, not here.</summary>
+[GrainType("users")]
+internal sealed class UserDirectoryGrain(
+    [PersistentState("users", StorageNames.State)] IPersistentState<UserDirectoryState> state) : Grain, IUserDirectoryGrain
+{
+    public Task<UserRecord?> FindAsync(string userId) =>
+        Task.FromResult(state.State.Users.TryGetValue(userId, out var user) ? user : null);
+
+    public async Task UpsertAsync(UserRecord user)
+    {
+        state.State.Users[user.UserId] = user;
+        await state.WriteStateAsync();
+    }
+
+    public async Task<int> SeedAsync(IReadOnlyList<UserRecord> users)
+    {
+        var added = 0;
+        foreach (var user in users)
+        {
+            added += state.State.Users.TryAdd(user.UserId, user) ? 1 : 0;
+        }
+
+        if (added > 0)
+        {
+            await state.WriteStateAsync();
+        }
+
+        return added;
+    }
+
+    public async Task<bool> RemoveAsync(string userId)
+    {
+        if (!state.State.Users.Remove(userId))
+        {
+            return false;
+        }
+
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public Task<IReadOnlyList<UserRecord>> ListAsync() =>
+        Task.FromResult<IReadOnlyList<UserRecord>>(state.State.Users.Values.OrderBy(user => user.UserId, StringComparer.Ordinal).ToList());
+}

@@ -1,0 +1,297 @@
+using CallCenter.Grains;
+using CallCenter.Model;
+using CallCenter.Silo.Gateway.Security;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Proto = CallCenter.Gateway.V1;
+
+namespace CallCenter.Silo.Gateway;
+
+/// <summary>
+/// The agent desktop's gRPC service. Each command authenticates the session token, checks the shared access policy
+/// against the call's current snapshot, then asks the grains; the grains make commands idempotent (a retry is
+/// AlreadyDone) and a refused command changes nothing.
+/// </summary>
+internal sealed partial class AgentDeskService(
+    IGrainFactory grains,
+    GatewaySecurity security,
+    IOptions<GatewayOptions> options,
+    [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time,
+    ILogger<AgentDeskService> logger) : Proto.AgentDesk.AgentDeskBase
+{
+    private GatewayOptions Options => options.Value;
+
+    public override async Task<Proto.LoginReply> Login(Proto.LoginRequest request, ServerCallContext context)
+    {
+        GatewaySecurity.RequireId(request.UserId, "user_id");
+        if (string.IsNullOrEmpty(request.Secret) || request.Secret.Length > 1024)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "secret must be 1 to 1024 characters"));
+        }
+
+        var source = context.Peer;
+        if (security.Throttle.IsLockedOut(request.UserId, source))
+        {
+            security.Audit.Write("login", "locked-out", request.UserId, source);
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, "too many failed logins: try again later"));
+        }
+
+        var user = await grains.GetGrain<IUserDirectoryGrain>(GrainKeys.Users).FindAsync(request.UserId);
+        if (!SecretHasher.VerifyOrDummy(request.Secret, user?.SecretHash))
+        {
+            security.Throttle.RecordFailure(request.UserId, source);
+            security.Audit.Write("login", "failed", request.UserId, source);
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "wrong user id or secret"));
+        }
+
+        security.Throttle.RecordSuccess(request.UserId);
+        string? agentId = null;
+        string? organisation = null;
+        if (user!.Role is UserRole.Agent or UserRole.PartnerExpert)
+        {
+            agentId = user.AgentId ?? user.UserId;
+            var agent = grains.GetGrain<IAgentGrain>(agentId);
+            var status = await agent.GetStatusAsync();
+            if (status.Definition is not { } definition || definition.TenantId != user.TenantId)
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"agent '{agentId}' is not configured in tenant '{user.TenantId}'"));
+            }
+
+            if ((user.Role == UserRole.PartnerExpert) != (definition.Kind == AgentKind.PartnerExpert))
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"user '{user.UserId}' and agent '{agentId}' disagree on being a partner expert"));
+            }
+
+            organisation = definition.PartnerOrganization;
+
+            // NotReady until the desktop's stream is open and the agent chooses Available; an agent already in (another
+            // desktop, or a session renewed) keeps its state and its call.
+            await agent.LoginAsync(ReasonCodes.LoggingIn);
+        }
+
+        var principal = new Principal(user.UserId, user.Role, user.TenantId, agentId, organisation, Guid.NewGuid().ToString("N"));
+        var token = security.Tokens.Issue(principal, TimeSpan.FromMinutes(Options.TokenLifetimeMinutes), out var expiresAt);
+        security.Audit.Write("login", "ok", user.UserId, source, user.Role.ToString());
+        var configuration = await grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync();
+        var reply = new Proto.LoginReply
+        {
+            Token = token,
+            ExpiresAt = Timestamp.FromDateTimeOffset(expiresAt),
+            Role = (Proto.Role)((int)user.Role + 1),
+            SessionId = principal.SessionId,
+            AgentId = agentId ?? "",
+            TenantId = user.TenantId,
+            PartnerOrganization = organisation ?? "",
+        };
+        reply.ReasonCodes.Add(configuration.ReasonCodes);
+        reply.DispositionCodes.Add(configuration.DispositionCodes);
+        return reply;
+    }
+
+    public override async Task<Proto.CommandReply> Logout(Proto.LogoutRequest request, ServerCallContext context)
+    {
+        var (principal, agentId) = security.AuthenticateDesk(context, "logout");
+        var result = await Agent(agentId).LogoutAsync();
+        security.Audit.Write("logout", result.Status.ToString(), principal.UserId, context.Peer);
+        return GatewaySecurity.Reply(result);
+    }
+
+    public override async Task<Proto.CommandReply> SetState(Proto.SetStateRequest request, ServerCallContext context)
+    {
+        var (_, agentId) = security.AuthenticateDesk(context, "set-state");
+        return request.State switch
+        {
+            Proto.AgentState.Available => GatewaySecurity.Reply(await Agent(agentId).SetAvailableAsync()),
+            Proto.AgentState.NotReady when string.IsNullOrWhiteSpace(request.ReasonCode) =>
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "NotReady needs a reason code")),
+            Proto.AgentState.NotReady => GatewaySecurity.Reply(await Agent(agentId).SetNotReadyAsync(request.ReasonCode)),
+            _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "an agent may set only AVAILABLE or NOT_READY")),
+        };
+    }
+
+    public override async Task Events(Proto.EventsRequest request, IServerStreamWriter<Proto.AgentEvent> responseStream, ServerCallContext context)
+    {
+        var (principal, agentId) = security.AuthenticateDesk(context, "events");
+        var agent = Agent(agentId);
+        await using var pump = new AgentEventPump(grains, agentId, time, logger);
+        var connection = await agent.DesktopConnectedAsync(principal.SessionId);
+        try
+        {
+            var started = await pump.StartAsync(connection);
+            await responseStream.WriteAsync(new Proto.AgentEvent { At = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Session = started });
+            await PumpAsync(pump, responseStream, context.CancellationToken);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The desktop went away; the grace period starts below.
+        }
+        finally
+        {
+            await agent.DesktopDisconnectedAsync(connection, TimeSpan.FromSeconds(Options.GraceSeconds));
+        }
+    }
+
+    public override async Task<Proto.CommandReply> Accept(Proto.OfferCommand request, ServerCallContext context)
+    {
+        var (principal, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Answer, "accept", context);
+        return GatewaySecurity.Reply(await call.AcceptAsync(agentId, request.Epoch));
+    }
+
+    public override async Task<Proto.CommandReply> Reject(Proto.OfferCommand request, ServerCallContext context)
+    {
+        var (_, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Answer, "reject", context);
+        return GatewaySecurity.Reply(await call.RejectAsync(agentId, request.Epoch));
+    }
+
+    public override async Task<Proto.CommandReply> Hold(Proto.CallCommand request, ServerCallContext context)
+    {
+        var (_, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "hold", context);
+        return GatewaySecurity.Reply(await call.HoldAsync(agentId));
+    }
+
+    public override async Task<Proto.CommandReply> Resume(Proto.CallCommand request, ServerCallContext context)
+    {
+        var (_, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "resume", context);
+        return GatewaySecurity.Reply(await call.ResumeAsync(agentId));
+    }
+
+    public override async Task<Proto.CommandReply> HangUp(Proto.CallCommand request, ServerCallContext context)
+    {
+        var (_, _, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "hang-up", context);
+        return GatewaySecurity.Reply(await call.HangUpAsync(CallParty.Agent));
+    }
+
+    public override async Task<Proto.CommandReply> Transfer(Proto.TransferRequest request, ServerCallContext context)
+    {
+        var kind = ProtoMapping.FromProto(request.Kind) ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "kind must be QUEUE, AGENT, PARTNER_EXPERT_QUEUE or EXTERNAL"));
+        RequireTarget(request.Target);
+        RequireNote(request.Note, "note");
+        var (_, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "transfer", context);
+        return GatewaySecurity.Reply(await call.TransferAsync(new TransferRequest
+        {
+            Kind = kind,
+            Target = request.Target,
+            Note = string.IsNullOrEmpty(request.Note) ? null : request.Note,
+            RequestedByAgentId = agentId,
+        }));
+    }
+
+    public override async Task<Proto.CommandReply> Consult(Proto.ConsultRequest request, ServerCallContext context)
+    {
+        var (_, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "consult", context);
+        switch (request.Action)
+        {
+            case Proto.ConsultAction.Start:
+                var kind = ProtoMapping.FromProto(request.Kind) is Model.TransferKind.Agent or Model.TransferKind.External
+                    ? ProtoMapping.FromProto(request.Kind)!.Value
+                    : throw new RpcException(new Status(StatusCode.InvalidArgument, "a consult goes to an AGENT or an EXTERNAL party"));
+                RequireTarget(request.Target);
+                return GatewaySecurity.Reply(await call.StartConsultAsync(new ConsultRequest { AgentId = agentId, Kind = kind, Target = request.Target }));
+            case Proto.ConsultAction.Complete:
+                return GatewaySecurity.Reply(await call.CompleteConsultAsync(agentId));
+            case Proto.ConsultAction.Cancel:
+                return GatewaySecurity.Reply(await call.CancelConsultAsync(agentId));
+            default:
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "action must be START, COMPLETE or CANCEL"));
+        }
+    }
+
+    public override async Task<Proto.CommandReply> WrapUp(Proto.WrapUpRequest request, ServerCallContext context)
+    {
+        GatewaySecurity.RequireId(request.DispositionCode, "disposition_code");
+        RequireNote(request.Notes, "notes");
+        var (principal, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.WrapUp, "wrap-up", context);
+        var codes = (await grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync()).DispositionCodes;
+        if (codes.Count > 0 && !codes.Contains(request.DispositionCode))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"unknown disposition code '{request.DispositionCode}'; known: {string.Join(", ", codes)}"));
+        }
+
+        var recorded = await call.SetDispositionAsync(agentId, request.DispositionCode, string.IsNullOrEmpty(request.Notes) ? null : request.Notes);
+        var reply = GatewaySecurity.Reply(recorded);
+        var agent = Agent(agentId);
+        if ((await agent.GetStatusAsync()).Presence.State == PresenceState.WrapUp)
+        {
+            await agent.CompleteWrapUpAsync();
+        }
+
+        return reply;
+    }
+
+    public override async Task<Proto.CustomerView> LookUpCustomer(Proto.CallCommand request, ServerCallContext context)
+    {
+        var (principal, _, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Customer, "customer", context);
+        var snapshot = await call.GetAsync();
+        if (snapshot.CustomerKey is not { } key)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"call '{request.CallId}' has no known customer"));
+        }
+
+        return ProtoMapping.ToProto(await grains.GetGrain<ICustomerGrain>(key).GetProfileAsync());
+    }
+
+    /// <summary>Streams the pump's events, a heartbeat when idle, and renews the agent subscription, until the desktop goes.</summary>
+    private async Task PumpAsync(AgentEventPump pump, IServerStreamWriter<Proto.AgentEvent> stream, CancellationToken cancellation)
+    {
+        var heartbeat = TimeSpan.FromSeconds(Math.Max(1, Options.HeartbeatSeconds));
+        var renewEvery = TimeSpan.FromMinutes(1);
+        var renewAt = time.GetUtcNow() + renewEvery;
+        while (!cancellation.IsCancellationRequested)
+        {
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            idle.CancelAfter(heartbeat);
+            try
+            {
+                var agentEvent = await pump.Events.ReadAsync(idle.Token);
+                await stream.WriteAsync(agentEvent, cancellation);
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                pump.Heartbeat();
+            }
+
+            if (time.GetUtcNow() >= renewAt)
+            {
+                renewAt = time.GetUtcNow() + renewEvery;
+                await pump.SubscribeAsync();
+            }
+        }
+    }
+
+    private async Task<(Principal Principal, string AgentId, ICallGrain Call)> AuthorizeCallAsync(string callId, CallAccess access, string action, ServerCallContext context)
+    {
+        var (principal, agentId) = security.AuthenticateDesk(context, action);
+        GatewaySecurity.RequireId(callId, "call_id");
+        var call = grains.GetGrain<ICallGrain>(callId);
+        var snapshot = await call.GetAsync();
+        if (snapshot.State == CallState.New)
+        {
+            // Unknown calls are denied like other people's, so ids cannot be probed.
+            security.Require(AccessDecision.Deny($"call '{callId}' is not offered to or held by agent '{agentId}'"), principal, context, action);
+        }
+
+        var reservedForMe = access is CallAccess.Answer or CallAccess.Customer && (await Agent(agentId).GetStatusAsync()).Offer?.CallId == callId;
+        security.Require(AccessPolicy.ForCall(principal, snapshot, access, reservedForMe), principal, context, action);
+        return (principal, agentId, call);
+    }
+
+    private IAgentGrain Agent(string agentId) => grains.GetGrain<IAgentGrain>(agentId);
+
+    private static void RequireTarget(string target)
+    {
+        if (string.IsNullOrWhiteSpace(target) || target.Length > 256 || target.Any(char.IsControl))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "target must be 1 to 256 printable characters"));
+        }
+    }
+
+    private static void RequireNote(string? note, string field)
+    {
+        if (note is { Length: > GatewayOptions.MaxNoteLength })
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} are limited to {GatewayOptions.MaxNoteLength} characters"));
+        }
+    }
+}
