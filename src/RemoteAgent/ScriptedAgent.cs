@@ -23,7 +23,8 @@ public sealed record AgentScript
 
 /// <summary>
 /// The automatic agent, driven by the session's events: accepts offers, holds and resumes or hangs up on timers once
-/// a call connects, wraps up ended calls, and finishes after <see cref="AgentScript.MaxCalls"/> calls.
+/// a call connects, wraps up ended calls, and finishes after <see cref="AgentScript.MaxCalls"/> calls. Events come one
+/// at a time (the session's loop); only the timers run beside it.
 /// </summary>
 public sealed class ScriptedAgent : IDisposable
 {
@@ -35,6 +36,8 @@ public sealed class ScriptedAgent : IDisposable
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ScriptedCall> _calls = [];
+    private readonly Queue<string> _awaitingWrapUp = new();
+    private AgentState _agentState = AgentState.Unspecified;
     private int _handledCalls;
 
     public ScriptedAgent(IDeskCommands desk, AgentScript script, TimeProvider time)
@@ -65,14 +68,54 @@ public sealed class ScriptedAgent : IDisposable
             case AgentEvent.EventOneofCase.Call:
                 await OnCallAsync(agentEvent.Call, cancellationToken);
                 break;
+            case AgentEvent.EventOneofCase.State:
+                _agentState = agentEvent.State.State;
+                await WrapUpEndedCallsAsync(cancellationToken);
+                break;
             case AgentEvent.EventOneofCase.Session:
+                if (agentEvent.Session.State is { } state)
+                {
+                    _agentState = state.State;
+                }
                 // A resumed session lists the calls that survived the reconnect: carry on with them.
                 foreach (var call in agentEvent.Session.Calls)
                 {
                     Track(call.CallId);
                     await OnCallAsync(call, cancellationToken);
                 }
+                await WrapUpEndedCallsAsync(cancellationToken);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Wraps up the ended calls once the agent has left Busy: the server completes the wrap-up phase only when the
+    /// disposition comes in that phase, and the call's end and the agent's move to WrapUp come from different grains,
+    /// in either order.
+    /// </summary>
+    private async Task WrapUpEndedCallsAsync(CancellationToken cancellationToken)
+    {
+        if (_agentState is AgentState.Busy or AgentState.Reserved)
+        {
+            return;
+        }
+        while (_awaitingWrapUp.Count > 0)
+        {
+            var callId = _awaitingWrapUp.Dequeue();
+            if (_script.WrapUpCode is { } code)
+            {
+                await _desk.WrapUpAsync(callId, code, "", cancellationToken);
+            }
+            CountHandled();
+        }
+    }
+
+    private void CountHandled()
+    {
+        var handled = Interlocked.Increment(ref _handledCalls);
+        if (_script.MaxCalls is { } max && handled >= max)
+        {
+            _finished.TrySetResult();
         }
     }
 
@@ -128,15 +171,13 @@ public sealed class ScriptedAgent : IDisposable
         {
             call.Finished = true;
             call.DisposeTimers();
-            if (_script.WrapUpCode is { } code)
+            if (_script.WrapUpCode is null)
             {
-                await _desk.WrapUpAsync(call.CallId, code, "", cancellationToken);
+                CountHandled();
+                return;
             }
-            var handled = Interlocked.Increment(ref _handledCalls);
-            if (_script.MaxCalls is { } max && handled >= max)
-            {
-                _finished.TrySetResult();
-            }
+            _awaitingWrapUp.Enqueue(call.CallId);
+            await WrapUpEndedCallsAsync(cancellationToken);
         }
     }
 

@@ -102,6 +102,50 @@ public sealed class ScriptedAgentTests : IDisposable
         Assert.Equal(1, agent.HandledCalls);
     }
 
+    private static AgentEvent AgentIn(AgentState state) => new() { State = new StateChanged { State = state } };
+
+    [Fact]
+    public async Task CallEndingWhileTheAgentIsStillBusy_IsWrappedUpOnceTheAgentIsInWrapUp()
+    {
+        var agent = Agent(new AgentScript { AutoAccept = true, WrapUpCode = "SOLVED", MaxCalls = 1 });
+        await AcceptedAndConnectedAsync(agent, "call-1");
+        await agent.HandleAsync(AgentIn(AgentState.Busy), CancellationToken.None);
+
+        await agent.HandleAsync(CallIn("call-1", CallStates.Ended), CancellationToken.None);
+        Assert.DoesNotContain("wrap_up call-1 SOLVED", _desk.Commands);
+        Assert.False(agent.Finished.IsCompleted);
+
+        await agent.HandleAsync(AgentIn(AgentState.WrapUp), CancellationToken.None);
+        Assert.Equal("wrap_up call-1 SOLVED", _desk.Commands[^1]);
+        Assert.True(agent.Finished.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task AgentInWrapUpBeforeTheCallsEndArrives_WrapsUpAtTheEnd()
+    {
+        var agent = Agent(new AgentScript { AutoAccept = true, WrapUpCode = "SOLVED" });
+        await AcceptedAndConnectedAsync(agent, "call-1");
+        await agent.HandleAsync(AgentIn(AgentState.Busy), CancellationToken.None);
+        await agent.HandleAsync(AgentIn(AgentState.WrapUp), CancellationToken.None);
+
+        await agent.HandleAsync(CallIn("call-1", CallStates.Ended), CancellationToken.None);
+
+        Assert.Equal("wrap_up call-1 SOLVED", _desk.Commands[^1]);
+    }
+
+    [Fact]
+    public async Task QueueWithoutAWrapUpPhase_TheCallIsWrappedUpWhenTheAgentIsAvailableAgain()
+    {
+        var agent = Agent(new AgentScript { AutoAccept = true, WrapUpCode = "SOLVED" });
+        await AcceptedAndConnectedAsync(agent, "call-1");
+        await agent.HandleAsync(AgentIn(AgentState.Busy), CancellationToken.None);
+        await agent.HandleAsync(CallIn("call-1", CallStates.Ended), CancellationToken.None);
+
+        await agent.HandleAsync(AgentIn(AgentState.Available), CancellationToken.None);
+
+        Assert.Equal(["accept call-1 1", "wrap_up call-1 SOLVED"], _desk.Commands);
+    }
+
     [Fact]
     public async Task TransferredAwayCall_CountsAsEnded()
     {
