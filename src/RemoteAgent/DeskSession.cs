@@ -173,7 +173,7 @@ public sealed class DeskSession(
     }
 
     public Task<CommandOutcome> SetStateAsync(AgentState state, string reasonCode, CancellationToken cancellationToken) =>
-        CommandAsync("set_state", [new("state", state.ToString()), new("reason_code", reasonCode)],
+        CommandAsync("set_state", [new("state", ProtoName(state)), new("reason_code", reasonCode)],
             o => client.SetStateAsync(new SetStateRequest { State = state, ReasonCode = reasonCode }, o), cancellationToken);
 
     public Task<CommandOutcome> AcceptAsync(string callId, long epoch, CancellationToken cancellationToken) =>
@@ -194,11 +194,11 @@ public sealed class DeskSession(
         CommandAsync("hang_up", [Call(callId)], o => client.HangUpAsync(new CallCommand { CallId = callId }, o), cancellationToken);
 
     public Task<CommandOutcome> TransferAsync(string callId, TransferKind kind, string target, string note, CancellationToken cancellationToken) =>
-        CommandAsync("transfer", [Call(callId), new("kind", kind.ToString()), new("target", target)],
+        CommandAsync("transfer", [Call(callId), new("kind", ProtoName(kind)), new("target", target)],
             o => client.TransferAsync(new TransferRequest { CallId = callId, Kind = kind, Target = target, Note = note }, o), cancellationToken);
 
     public Task<CommandOutcome> ConsultAsync(string callId, ConsultAction action, TransferKind kind, string target, CancellationToken cancellationToken) =>
-        CommandAsync("consult", [Call(callId), new("action", action.ToString()), new("kind", kind.ToString()), new("target", target)],
+        CommandAsync("consult", [Call(callId), new("action", ProtoName(action)), new("kind", ProtoName(kind)), new("target", target)],
             o => client.ConsultAsync(new ConsultRequest { CallId = callId, Action = action, Kind = kind, Target = target }, o), cancellationToken);
 
     public Task<CommandOutcome> WrapUpAsync(string callId, string dispositionCode, string notes, CancellationToken cancellationToken) =>
@@ -239,6 +239,11 @@ public sealed class DeskSession(
     }
 
     private static KeyValuePair<string, string> Call(string callId) => new("call_id", callId);
+
+    /// <summary>"AGENT_STATE_AVAILABLE" for <see cref="AgentState.Available"/>: as the JSON of the events spells it.</summary>
+    public static string ProtoName<T>(T value) where T : struct, Enum =>
+        typeof(T).GetField(value.ToString())?.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
+            .OfType<Google.Protobuf.Reflection.OriginalNameAttribute>().FirstOrDefault()?.Name ?? value.ToString();
 
     private async Task<CommandOutcome> CommandAsync(
         string command,

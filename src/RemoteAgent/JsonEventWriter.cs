@@ -26,7 +26,12 @@ public sealed class JsonEventWriter(TextWriter output, bool includeHeartbeats = 
         .WithFormatDefaultValues(true)
         .WithPreserveProtoFieldNames(true));
 
-    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    // Lines are read by programs and people, not embedded in HTML: "+44" and "Müller" stay as they are.
+    private static readonly JsonSerializerOptions Compact = new()
+    {
+        WriteIndented = false,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private readonly Lock _lock = new();
 

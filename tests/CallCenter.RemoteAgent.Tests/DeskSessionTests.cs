@@ -79,6 +79,8 @@ public sealed class DeskSessionTests : IAsyncLifetime
             received.Where(c => c.Method != "Login").Select(c => c.Method));
         Assert.All(received.Where(c => c.Method != "Login"), c => Assert.Equal("Bearer token-1", c.Authorization));
         Assert.Equal(new OfferCommand { CallId = "call-1", Epoch = 3 }, received.Single(c => c.Method == "Accept").Request);
+        Assert.Equal(new TransferRequest { CallId = "call-1", Kind = TransferKind.Queue, Target = "billing", Note = "wants a refund" },
+            received.Single(c => c.Method == "Transfer").Request);
         await _stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => events);
     }
@@ -114,13 +116,15 @@ public sealed class DeskSessionTests : IAsyncLifetime
 
         var accept = await _session.AcceptAsync("call-1", 1, CancellationToken.None);
         var hold = await _session.HoldAsync("call-1", CancellationToken.None);
+        var notReady = await _session.SetStateAsync(AgentState.NotReady, "Break", CancellationToken.None);
 
         Assert.False(accept.Ok);
         Assert.Equal(StatusCode.FailedPrecondition, accept.Status);
         Assert.Equal("FAILED_PRECONDITION: the offer was withdrawn", accept.Message);
         Assert.True(hold.Ok);
         Assert.True(hold.AlreadyDone);
-        Assert.Equal([accept, hold], reported);
+        Assert.Equal([accept, hold, notReady], reported);
+        Assert.Equal([new("state", "AGENT_STATE_NOT_READY"), new("reason_code", "Break")], notReady.Arguments);
     }
 
     [Fact]

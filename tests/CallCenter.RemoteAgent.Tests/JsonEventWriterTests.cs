@@ -64,6 +64,16 @@ public sealed class JsonEventWriterTests
         Assert.Equal("SOLVED", pop.GetProperty("customer").GetProperty("history")[0].GetProperty("outcome").GetString());
         Assert.Equal("991", pop.GetProperty("attached_data").GetProperty("account").GetString());
         Assert.Equal("line one\nline two", pop.GetProperty("notes")[0].GetString());
+        // Readable as written: no \u escapes for "+" or letters beyond ASCII.
+        Assert.Contains("\"caller_number\":\"+441234\"", _output.ToString());
+    }
+
+    [Fact]
+    public void TextBeyondAscii_IsWrittenAsIs()
+    {
+        _writer.Event(new AgentEvent { SupervisorMessage = new SupervisorMessage { From = "Zoë", Text = "Herr Müller ruft an" } });
+
+        Assert.Equal("{\"type\":\"supervisor_message\",\"from\":\"Zoë\",\"text\":\"Herr Müller ruft an\"}" + Environment.NewLine, _output.ToString());
     }
 
     public static TheoryData<string, AgentEvent> EventsByType() => new()
