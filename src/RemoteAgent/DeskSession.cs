@@ -346,7 +346,9 @@ public sealed class DeskSession(
         if (e.Status.DebugException is { } transport)
         {
             var root = transport.GetBaseException().Message;
-            detail = string.IsNullOrEmpty(detail) ? root : $"{detail} {root}";
+            detail = string.IsNullOrEmpty(detail) ? root
+                : detail.Contains(root, StringComparison.Ordinal) ? detail
+                : $"{detail} {root}";
         }
         return string.IsNullOrWhiteSpace(detail) ? StatusName(e.StatusCode) : $"{StatusName(e.StatusCode)}: {detail.Trim()}";
     }

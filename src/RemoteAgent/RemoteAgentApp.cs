@@ -106,7 +106,6 @@ public sealed class RemoteAgentApp
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var agent = new ScriptedAgent(session, AgentScript.From(options), _time);
-        var availableRequested = false;
         var loggedOutByServer = false;
 
         var events = session.RunEventsAsync(async (agentEvent, token) =>
@@ -118,10 +117,10 @@ public sealed class RemoteAgentApp
                 await stop.CancelAsync();
                 return;
             }
-            // Available once the stream is open, so no offer can come before the desktop can hear it.
-            if (agentEvent.EventCase == AgentEvent.EventOneofCase.Session && options.Available && !availableRequested)
+            // Available once the stream is open, so no offer can come before the desktop can hear it; again after a
+            // reconnect that could not resume the session (a new session starts NotReady), not after one that did.
+            if (agentEvent.EventCase == AgentEvent.EventOneofCase.Session && options.Available && !agentEvent.Session.Resumed)
             {
-                availableRequested = true;
                 await session.SetStateAsync(AgentState.Available, "", token);
             }
             await agent.HandleAsync(agentEvent, token);

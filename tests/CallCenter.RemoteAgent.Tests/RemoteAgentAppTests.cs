@@ -184,6 +184,33 @@ public sealed class RemoteAgentAppTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReconnectThatCouldNotResume_GoesAvailableAgain_OneThatResumed_DoesNot()
+    {
+        using var cancel = new CancellationTokenSource();
+        var run = Run(ServerAndAlice() + " --available --auto-accept", cancel.Token);
+
+        var first = await Desk.NextStreamAsync();
+        await first.WriteAsync(new AgentEvent { Session = new SessionStarted { SessionId = "session-1" } });
+        await Desk.NextAsync("SetState");
+        first.Drop();
+        await _error.WaitForLineAsync("event stream dropped");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var second = await Desk.NextStreamAsync();
+        await second.WriteAsync(new AgentEvent { Session = new SessionStarted { SessionId = "session-2", Resumed = false } });
+        await Desk.NextAsync("SetState");
+        second.Drop();
+        await _error.WaitForLineAsync("event stream dropped", occurrence: 2);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var third = await Desk.NextStreamAsync();
+        await third.WriteAsync(new AgentEvent { Session = new SessionStarted { SessionId = "session-2", Resumed = true } });
+        await _output.WaitForLineAsync("session session-2 resumed");
+        await cancel.CancelAsync();
+
+        Assert.Equal(ExitCodes.Success, await run.WaitAsync(TestTimeouts.Signal));
+        Assert.Equal(["Login", "Events", "SetState", "Events", "SetState", "Events", "Logout"], Desk.Received.Select(c => c.Method));
+    }
+
+    [Fact]
     public async Task LoggedOutByTheContactCenter_ExitsWith9()
     {
         var run = Run(ServerAndAlice() + " --auto-accept");

@@ -69,17 +69,19 @@ public sealed class LineWriter : TextWriter
         Write(Environment.NewLine);
     }
 
-    /// <summary>The first line, written already or later, that contains <paramref name="text"/>.</summary>
-    public Task<string> WaitForLineAsync(string text)
+    /// <summary>The <paramref name="occurrence"/>th line (1 for the first), written already or later, that contains <paramref name="text"/>.</summary>
+    public Task<string> WaitForLineAsync(string text, int occurrence = 1)
     {
         lock (_lock)
         {
-            if (_lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } seen)
+            var seen = _lines.Where(l => l.Contains(text, StringComparison.Ordinal)).ToList();
+            if (seen.Count >= occurrence)
             {
-                return Task.FromResult(seen);
+                return Task.FromResult(seen[occurrence - 1]);
             }
+            var remaining = occurrence - seen.Count;
             var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((l => l.Contains(text, StringComparison.Ordinal), waiter));
+            _waiters.Add((l => l.Contains(text, StringComparison.Ordinal) && --remaining == 0, waiter));
             return waiter.Task.WaitAsync(TestTimeouts.Signal);
         }
     }
