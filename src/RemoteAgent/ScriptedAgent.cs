@@ -245,9 +245,10 @@ public sealed class ScriptedAgent : IDisposable
     }
 }
 
-/// <summary>The call states the server reports in <see cref="CallUpdate.State"/> (see the proto).</summary>
+/// <summary>The call states the server reports in <see cref="CallUpdate.State"/> (the proto's list, and Offered before an accept).</summary>
 public static class CallStates
 {
+    public const string Offered = "Offered";
     public const string Connecting = "Connecting";
     public const string Connected = "Connected";
     public const string Held = "Held";

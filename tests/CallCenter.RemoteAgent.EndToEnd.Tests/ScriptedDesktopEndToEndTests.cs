@@ -1,9 +1,9 @@
 extern alias RemoteAgentDesk;
 
-using System.Text;
 using System.Text.Json;
 using CallCenter.Grains;
 using CallCenter.Model;
+using CallCenter.RemoteAgent.Tests.Infrastructure;
 using CallCenter.Tests.Gateway;
 using Xunit.Abstractions;
 using RemoteAgentApp = RemoteAgentDesk::CallCenter.RemoteAgent.RemoteAgentApp;
@@ -13,14 +13,12 @@ namespace CallCenter.RemoteAgent.EndToEnd.Tests;
 /// <summary>The desktop's scripted mode against the real agent gateway: Kestrel in front of a one-silo cluster.</summary>
 public sealed class ScriptedDesktopEndToEndTests(GatewayHost host, ITestOutputHelper log) : IClassFixture<GatewayHost>
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task ScriptedDesktop_LogsIn_GoesAvailable_AcceptsTheOffer_AndWrapsUpWhenTheCallerHangsUp()
     {
         const string agent = "dev";
-        var output = new SignalingWriter();
-        var error = new SignalingWriter();
+        var output = new LineWriter();
+        var error = new LineWriter();
         var app = new RemoteAgentApp(output, error, _ => null);
         var run = app.RunAsync(
         [
@@ -28,12 +26,12 @@ public sealed class ScriptedDesktopEndToEndTests(GatewayHost host, ITestOutputHe
             "--available", "--auto-accept", "--wrap-up", "resolved", "--max-calls", "1", "--json",
         ], CancellationToken.None);
 
-        await output.WaitForLineAsync("\"command\":\"set_state\"").WaitAsync(Bound);
+        await output.WaitForLineAsync("\"command\":\"set_state\"");
         var call = await host.CallAsync("gw-sales");
-        await output.WaitForLineAsync("\"command\":\"accept\"").WaitAsync(Bound);
-        await output.WaitForLineAsync("\"state\":\"Connected\"").WaitAsync(Bound);
+        await output.WaitForLineAsync("\"command\":\"accept\"");
+        await output.WaitForLineAsync("\"state\":\"Connected\"");
         await call.HangUpAsync(CallParty.Caller);
-        var exitCode = await run.WaitAsync(Bound);
+        var exitCode = await run.WaitAsync(TestTimeouts.Signal);
         // The desktop's own account of the run, for whoever reads a failure.
         log.WriteLine(output.ToString());
 
@@ -48,70 +46,10 @@ public sealed class ScriptedDesktopEndToEndTests(GatewayHost host, ITestOutputHe
         Assert.Equal(call.GetPrimaryKeyString(), offer.GetProperty("call_id").GetString());
         Assert.Equal("gw-sales", offer.GetProperty("queue_id").GetString());
         Assert.Contains(lines, l => l.GetProperty("type").GetString() == "call" && l.GetProperty("state").GetString() == "Ended");
+        // The disposition went in during the wrap-up phase, which it ends.
+        var wrapUpPhase = lines.FindIndex(l => l.GetProperty("type").GetString() == "state" && l.GetProperty("state").GetString() == "AGENT_STATE_WRAP_UP");
+        var wrapUp = lines.FindIndex(l => l.TryGetProperty("command", out var c) && c.GetString() == "wrap_up");
+        Assert.InRange(wrapUpPhase, 0, wrapUp);
         Assert.Equal("resolved", (await call.GetAsync()).Dispositions[agent]);
-    }
-}
-
-/// <summary>A thread-safe text sink whose lines a test can await: the desktop's output as the signal.</summary>
-internal sealed class SignalingWriter : TextWriter
-{
-    private readonly Lock _lock = new();
-    private readonly StringBuilder _line = new();
-    private readonly List<string> _lines = [];
-    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
-
-    public override Encoding Encoding => Encoding.UTF8;
-
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _lines];
-            }
-        }
-    }
-
-    public override string ToString()
-    {
-        lock (_lock)
-        {
-            return string.Join('\n', _lines);
-        }
-    }
-
-    public override void Write(char value)
-    {
-        lock (_lock)
-        {
-            if (value != '\n')
-            {
-                _line.Append(value);
-                return;
-            }
-            var line = _line.ToString().TrimEnd('\r');
-            _line.Clear();
-            _lines.Add(line);
-            foreach (var waiter in _waiters.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
-            {
-                _waiters.Remove(waiter);
-                waiter.Seen.TrySetResult();
-            }
-        }
-    }
-
-    public Task WaitForLineAsync(string text)
-    {
-        lock (_lock)
-        {
-            if (_lines.Any(line => line.Contains(text, StringComparison.Ordinal)))
-            {
-                return Task.CompletedTask;
-            }
-            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((text, seen));
-            return seen.Task;
-        }
     }
 }

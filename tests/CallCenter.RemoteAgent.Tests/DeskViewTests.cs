@@ -17,8 +17,11 @@ public sealed class DeskViewTests
     [Fact]
     public void Offer_ShowsUntilTheCallConnects_ThenTheCallIsCurrent_AndWhenItEndsItWaitsForWrapUp()
     {
+        _view.Apply(CallIn("call-1", CallStates.Offered));
         _view.Apply(new AgentEvent { Offer = new Offer { CallId = "call-1", Epoch = 1 } });
+        _view.Apply(CallIn("call-1", CallStates.Offered));
         Assert.Equal("call-1", _view.Offer?.CallId);
+        Assert.Empty(_view.Calls);
 
         _view.Apply(CallIn("call-1", CallStates.Connected));
         Assert.Null(_view.Offer);

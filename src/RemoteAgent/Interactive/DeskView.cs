@@ -121,6 +121,11 @@ public sealed class DeskView(LoginReply login, TimeProvider time)
 
     private void ApplyCall(CallUpdate call)
     {
+        if (CallStates.Is(call.State, CallStates.Offered))
+        {
+            // Still an offer: the offer panel shows it until it is accepted.
+            return;
+        }
         _calls.RemoveAll(c => c.CallId == call.CallId);
         if (CallStates.Is(call.State, CallStates.Ended) || CallStates.Is(call.State, CallStates.Queued))
         {

@@ -260,7 +260,8 @@ public sealed class InteractiveDesk(DeskSession session, LoginReply login, IAnsi
         var pop = offer.ScreenPop ?? new ScreenPop();
         var customer = pop.Customer ?? new CustomerView();
         var expires = offer.ExpiresAt is null ? "" : $", answer within {Math.Max(0, (offer.ExpiresAt.ToDateTimeOffset() - time.GetUtcNow()).TotalSeconds):0} s";
-        Row("Call", $"{offer.CallId} from {pop.CallerNumber} to {pop.DialledNumber}");
+        Row("Call", $"{offer.CallId} from {(pop.CallerNumber.Length > 0 ? pop.CallerNumber : "an unknown number")}"
+            + (pop.DialledNumber.Length > 0 ? $" to {pop.DialledNumber}" : ""));
         Row("Queue", $"{offer.QueueId}, waited {EventText.Seconds(offer.WaitedSeconds)}{expires}");
         Row("Customer", customer.Name.Length > 0 ? $"{customer.Name} ({(customer.Tier.Length > 0 ? customer.Tier : "no tier")}) {customer.CustomerKey}" : "unknown");
         if (customer.Attributes.Count > 0)

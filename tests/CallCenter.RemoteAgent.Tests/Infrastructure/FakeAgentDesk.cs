@@ -203,9 +203,3 @@ public sealed class AgentDeskTestServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 }
-
-public static class TestTimeouts
-{
-    /// <summary>A bound on waiting for a signal that should come at once: a hung test fails instead of hanging.</summary>
-    public static readonly TimeSpan Signal = TimeSpan.FromSeconds(20);
-}
