@@ -5,16 +5,6 @@ using Google.Protobuf;
 
 namespace CallCenter.RemoteAgent;
 
-/// <summary>Where the unattended desktop reports what happens.</summary>
-public interface IDeskEventWriter
-{
-    void LoggedIn(LoginReply reply, bool renewed);
-    void Event(AgentEvent agentEvent);
-    void Command(CommandOutcome outcome);
-    void Notice(DeskNotice notice);
-    void Fatal(string code, string message, int exitCode);
-}
-
 /// <summary>
 /// One JSON object per line, each with a "type": session, offer, offer_withdrawn, call, state, supervisor_message,
 /// heartbeat (only when asked for), command (login and every command with its result), and error. Event fields keep

@@ -77,6 +77,12 @@ public sealed class RemoteAgentApp
             };
         }
 
+        if (writer is null && _interactive is null && Console.IsInputRedirected)
+        {
+            return Fail(null, "no_terminal", ExitCodes.Usage,
+                "the interactive desktop needs a terminal; use --json or --auto-accept for unattended runs");
+        }
+
         try
         {
             var login = await session.LoginAsync(options.UserId, options.Secret, cancellationToken);
@@ -99,6 +105,11 @@ public sealed class RemoteAgentApp
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return ExitCodes.Success;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Still one line for the agent; the type says where to look.
+            return Fail(writer, "unexpected", ExitCodes.Unexpected, $"unexpected error: {e.GetType().Name}: {e.Message}");
         }
     }
 
@@ -168,15 +179,8 @@ public sealed class RemoteAgentApp
         }
     }
 
-    private Task<int> RunInteractiveAsync(LoginReply login, DeskSession session, RemoteAgentOptions options, CancellationToken cancellationToken)
-    {
-        if (Console.IsInputRedirected)
-        {
-            return Task.FromResult(Fail(null, "no_terminal", ExitCodes.Usage,
-                "the interactive desktop needs a terminal; use --json or --auto-accept for unattended runs"));
-        }
-        return new InteractiveDesk(session, login, Spectre.Console.AnsiConsole.Console, _time).RunAsync(options.Available, cancellationToken);
-    }
+    private Task<int> RunInteractiveAsync(LoginReply login, DeskSession session, RemoteAgentOptions options, CancellationToken cancellationToken) =>
+        new InteractiveDesk(session, login, Spectre.Console.AnsiConsole.Console, _time).RunAsync(options.Available, cancellationToken);
 
     private int Fail(IDeskEventWriter? writer, string code, int exitCode, string message)
     {

@@ -39,7 +39,23 @@ public sealed class InteractiveDesk(DeskSession session, LoginReply login, IAnsi
 
         var setAvailablePending = setAvailable;
         Exception? failure = null;
-        await console.Live(Render()).AutoClear(false).StartAsync(async context =>
+        try
+        {
+            await LiveAsync();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C or SIGTERM: leave as 'q' would.
+            await RemoteAgentApp.LogoutQuietlyAsync(session);
+        }
+        await stop.CancelAsync();
+        if (failure is not null and not OperationCanceledException)
+        {
+            throw failure;
+        }
+        return ExitCodes.Success;
+
+        Task LiveAsync() => console.Live(Render()).AutoClear(false).StartAsync(async context =>
         {
             await foreach (var input in _inputs.Reader.ReadAllAsync(stop.Token))
             {
@@ -81,12 +97,6 @@ public sealed class InteractiveDesk(DeskSession session, LoginReply login, IAnsi
                 }
             }
         });
-        await stop.CancelAsync();
-        if (failure is not null and not OperationCanceledException)
-        {
-            throw failure;
-        }
-        return ExitCodes.Success;
     }
 
     private async Task ReadKeysAsync(CancellationToken cancellationToken)
