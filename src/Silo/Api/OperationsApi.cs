@@ -1,5 +1,6 @@
 using CallCenter.Grains;
 using CallCenter.Model;
+using CallCenter.Silo.Gateway.Security;
 using CallCenter.Silo.Hosting;
 
 namespace CallCenter.Silo.Api;
@@ -23,23 +24,24 @@ internal static class OperationsApi
 {
     public static void MapOperationsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/routing-view", async (IGrainFactory grains) =>
+        var views = app.MapGroup("").RequireSupervision();
+        views.MapGet("/api/routing-view", async (IGrainFactory grains) =>
             Results.Json(await grains.GetGrain<IRoutingViewCacheGrain>(0).GetAsync(), JsonDefaults.Options));
-        app.MapGet("/api/queues", async (IGrainFactory grains) =>
+        views.MapGet("/api/queues", async (IGrainFactory grains) =>
         {
             var configuration = await grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync();
             var statuses = await Task.WhenAll(configuration.Queues.Select(queue => grains.GetGrain<IQueueGrain>(queue.Id).GetStatusAsync()));
             return Results.Json(statuses, JsonDefaults.Options);
         });
-        app.MapGet("/api/queues/{id}", async (string id, IGrainFactory grains) =>
+        views.MapGet("/api/queues/{id}", async (string id, IGrainFactory grains) =>
         {
             var status = await grains.GetGrain<IQueueGrain>(id).GetStatusAsync();
             return status.Definition is null ? HttpResults.Problem(404, $"no queue '{id}'") : Results.Json(status, JsonDefaults.Options);
         });
-        app.MapGet("/api/sites/{id}", async (string id, IGrainFactory grains) =>
+        views.MapGet("/api/sites/{id}", async (string id, IGrainFactory grains) =>
             Results.Json(await grains.GetGrain<ISiteGrain>(id).GetStatusAsync(), JsonDefaults.Options));
 
-        var agents = app.MapGroup("/api/agents/{id}");
+        var agents = app.MapGroup("/api/agents/{id}").RequireAgentAccess();
         agents.MapGet("", async (string id, IGrainFactory grains) =>
         {
             var status = await grains.GetGrain<IAgentGrain>(id).GetStatusAsync();
@@ -55,6 +57,7 @@ internal static class OperationsApi
             return error ?? HttpResults.From(await grains.GetGrain<IAgentGrain>(id).SetNotReadyAsync(command!.ReasonCode));
         });
 
+        // New calls come from edges and trunks; over HTTP they are an operator's test calls.
         app.MapPost("/api/calls", async (HttpRequest request, IGrainFactory grains) =>
         {
             var (command, error) = await HttpResults.ReadAsync<NewCallRequest>(request);
@@ -83,65 +86,63 @@ internal static class OperationsApi
                 EnqueueStatus.UnknownQueue => HttpResults.Problem(400, queued.Message ?? "unknown queue"),
                 _ => Results.Json(await call.GetAsync(), JsonDefaults.Options, statusCode: 200),
             };
-        });
+        }).RequireAdministration();
+
+        // Each route checks the shared call policy; a command naming an agent must name the caller when it is an agent.
         var calls = app.MapGroup("/api/calls/{id}");
-        calls.MapGet("", async (string id, IGrainFactory grains) =>
-        {
-            var call = await grains.GetGrain<ICallGrain>(id).GetAsync();
-            return call.State == CallState.New ? HttpResults.Problem(404, $"no call '{id}'") : Results.Json(call, JsonDefaults.Options);
-        });
+        calls.MapGet("", async (string id, IGrainFactory grains) => Results.Json(await grains.GetGrain<ICallGrain>(id).GetAsync(), JsonDefaults.Options))
+            .RequireCallAccess(CallAccess.Read);
         calls.MapPost("/accept", (string id, HttpRequest request, IGrainFactory grains) =>
-            OfferCommandAsync(request, command => grains.GetGrain<ICallGrain>(id).AcceptAsync(command.AgentId, command.Epoch)));
+            OfferCommandAsync(request, command => grains.GetGrain<ICallGrain>(id).AcceptAsync(command.AgentId, command.Epoch)))
+            .RequireCallAccess(CallAccess.Answer);
         calls.MapPost("/reject", (string id, HttpRequest request, IGrainFactory grains) =>
-            OfferCommandAsync(request, command => grains.GetGrain<ICallGrain>(id).RejectAsync(command.AgentId, command.Epoch)));
+            OfferCommandAsync(request, command => grains.GetGrain<ICallGrain>(id).RejectAsync(command.AgentId, command.Epoch)))
+            .RequireCallAccess(CallAccess.Answer);
         calls.MapPost("/hangup", async (string id, HttpRequest request, IGrainFactory grains) =>
         {
             var (command, error) = await HttpResults.ReadAsync<HangUpCommand>(request);
             return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).HangUpAsync(command!.Party));
-        });
+        }).RequireCallAccess(CallAccess.Control);
         calls.MapPost("/transfer", async (string id, HttpRequest request, IGrainFactory grains) =>
         {
             var (command, error) = await HttpResults.ReadAsync<TransferRequest>(request);
-            return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).TransferAsync(command!));
-        });
-        calls.MapPost("/hold", async (string id, HttpRequest request, IGrainFactory grains) =>
-        {
-            var (command, error) = await HttpResults.ReadAsync<AgentCommand>(request);
-            return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).HoldAsync(command!.AgentId));
-        });
-        calls.MapPost("/resume", async (string id, HttpRequest request, IGrainFactory grains) =>
-        {
-            var (command, error) = await HttpResults.ReadAsync<AgentCommand>(request);
-            return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).ResumeAsync(command!.AgentId));
-        });
+            return error ?? HttpAccess.ForbidOtherAgent(request.HttpContext, command!.RequestedByAgentId)
+                ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).TransferAsync(command));
+        }).RequireCallAccess(CallAccess.Control);
+        MapAgentCommand(calls, "/hold", (call, agentId) => call.HoldAsync(agentId));
+        MapAgentCommand(calls, "/resume", (call, agentId) => call.ResumeAsync(agentId));
 
         // Attended transfer: the agent consults a colleague (agent id) or a partner expert (URI) while the caller waits.
         calls.MapPost("/consult", async (string id, HttpRequest request, IGrainFactory grains) =>
         {
             var (command, error) = await HttpResults.ReadAsync<ConsultRequest>(request);
-            return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).StartConsultAsync(command!));
-        });
-        calls.MapPost("/consult/complete", async (string id, HttpRequest request, IGrainFactory grains) =>
-        {
-            var (command, error) = await HttpResults.ReadAsync<AgentCommand>(request);
-            return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).CompleteConsultAsync(command!.AgentId));
-        });
-        calls.MapPost("/consult/cancel", async (string id, HttpRequest request, IGrainFactory grains) =>
-        {
-            var (command, error) = await HttpResults.ReadAsync<AgentCommand>(request);
-            return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).CancelConsultAsync(command!.AgentId));
-        });
+            return error ?? HttpAccess.ForbidOtherAgent(request.HttpContext, command!.AgentId)
+                ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).StartConsultAsync(command));
+        }).RequireCallAccess(CallAccess.Control);
+        MapAgentCommand(calls, "/consult/complete", (call, agentId) => call.CompleteConsultAsync(agentId));
+        MapAgentCommand(calls, "/consult/cancel", (call, agentId) => call.CancelConsultAsync(agentId));
 
         // Recording pauses while the caller reads a card number; the edge carrying the media follows the call.
         calls.MapPost("/recording/pause", async (string id, IGrainFactory grains) =>
-            HttpResults.From(await grains.GetGrain<ICallGrain>(id).SetRecordingPausedAsync(true)));
+            HttpResults.From(await grains.GetGrain<ICallGrain>(id).SetRecordingPausedAsync(true)))
+            .RequireCallAccess(CallAccess.Control);
         calls.MapPost("/recording/resume", async (string id, IGrainFactory grains) =>
-            HttpResults.From(await grains.GetGrain<ICallGrain>(id).SetRecordingPausedAsync(false)));
+            HttpResults.From(await grains.GetGrain<ICallGrain>(id).SetRecordingPausedAsync(false)))
+            .RequireCallAccess(CallAccess.Control);
     }
+
+    /// <summary>A call command with body <c>{agentId}</c>.</summary>
+    private static void MapAgentCommand(RouteGroupBuilder calls, string pattern, Func<ICallGrain, string, Task<CommandResult>> run) =>
+        calls.MapPost(pattern, async (string id, HttpRequest request, IGrainFactory grains) =>
+        {
+            var (command, error) = await HttpResults.ReadAsync<AgentCommand>(request);
+            return error ?? HttpAccess.ForbidOtherAgent(request.HttpContext, command!.AgentId)
+                ?? HttpResults.From(await run(grains.GetGrain<ICallGrain>(id), command.AgentId));
+        }).RequireCallAccess(CallAccess.Control);
 
     private static async Task<IResult> OfferCommandAsync(HttpRequest request, Func<OfferCommand, Task<CommandResult>> run)
     {
         var (command, error) = await HttpResults.ReadAsync<OfferCommand>(request);
-        return error ?? HttpResults.From(await run(command!));
+        return error ?? HttpAccess.ForbidOtherAgent(request.HttpContext, command!.AgentId) ?? HttpResults.From(await run(command));
     }
 }

@@ -27,6 +27,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The agent gateway's gRPC port (HTTP/2).</summary>
+    public int AgentGatewayPort { get; private init; }
+
     public string Output
     {
         get
@@ -56,6 +59,8 @@ public sealed class SiloProcess : IAsyncDisposable
         var gatewayPort = RedisServer.FreePort();
         start.Environment["CallCenter__GatewayPort"] = gatewayPort.ToString();
         start.Environment["CallCenter__Sip__Port"] = "0";
+        var agentGatewayPort = RedisServer.FreePort();
+        start.Environment["CallCenter__Gateway__Port"] = agentGatewayPort.ToString();
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -64,7 +69,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("the silo process did not start");
-        var silo = new SiloProcess(process, httpPort, gatewayPort);
+        var silo = new SiloProcess(process, httpPort, gatewayPort) { AgentGatewayPort = agentGatewayPort };
         process.OutputDataReceived += (_, line) => silo.Append(line.Data);
         process.ErrorDataReceived += (_, line) => silo.Append(line.Data);
         process.BeginOutputReadLine();

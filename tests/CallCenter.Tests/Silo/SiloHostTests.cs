@@ -136,6 +136,44 @@ public sealed class SiloHostTests(SiloHostFixture fixture) : IClassFixture<SiloH
     }
 
     [Fact]
+    public async Task DemoUsers_LogInToTheAgentGateway_OverGrpc()
+    {
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{fixture.Silo.AgentGatewayPort}");
+        var desk = new CallCenter.Gateway.V1.AgentDesk.AgentDeskClient(channel);
+
+        var expert = await desk.LoginAsync(new CallCenter.Gateway.V1.LoginRequest { UserId = "oscar", Secret = "oscar-desk" });
+        var supervisor = await desk.LoginAsync(new CallCenter.Gateway.V1.LoginRequest { UserId = "sam", Secret = "sam-desk" });
+        var wrong = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => desk.LoginAsync(new CallCenter.Gateway.V1.LoginRequest { UserId = "alice", Secret = "alice-phone" }).ResponseAsync);
+
+        Assert.Equal(CallCenter.Gateway.V1.Role.PartnerExpert, expert.Role);
+        Assert.Equal("netpartner", expert.PartnerOrganization);
+        Assert.Contains("resolved", expert.DispositionCodes);
+        Assert.Equal(CallCenter.Gateway.V1.Role.Supervisor, supervisor.Role);
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, wrong.StatusCode);
+    }
+
+    [Fact]
+    public async Task HttpApi_WithAGatewayToken_AppliesTheSameAccessPolicy()
+    {
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{fixture.Silo.AgentGatewayPort}");
+        var login = await new CallCenter.Gateway.V1.AgentDesk.AgentDeskClient(channel).LoginAsync(new CallCenter.Gateway.V1.LoginRequest { UserId = "carol", Secret = "carol-desk" });
+        async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, string token, string? body = null)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : Json(body) };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return (await Http.SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Get, "/api/agents/carol", login.Token));
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Get, "/api/agents/bob", login.Token));
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Get, "/api/admin/config", login.Token));
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Get, "/api/queues", login.Token));
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Post, "/api/agents/bob/available", login.Token));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(HttpMethod.Get, "/api/agents/carol", login.Token + "x"));
+        Assert.Equal(PresenceState.LoggedOut, (await Http.GetFromJsonAsync<AgentStatus>("/api/agents/bob", JsonDefaults.Options))!.Presence.State);
+    }
+
+    [Fact]
     public async Task AgentCommands_OverHttp_ChangePresence_AndBadReasonIs400()
     {
         Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync("/api/agents/dave/login", null)).StatusCode);
