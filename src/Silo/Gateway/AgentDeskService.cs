@@ -19,6 +19,7 @@ internal sealed partial class AgentDeskService(
     GatewaySecurity security,
     IOptions<GatewayOptions> options,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<AgentDeskService> logger) : Proto.AgentDesk.AgentDeskBase
 {
     private GatewayOptions Options => options.Value;
@@ -117,19 +118,30 @@ internal sealed partial class AgentDeskService(
         var agent = Agent(agentId);
         await using var pump = new AgentEventPump(grains, agentId, time, logger);
         var connection = await agent.DesktopConnectedAsync(principal.SessionId);
+
+        // The stream ends when the desktop goes, or when this silo stops (the desktop then reconnects to another).
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
             var started = await pump.StartAsync(connection);
             await responseStream.WriteAsync(new Proto.AgentEvent { At = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Session = started });
-            await PumpAsync(pump, responseStream, context.CancellationToken);
+            await PumpAsync(pump, responseStream, ending.Token);
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ending.IsCancellationRequested)
         {
-            // The desktop went away; the grace period starts below.
+            // The desktop went away or the silo is stopping; the grace period starts below.
         }
         finally
         {
-            await agent.DesktopDisconnectedAsync(connection, TimeSpan.FromSeconds(Options.GraceSeconds));
+            try
+            {
+                await agent.DesktopDisconnectedAsync(connection, TimeSpan.FromSeconds(Options.GraceSeconds));
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The silo is going down: the agent keeps its state; the desktop's reconnect elsewhere settles it.
+                LogDisconnectNotRecorded(exception, agentId);
+            }
         }
     }
 
@@ -294,4 +306,7 @@ internal sealed partial class AgentDeskService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} are limited to {GatewayOptions.MaxNoteLength} characters"));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Could not record that agent {AgentId}'s desktop stream ended")]
+    private partial void LogDisconnectNotRecorded(Exception exception, string agentId);
 }

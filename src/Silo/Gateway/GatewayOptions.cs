@@ -59,6 +59,6 @@ public sealed class GatewayUserOptions
     /// <summary>For agents and partner experts; defaults to the user id.</summary>
     public string? AgentId { get; set; }
 
-    /// <summary>"pbkdf2-sha256$iterations$salt$hash" (make one with <c>dotnet run --project src/RemoteAgent -- hash-secret</c>).</summary>
+    /// <summary>"pbkdf2-sha256$iterations$salt$hash" (make one with <c>echo secret | dotnet run --project src/Silo -- hash-secret</c>).</summary>
     public string SecretHash { get; set; } = "";
 }
