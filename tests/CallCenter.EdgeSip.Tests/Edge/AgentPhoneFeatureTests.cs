@@ -92,10 +92,7 @@ public sealed class AgentPhoneFeatureTests(EdgeFixture fixture)
         var caller = EdgeSession.NewCallerNumber();
         var calling = session.CallAsync(SippScenarios.CallerWaitsForBye, "7001", caller);
 
-        var max = fixture.Grains.GetGrain<IAgentGrain>("max");
-        await Eventually.HoldsAsync(async () => (await max.GetStatusAsync()).Calls.Count == 1, "max talking");
-        var grain = fixture.Grains.GetGrain<ICallGrain>((await max.GetStatusAsync()).Calls[0].CallId);
-        await Eventually.HoldsAsync(async () => (await grain.GetAsync()).State == CallState.Connected, "the media connected");
+        var grain = await session.ConnectedCallOfAsync("max");
         var path = Path.Combine(fixture.RecordingDirectory, grain.GetPrimaryKeyString() + ".wav");
 
         // The recorder's own file is the seam: it is read as it grows (the recorder writes through a 64 KB buffer,

@@ -35,10 +35,7 @@ public sealed class BaresipEdgeCallTests(EdgeFixture fixture)
             Dial = $"sip:7001@127.0.0.1:{fixture.Edge.Port}",
         });
         await agentPhone.WaitForCallsEstablishedAsync(1, TimeSpan.FromSeconds(30));
-        var ivy = fixture.Grains.GetGrain<IAgentGrain>("ivy");
-        await Eventually.HoldsAsync(async () => (await ivy.GetStatusAsync()).Calls.Count == 1, "ivy talking");
-        var call = fixture.Grains.GetGrain<ICallGrain>((await ivy.GetStatusAsync()).Calls[0].CallId);
-        await Eventually.HoldsAsync(async () => (await call.GetAsync()).State == CallState.Connected, "the media connected");
+        var call = await session.ConnectedCallOfAsync("ivy");
 
         // Both phones dump what they hear as it plays: talk until each has heard enough of the other's tone.
         await Eventually.HoldsAsync(

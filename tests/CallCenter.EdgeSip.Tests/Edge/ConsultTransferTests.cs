@@ -17,7 +17,7 @@ public sealed class ConsultTransferTests(EdgeFixture fixture)
         await using var first = await session.StartAgentPhoneAsync("ora");
         var caller = EdgeSession.NewCallerNumber();
         var calling = session.CallAsync(SippScenarios.CallerWaitsForBye, "7002", caller);
-        var call = await ConnectedCallOfAsync("ora");
+        var call = await session.ConnectedCallOfAsync("ora");
 
         // The colleague's phone registers only now, so the queue could not have offered the call to it.
         await using var colleague = await session.StartAgentPhoneAsync("pam");
@@ -48,7 +48,7 @@ public sealed class ConsultTransferTests(EdgeFixture fixture)
         await using var first = await session.StartAgentPhoneAsync("quin");
         var caller = EdgeSession.NewCallerNumber();
         var calling = session.CallAsync(SippScenarios.CallerWaitsForBye, "7002", caller);
-        var call = await ConnectedCallOfAsync("quin");
+        var call = await session.ConnectedCallOfAsync("quin");
         await using var colleague = await session.StartAgentPhoneAsync("rex");
         await call.StartConsultAsync(new ConsultRequest { AgentId = "quin", Target = "rex" });
         await Eventually.HoldsAsync(async () => (await call.GetAsync()).Consult?.Answered == true, "the colleague's phone answering the consult");
@@ -64,14 +64,5 @@ public sealed class ConsultTransferTests(EdgeFixture fixture)
         Assert.True((await first.WaitForExitAsync()).Succeeded, "the agent's phone is released when the call ends");
         var callerResult = await calling;
         Assert.True(callerResult.Succeeded, callerResult.Describe());
-    }
-
-    private async Task<ICallGrain> ConnectedCallOfAsync(string agentId)
-    {
-        var agent = fixture.Grains.GetGrain<IAgentGrain>(agentId);
-        await Eventually.HoldsAsync(async () => (await agent.GetStatusAsync()).Calls.Count == 1, $"agent {agentId} talking");
-        var call = fixture.Grains.GetGrain<ICallGrain>((await agent.GetStatusAsync()).Calls[0].CallId);
-        await Eventually.HoldsAsync(async () => (await call.GetAsync()).State == CallState.Connected, "the media connected");
-        return call;
     }
 }

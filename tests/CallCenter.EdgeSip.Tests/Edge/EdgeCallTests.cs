@@ -152,11 +152,7 @@ public sealed class EdgeCallTests(EdgeFixture fixture)
         var caller = EdgeSession.NewCallerNumber();
         var calling = session.CallAsync(SippScenarios.CallerWaitsForBye, "7002", caller);
 
-        var agent = fixture.Grains.GetGrain<IAgentGrain>("gus");
-        await Eventually.HoldsAsync(async () => (await agent.GetStatusAsync()).Calls.Count == 1, "the first agent talking");
-        var callId = (await agent.GetStatusAsync()).Calls[0].CallId;
-        var grain = fixture.Grains.GetGrain<ICallGrain>(callId);
-        await Eventually.HoldsAsync(async () => (await grain.GetAsync()).State == CallState.Connected, "the media connected");
+        var grain = await session.ConnectedCallOfAsync("gus");
         await using var second = await session.StartAgentPhoneAsync("hal", byeAfterMs: 1500);
 
         var transferred = await grain.TransferAsync(new TransferRequest { Kind = TransferKind.Agent, Target = "hal", RequestedByAgentId = "gus" });

@@ -130,6 +130,16 @@ internal sealed class EdgeSession(EdgeFixture fixture) : IAsyncDisposable
 
     public Task<CallSnapshot> EndedCallOfAsync(string caller) => fixture.EndedCallOfAsync(caller);
 
+    /// <summary>The call <paramref name="agentId"/> talks on, once the agent holds it and the edge has bridged its media.</summary>
+    public async Task<ICallGrain> ConnectedCallOfAsync(string agentId)
+    {
+        var agent = fixture.Grains.GetGrain<IAgentGrain>(agentId);
+        await Eventually.HoldsAsync(async () => (await agent.GetStatusAsync()).Calls.Count == 1, $"agent {agentId} talking");
+        var call = fixture.Grains.GetGrain<ICallGrain>((await agent.GetStatusAsync()).Calls[0].CallId);
+        await Eventually.HoldsAsync(async () => (await call.GetAsync()).State == CallState.Connected, "the media connected");
+        return call;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var agentId in _agents)

@@ -82,7 +82,7 @@ public sealed class AuthorizationMatrixTests(GatewayHost host)
             var column = 0;
             foreach (var (rpc, invoke) in rpcs)
             {
-                var actual = await StatusOfAsync(() => invoke(auth));
+                var actual = await GrpcStatus.OfAsync(() => invoke(auth));
                 if (actual != expected[role][column])
                 {
                     mismatches.Add($"{role} × {rpc}: {actual}, expected {expected[role][column]}");
@@ -117,23 +117,10 @@ public sealed class AuthorizationMatrixTests(GatewayHost host)
         var offer = (await expert.NextAsync(e => e.Offer is not null, "an offer")).Offer;
         Assert.Equal(experts.GetPrimaryKeyString(), offer.CallId);
         Assert.Equal(CallState.Queued, (await sales.GetAsync()).State);
-        var denied = await StatusOfAsync(() => expert.Desk.LookUpCustomerAsync(new CallCommand { CallId = sales.GetPrimaryKeyString() }, expert.Auth).ResponseAsync);
+        var denied = await GrpcStatus.OfAsync(() => expert.Desk.LookUpCustomerAsync(new CallCommand { CallId = sales.GetPrimaryKeyString() }, expert.Auth).ResponseAsync);
         Assert.Equal(Denied, denied);
         await expert.Desk.AcceptAsync(new OfferCommand { CallId = offer.CallId, Epoch = offer.Epoch }, expert.Auth);
         await expert.Desk.HangUpAsync(new CallCommand { CallId = offer.CallId }, expert.Auth);
         await sales.HangUpAsync(CallParty.Caller);
-    }
-
-    private static async Task<StatusCode> StatusOfAsync(Func<Task> call)
-    {
-        try
-        {
-            await call();
-            return StatusCode.OK;
-        }
-        catch (RpcException exception)
-        {
-            return exception.StatusCode;
-        }
     }
 }

@@ -265,3 +265,20 @@ public sealed class Session(GatewayHost host, LoginReply login) : IAsyncDisposab
         }
     }
 }
+
+public static class GrpcStatus
+{
+    /// <summary>The status a gRPC call ended with (OK when it succeeded).</summary>
+    public static async Task<StatusCode> OfAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return StatusCode.OK;
+        }
+        catch (RpcException exception)
+        {
+            return exception.StatusCode;
+        }
+    }
+}

@@ -67,18 +67,18 @@ public sealed class SessionTests(GatewayHost host)
     public async Task WrongSecret_UnknownUser_AndLockout_AreRefusedAndAudited()
     {
         var desk = host.Desk();
-        var wrong = await StatusOfAsync(() => desk.LoginAsync(new LoginRequest { UserId = "hana", Secret = "guess" }).ResponseAsync);
-        var unknown = await StatusOfAsync(() => desk.LoginAsync(new LoginRequest { UserId = "nobody", Secret = "guess" }).ResponseAsync);
+        var wrong = await GrpcStatus.OfAsync(() => desk.LoginAsync(new LoginRequest { UserId = "hana", Secret = "guess" }).ResponseAsync);
+        var unknown = await GrpcStatus.OfAsync(() => desk.LoginAsync(new LoginRequest { UserId = "nobody", Secret = "guess" }).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, wrong);
         Assert.Equal(StatusCode.Unauthenticated, unknown);
 
         for (var attempt = 1; attempt < GatewayHost.MaxFailedLogins; attempt++)
         {
-            await StatusOfAsync(() => desk.LoginAsync(new LoginRequest { UserId = "hana", Secret = "guess" + attempt }).ResponseAsync);
+            await GrpcStatus.OfAsync(() => desk.LoginAsync(new LoginRequest { UserId = "hana", Secret = "guess" + attempt }).ResponseAsync);
         }
 
         // Locked out now, even with the right secret, until the window passes.
-        var locked = await StatusOfAsync(() => desk.LoginAsync(new LoginRequest { UserId = "hana", Secret = GatewayHost.SecretOf("hana") }).ResponseAsync);
+        var locked = await GrpcStatus.OfAsync(() => desk.LoginAsync(new LoginRequest { UserId = "hana", Secret = GatewayHost.SecretOf("hana") }).ResponseAsync);
         Assert.Equal(StatusCode.ResourceExhausted, locked);
         Assert.Equal(PresenceState.LoggedOut, (await host.Grains.GetGrain<IAgentGrain>("hana").GetStatusAsync()).Presence.State);
         var audit = await File.ReadAllLinesAsync(host.AuditLogPath);
@@ -146,12 +146,12 @@ public sealed class SessionTests(GatewayHost host)
 
         var statuses = new[]
         {
-            await StatusOfAsync(() => kai.Desk.HoldAsync(new CallCommand { CallId = new string('x', 129) }, kai.Auth).ResponseAsync),
-            await StatusOfAsync(() => kai.Desk.HoldAsync(new CallCommand { CallId = "" }, kai.Auth).ResponseAsync),
-            await StatusOfAsync(() => kai.Desk.WrapUpAsync(new WrapUpRequest { CallId = offer.CallId, DispositionCode = "resolved", Notes = new string('n', 4001) }, kai.Auth).ResponseAsync),
-            await StatusOfAsync(() => kai.Desk.WrapUpAsync(new WrapUpRequest { CallId = offer.CallId, DispositionCode = "made-up" }, kai.Auth).ResponseAsync),
-            await StatusOfAsync(() => kai.Desk.SetStateAsync(new SetStateRequest { State = AgentState.NotReady, ReasonCode = "nap" }, kai.Auth).ResponseAsync),
-            await StatusOfAsync(() => kai.Desk.SetStateAsync(new SetStateRequest { State = AgentState.Busy }, kai.Auth).ResponseAsync),
+            await GrpcStatus.OfAsync(() => kai.Desk.HoldAsync(new CallCommand { CallId = new string('x', 129) }, kai.Auth).ResponseAsync),
+            await GrpcStatus.OfAsync(() => kai.Desk.HoldAsync(new CallCommand { CallId = "" }, kai.Auth).ResponseAsync),
+            await GrpcStatus.OfAsync(() => kai.Desk.WrapUpAsync(new WrapUpRequest { CallId = offer.CallId, DispositionCode = "resolved", Notes = new string('n', 4001) }, kai.Auth).ResponseAsync),
+            await GrpcStatus.OfAsync(() => kai.Desk.WrapUpAsync(new WrapUpRequest { CallId = offer.CallId, DispositionCode = "made-up" }, kai.Auth).ResponseAsync),
+            await GrpcStatus.OfAsync(() => kai.Desk.SetStateAsync(new SetStateRequest { State = AgentState.NotReady, ReasonCode = "nap" }, kai.Auth).ResponseAsync),
+            await GrpcStatus.OfAsync(() => kai.Desk.SetStateAsync(new SetStateRequest { State = AgentState.Busy }, kai.Auth).ResponseAsync),
         };
 
         Assert.All(statuses, status => Assert.Equal(StatusCode.InvalidArgument, status));
@@ -171,7 +171,7 @@ public sealed class SessionTests(GatewayHost host)
         var agents = await client.ListAgentsAsync(new ListAgentsRequest(), supervisor.Auth);
         await client.ForceNotReadyAsync(new ForceRequest { AgentId = "lou", ReasonCode = "lunch" }, supervisor.Auth);
         await client.SetSkillsAsync(new SetSkillsRequest { AgentId = "lou", Skills = { new Skill { Name = "sales", Level = 8 }, new Skill { Name = "tech", Level = 3 } } }, supervisor.Auth);
-        var badSkill = await StatusOfAsync(() => client.SetSkillsAsync(new SetSkillsRequest { AgentId = "lou", Skills = { new Skill { Name = "sales", Level = 11 } } }, supervisor.Auth).ResponseAsync);
+        var badSkill = await GrpcStatus.OfAsync(() => client.SetSkillsAsync(new SetSkillsRequest { AgentId = "lou", Skills = { new Skill { Name = "sales", Level = 11 } } }, supervisor.Auth).ResponseAsync);
 
         Assert.Contains(agents.Agents, a => a.AgentId == "lou" && a.State == AgentState.Available);
         Assert.DoesNotContain(agents.Agents, a => a.TenantId != TenantDefinition.DefaultTenantId);
@@ -182,18 +182,5 @@ public sealed class SessionTests(GatewayHost host)
         Assert.Equal([new SkillLevel("sales", 8), new SkillLevel("tech", 3)], status.Definition!.Skills);
         var audit = await File.ReadAllLinesAsync(host.AuditLogPath);
         Assert.Contains(audit, line => line.Contains("\"action\":\"set-skills\"") && line.Contains("\"user\":\"sup\""));
-    }
-
-    private static async Task<StatusCode> StatusOfAsync(Func<Task> call)
-    {
-        try
-        {
-            await call();
-            return StatusCode.OK;
-        }
-        catch (RpcException exception)
-        {
-            return exception.StatusCode;
-        }
     }
 }

@@ -56,12 +56,7 @@ public sealed class ConsultTests(ClusterFixture fixture)
     [Fact]
     public async Task CancelledConsult_GivesTheCallerBackToTheAgent_AndFreesTheColleague()
     {
-        var scenario = new Scenario(fixture);
-        await scenario.QueueAsync("q");
-        var first = await scenario.AgentAsync("a");
-        var (call, _) = await scenario.AnsweredCallAsync(first);
-        var colleague = await scenario.AgentAsync("b");
-        await call.StartConsultAsync(new ConsultRequest { AgentId = first.AgentId, Target = colleague.AgentId });
+        var (scenario, first, call, colleague) = await ConsultingCallAsync();
 
         Assert.Equal(CommandStatus.Ok, (await call.CancelConsultAsync(first.AgentId)).Status);
 
@@ -77,12 +72,7 @@ public sealed class ConsultTests(ClusterFixture fixture)
     [Fact]
     public async Task ConsultedPartyGone_TheEdgeCancels_WithItsReason()
     {
-        var scenario = new Scenario(fixture);
-        await scenario.QueueAsync("q");
-        var first = await scenario.AgentAsync("a");
-        var (call, _) = await scenario.AnsweredCallAsync(first);
-        var colleague = await scenario.AgentAsync("b");
-        await call.StartConsultAsync(new ConsultRequest { AgentId = first.AgentId, Target = colleague.AgentId });
+        var (scenario, first, call, colleague) = await ConsultingCallAsync();
 
         Assert.Equal(CommandStatus.Ok, (await call.CancelConsultAsync(null, "consulted party hung up")).Status);
 
@@ -93,12 +83,7 @@ public sealed class ConsultTests(ClusterFixture fixture)
     [Fact]
     public async Task CallerHangsUpDuringConsult_CallIsAnswered_AndBothAgentsAreFreed()
     {
-        var scenario = new Scenario(fixture);
-        await scenario.QueueAsync("q");
-        var first = await scenario.AgentAsync("a");
-        var (call, _) = await scenario.AnsweredCallAsync(first);
-        var colleague = await scenario.AgentAsync("b");
-        await call.StartConsultAsync(new ConsultRequest { AgentId = first.AgentId, Target = colleague.AgentId });
+        var (scenario, first, call, colleague) = await ConsultingCallAsync();
 
         await call.HangUpAsync(CallParty.Caller);
 
@@ -174,5 +159,17 @@ public sealed class ConsultTests(ClusterFixture fixture)
         Assert.Equal(CommandStatus.Refused, refused.Status);
         Assert.Contains("no phone", refused.Message);
         Assert.Equal(PresenceState.Available, (await scenario.AgentStatusAsync(phoneless)).Presence.State);
+    }
+
+    /// <summary>Agent "a" talks to a caller and consults agent "b".</summary>
+    private async Task<(Scenario Scenario, AgentProbe First, ICallGrain Call, AgentProbe Colleague)> ConsultingCallAsync()
+    {
+        var scenario = new Scenario(fixture);
+        await scenario.QueueAsync("q");
+        var first = await scenario.AgentAsync("a");
+        var (call, _) = await scenario.AnsweredCallAsync(first);
+        var colleague = await scenario.AgentAsync("b");
+        Assert.Equal(CommandStatus.Ok, (await call.StartConsultAsync(new ConsultRequest { AgentId = first.AgentId, Target = colleague.AgentId })).Status);
+        return (scenario, first, call, colleague);
     }
 }
