@@ -1,0 +1,461 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using CallCenter.Gateway.V1;
+using CallCenter.Grains;
+using CallCenter.Model;
+using CallCenter.Silo.Gateway;
+using CallCenter.Silo.Gateway.Security;
+using CallCenter.Silo.Hosting;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using AgentState = CallCenter.Gateway.V1.AgentState;
+
+namespace CallCenter.Bench;
+
+/// <summary>
+/// <c>agents [--agents N] [--seconds S] [--talk-ms T] [--rate R] [--queues Q] [--wrapup-s W] [--sessions-per-channel K]
+/// [--warmup-s U] [--login-concurrency C]</c>: N agent desktops over gRPC on loopback against the agent gateway hosted in
+/// this process (Kestrel + a one-silo cluster with memory storage). Each desktop logs in as its own user, opens its event
+/// stream, goes Available, and for every offer: Accept, talk T ms, HangUp, WrapUp with a disposition (after the
+/// WrapUp state when the queue has wrap-up time). A driver creates calls (arrive + enqueue, not edge-managed) at R per
+/// second, at most N in flight, for U seconds of warm-up (not measured) and then S measured seconds, then lets the
+/// calls in flight finish (up to 10 s; offers received while draining count).
+///
+/// Offer delivery latency: the time this process's desktop reads the Offer off its gRPC stream (DateTimeOffset.UtcNow)
+/// minus the time the queue reserved the agent. The queue stamps the lease it offers with
+/// <c>ExpiresAt = now + AcceptTimeoutSeconds</c> just before asking the agent to reserve, and the Offer carries that
+/// expiry, so reserved-at = <c>offer.expires_at − AcceptTimeoutSeconds</c>, read from the same system clock (one
+/// process, one machine). It covers: the agent grain's reservation, the observer notification to the gateway's event
+/// pump, the pump's screen-pop (watch the call, read it and the customer), the HTTP/2 write, and the client's read.
+/// It does not cover the caller's wait in the queue before an agent was free.
+///
+/// Users' secrets are hashed with <see cref="SecretHasher.MinimumIterations"/> (10,000) PBKDF2 iterations, not the
+/// default, so that N logins on a small machine measure the gateway rather than PBKDF2; the output says so.
+/// Everything — silo, Kestrel and all N clients — runs in this one process, so working_set_mb and cpu_pct cover all of it.
+/// </summary>
+internal static class AgentsBench
+{
+    private const double AcceptTimeoutSeconds = 30;
+    private const string Disposition = "resolved";
+
+    public static async Task<int> RunAsync(Arguments arguments)
+    {
+        var agents = arguments.Int("agents", 100);
+        var seconds = arguments.Double("seconds", 10);
+        var talkMs = arguments.Int("talk-ms", 200);
+        var queues = Math.Max(1, arguments.Int("queues", 1));
+        var wrapUpSeconds = arguments.Double("wrapup-s", 0);
+        var perChannel = Math.Max(1, arguments.Int("sessions-per-channel", 50));
+        var warmupSeconds = arguments.Double("warmup-s", 2);
+        var loginConcurrency = Math.Max(1, arguments.Int("login-concurrency", 32));
+        var rate = arguments.Double("rate", Math.Max(1, agents / 2.0));
+
+        var auditPath = Path.Combine(Path.GetTempPath(), $"callcenter-bench-audit-{Guid.NewGuid():N}.log");
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["CallCenter:SiloPort"] = FreePort().ToString(),
+            ["CallCenter:GatewayPort"] = FreePort().ToString(),
+            ["CallCenter:Gateway:Port"] = "0",
+            ["CallCenter:Gateway:AuditLogPath"] = auditPath,
+        });
+        builder.Logging.ClearProviders();
+        builder.UseOrleans(silo => silo.ConfigureCallCenterSilo(builder.Configuration));
+        builder.AddAgentGateway();
+        await using var app = builder.Build();
+        app.MapAgentGateway();
+        await app.StartAsync();
+        var port = app.Services.GetRequiredService<GatewayEndpoint>().Port;
+        var grains = app.Services.GetRequiredService<IGrainFactory>();
+
+        try
+        {
+            // Queues and agents configured per grain (as BenchSilo does); users added to the directory in one seed.
+            var queueIds = Enumerable.Range(0, queues).Select(q => $"bench-agents-q{q}").ToArray();
+            foreach (var queueId in queueIds)
+            {
+                await grains.GetGrain<IQueueGrain>(queueId).ConfigureAsync(new QueueDefinition
+                {
+                    Id = queueId,
+                    Name = queueId,
+                    WrapUpSeconds = wrapUpSeconds,
+                    AcceptTimeoutSeconds = AcceptTimeoutSeconds,
+                    MaxQueueLength = 1_000_000,
+                    Stages = [new BullseyeStage { AfterSeconds = 0, Scope = StageScope.AnySite }],
+                });
+            }
+
+            var setup = Stopwatch.StartNew();
+            var userIds = Enumerable.Range(0, agents).Select(i => $"bench-agent-{i}").ToArray();
+            var hashes = new string[agents];
+            Parallel.For(0, agents, i => hashes[i] = SecretHasher.Hash(SecretOf(userIds[i]), SecretHasher.MinimumIterations));
+            await grains.GetGrain<IUserDirectoryGrain>(GrainKeys.Users).SeedAsync(userIds.Select((id, i) => new UserRecord
+            {
+                UserId = id,
+                Role = UserRole.Agent,
+                TenantId = TenantDefinition.DefaultTenantId,
+                AgentId = id,
+                SecretHash = hashes[i],
+            }).ToList());
+            foreach (var chunk in userIds.Select((id, i) => (id, i)).Chunk(256))
+            {
+                await Task.WhenAll(chunk.Select(a => grains.GetGrain<IAgentGrain>(a.id).ConfigureAsync(new AgentConfiguration
+                {
+                    Definition = new AgentDefinition { Id = a.id, Name = a.id, SiteId = "bench" },
+                    CandidateQueueIds = [queueIds[a.i % queues]],
+                })));
+            }
+
+            Console.Error.WriteLine($"setup: {agents} users and agents in {setup.Elapsed.TotalSeconds:F1} s; gateway on 127.0.0.1:{port}");
+
+            // One channel per K sessions, each free to open more HTTP/2 connections (Kestrel allows 100 streams per
+            // connection): K long-lived event streams plus at most K unary calls in flight fit in one connection.
+            var channels = Enumerable.Range(0, (agents + perChannel - 1) / perChannel)
+                .Select(_ => GrpcChannel.ForAddress($"http://127.0.0.1:{port}", new GrpcChannelOptions
+                {
+                    HttpHandler = new SocketsHttpHandler
+                    {
+                        EnableMultipleHttp2Connections = true,
+                        PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                    },
+                }))
+                .ToArray();
+            var stats = new Stats();
+            var sessions = userIds.Select((id, i) => new DeskSession(id, new AgentDesk.AgentDeskClient(channels[i / perChannel]), stats, talkMs, wrapUpSeconds > 0)).ToArray();
+
+            var login = Stopwatch.StartNew();
+            using (var gate = new SemaphoreSlim(loginConcurrency))
+            {
+                await Task.WhenAll(sessions.Select(async session =>
+                {
+                    await gate.WaitAsync();
+                    try
+                    {
+                        await session.StartAsync();
+                    }
+                    catch (Exception exception) when (exception is RpcException or TimeoutException)
+                    {
+                        stats.Error("start", exception);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }));
+            }
+
+            var loginSeconds = login.Elapsed.TotalSeconds;
+            var started = sessions.Count(s => s.Started);
+            Console.Error.WriteLine($"sessions: {started} of {agents} up in {loginSeconds:F1} s");
+
+            // Warm-up (not recorded), then the measured window, then the drain.
+            var driver = new CallDriver(grains, queueIds, rate, maxInFlight: agents, stats);
+            await driver.RunAsync(TimeSpan.FromSeconds(warmupSeconds));
+            stats.Recording = true;
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var window = Stopwatch.StartNew();
+            var callsBefore = driver.Created;
+            await driver.RunAsync(TimeSpan.FromSeconds(seconds));
+            var callsCreated = driver.Created - callsBefore;
+            var drain = Stopwatch.StartNew();
+            while (stats.InFlight > 0 && drain.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(50);
+            }
+
+            stats.Recording = false;
+            var elapsed = window.Elapsed.TotalSeconds;
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+            var connected = sessions.Count(s => s.Connected);
+            using var process = Process.GetCurrentProcess();
+            var workingSetMb = process.WorkingSet64 / (1024.0 * 1024.0);
+
+            var latencies = stats.Latencies();
+            Console.WriteLine($"agents: {agents}");
+            Console.WriteLine($"sessions_connected: {connected}");
+            Console.WriteLine($"login_seconds: {loginSeconds:F2}");
+            Console.WriteLine($"secret_hash_iterations: {SecretHasher.MinimumIterations}");
+            Console.WriteLine($"seconds: {seconds}");
+            Console.WriteLine($"rate_target_per_s: {rate:F0}");
+            Console.WriteLine($"calls_created: {callsCreated}");
+            Console.WriteLine($"calls_per_s: {callsCreated / seconds:F0}");
+            Console.WriteLine($"calls_in_flight_after_drain: {stats.InFlight}");
+            Console.WriteLine($"offers: {latencies.Length}");
+            Console.WriteLine($"offers_accepted: {stats.Accepted}");
+            Console.WriteLine($"offers_withdrawn: {stats.Withdrawn}");
+            Console.WriteLine($"offer_delivery_definition: client read of the Offer (UtcNow) minus queue reservation (offer.expires_at - AcceptTimeoutSeconds {AcceptTimeoutSeconds}), same process clock");
+            Console.WriteLine($"offer_delivery_p50_ms: {RoutingBench.Percentile(latencies, 0.50):F2}");
+            Console.WriteLine($"offer_delivery_p99_ms: {RoutingBench.Percentile(latencies, 0.99):F2}");
+            Console.WriteLine($"offer_delivery_max_ms: {(latencies.Length == 0 ? double.NaN : latencies[^1]):F2}");
+            Console.WriteLine($"errors: {stats.Errors}");
+            Console.WriteLine($"cpu_pct: {100 * cpu / elapsed / Environment.ProcessorCount:F0}");
+            Console.WriteLine($"processor_count: {Environment.ProcessorCount}");
+            Console.WriteLine($"working_set_mb: {workingSetMb:F0}");
+            Console.WriteLine($"talk_ms: {talkMs}");
+            Console.WriteLine($"queues: {queues}");
+            Console.WriteLine($"grpc_channels: {channels.Length}");
+
+            foreach (var session in sessions)
+            {
+                session.Stop();
+            }
+
+            foreach (var channel in channels)
+            {
+                channel.Dispose();
+            }
+
+            return connected == agents ? 0 : 1;
+        }
+        finally
+        {
+            await app.StopAsync();
+            File.Delete(auditPath);
+        }
+    }
+
+    private static string SecretOf(string userId) => userId + "-bench-secret";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Counters shared by the desks and the driver; latencies only while <see cref="Recording"/>.</summary>
+    private sealed class Stats
+    {
+        private readonly List<double> _latencies = [];
+        private int _errors;
+        private int _accepted;
+        private int _withdrawn;
+        private int _inFlight;
+        private int _reported;
+
+        public volatile bool Recording;
+
+        public int Errors => Volatile.Read(ref _errors);
+
+        public int Accepted => Volatile.Read(ref _accepted);
+
+        public int Withdrawn => Volatile.Read(ref _withdrawn);
+
+        public int InFlight => Volatile.Read(ref _inFlight);
+
+        public void Offer(double milliseconds)
+        {
+            if (Recording)
+            {
+                lock (_latencies)
+                {
+                    _latencies.Add(milliseconds);
+                }
+            }
+        }
+
+        public void AcceptedOne()
+        {
+            if (Recording)
+            {
+                Interlocked.Increment(ref _accepted);
+            }
+        }
+
+        public void WithdrawnOne()
+        {
+            if (Recording)
+            {
+                Interlocked.Increment(ref _withdrawn);
+            }
+        }
+
+        public void CallStarted() => Interlocked.Increment(ref _inFlight);
+
+        public void CallDone() => Interlocked.Decrement(ref _inFlight);
+
+        public void Error(string what, Exception exception)
+        {
+            Interlocked.Increment(ref _errors);
+            if (Interlocked.Increment(ref _reported) <= 10)
+            {
+                Console.Error.WriteLine($"{what}: {exception.GetType().Name}: {exception.Message}");
+            }
+        }
+
+        public double[] Latencies()
+        {
+            lock (_latencies)
+            {
+                return _latencies.Order().ToArray();
+            }
+        }
+    }
+
+    /// <summary>One agent desktop: its token, its event stream, and the calls it handles one after another.</summary>
+    private sealed class DeskSession(string userId, AgentDesk.AgentDeskClient desk, Stats stats, int talkMs, bool waitForWrapUp)
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private CallOptions _auth;
+        private AsyncServerStreamingCall<AgentEvent>? _events;
+        private TaskCompletionSource _wrapUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Task? _reading;
+
+        public bool Started { get; private set; }
+
+        public bool Connected => Started && _reading is { IsCompleted: false };
+
+        public async Task StartAsync()
+        {
+            var login = await desk.LoginAsync(new LoginRequest { UserId = userId, Secret = SecretOf(userId) });
+            _auth = new CallOptions(new Metadata { { "authorization", "Bearer " + login.Token } });
+            _events = desk.Events(new EventsRequest(), _auth.WithCancellationToken(_stop.Token));
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                if (!await _events.ResponseStream.MoveNext(timeout.Token) || _events.ResponseStream.Current.Session is null)
+                {
+                    throw new TimeoutException($"{userId}: the event stream did not start with SessionStarted");
+                }
+            }
+
+            await desk.SetStateAsync(new SetStateRequest { State = AgentState.Available }, _auth);
+            Started = true;
+            _reading = ReadAsync();
+        }
+
+        public void Stop() => _stop.Cancel();
+
+        private async Task ReadAsync()
+        {
+            try
+            {
+                while (await _events!.ResponseStream.MoveNext(_stop.Token))
+                {
+                    var received = DateTimeOffset.UtcNow;
+                    var agentEvent = _events.ResponseStream.Current;
+                    switch (agentEvent.EventCase)
+                    {
+                        case AgentEvent.EventOneofCase.Offer:
+                            var reservedAt = agentEvent.Offer.ExpiresAt.ToDateTimeOffset().AddSeconds(-AcceptTimeoutSeconds);
+                            stats.Offer((received - reservedAt).TotalMilliseconds);
+                            _ = HandleAsync(agentEvent.Offer);
+                            break;
+                        case AgentEvent.EventOneofCase.OfferWithdrawn:
+                            stats.WithdrawnOne();
+                            break;
+                        case AgentEvent.EventOneofCase.State when agentEvent.State.State == AgentState.WrapUp:
+                            _wrapUp.TrySetResult();
+                            break;
+                    }
+                }
+            }
+            catch (RpcException exception) when (exception.StatusCode == StatusCode.Cancelled && _stop.IsCancellationRequested)
+            {
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+            }
+            catch (RpcException exception)
+            {
+                stats.Error($"{userId} events", exception);
+            }
+        }
+
+        private async Task HandleAsync(Offer offer)
+        {
+            var wrapUp = _wrapUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var ended = false;
+            try
+            {
+                await desk.AcceptAsync(new OfferCommand { CallId = offer.CallId, Epoch = offer.Epoch }, _auth);
+                stats.AcceptedOne();
+                await Task.Delay(talkMs);
+                await desk.HangUpAsync(new CallCommand { CallId = offer.CallId }, _auth);
+                ended = true;
+                stats.CallDone();
+                if (waitForWrapUp)
+                {
+                    await wrapUp.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                }
+
+                await desk.WrapUpAsync(new WrapUpRequest { CallId = offer.CallId, DispositionCode = Disposition }, _auth);
+            }
+            catch (Exception exception) when (exception is RpcException or TimeoutException)
+            {
+                if (!_stop.IsCancellationRequested)
+                {
+                    stats.Error($"{userId} call {offer.CallId}{(ended ? " wrap-up" : "")}", exception);
+                }
+
+                if (!ended)
+                {
+                    stats.CallDone();
+                }
+            }
+        }
+    }
+
+    /// <summary>Creates calls at a fixed rate (open loop), spread over the queues, while fewer than the cap are in flight.</summary>
+    private sealed class CallDriver(IGrainFactory grains, string[] queueIds, double rate, int maxInFlight, Stats stats)
+    {
+        private int _sequence;
+        private int _created;
+
+        public int Created => Volatile.Read(ref _created);
+
+        public async Task RunAsync(TimeSpan duration)
+        {
+            var clock = Stopwatch.StartNew();
+            var due = 0.0;
+            var last = TimeSpan.Zero;
+            while (clock.Elapsed < duration)
+            {
+                var now = clock.Elapsed;
+                due += (now - last).TotalSeconds * rate;
+                last = now;
+                while (due >= 1 && stats.InFlight < maxInFlight)
+                {
+                    due -= 1;
+                    stats.CallStarted();
+                    _ = CreateAsync(Interlocked.Increment(ref _sequence));
+                }
+
+                due = Math.Min(due, rate); // a throttled driver does not build up more than a second of backlog
+                await Task.Delay(5);
+            }
+        }
+
+        private async Task CreateAsync(int sequence)
+        {
+            try
+            {
+                var call = grains.GetGrain<ICallGrain>($"bench-agents-call-{sequence}");
+                await call.ArriveAsync(new CallArrival
+                {
+                    SiteId = "bench",
+                    CallerNumber = $"+4420{sequence % 100_000:D7}",
+                    AttachedData = new Dictionary<string, string> { ["ivr.choice"] = "1" },
+                });
+                var queued = await call.EnqueueAsync(queueIds[sequence % queueIds.Length]);
+                if (queued.Status != EnqueueStatus.Queued)
+                {
+                    throw new InvalidOperationException($"call {sequence}: enqueue {queued.Status} {queued.Message}");
+                }
+
+                Interlocked.Increment(ref _created);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                stats.CallDone();
+                stats.Error("driver", exception);
+            }
+        }
+    }
+}
