@@ -160,6 +160,12 @@ internal static class AgentsBench
             await driver.RunAsync(TimeSpan.FromSeconds(warmupSeconds));
             stats.Recording = true;
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var machine = new MachineCpu();
+            var machineBefore = machine.Read();
+            using var sampler = new ThreadPoolSampler();
+            var pauseBefore = GC.GetTotalPauseDuration();
+            var gen2Before = GC.CollectionCount(2);
+            var gen0Before = GC.CollectionCount(0);
             var window = Stopwatch.StartNew();
             var callsBefore = driver.Created;
             await driver.RunAsync(TimeSpan.FromSeconds(seconds));
@@ -194,9 +200,22 @@ internal static class AgentsBench
             Console.WriteLine($"offer_delivery_p50_ms: {RoutingBench.Percentile(latencies, 0.50):F2}");
             Console.WriteLine($"offer_delivery_p99_ms: {RoutingBench.Percentile(latencies, 0.99):F2}");
             Console.WriteLine($"offer_delivery_max_ms: {(latencies.Length == 0 ? double.NaN : latencies[^1]):F2}");
+            var silo = stats.SiloLatencies();
+            var stream = stats.StreamLatencies();
+            Console.WriteLine($"offer_reserve_to_queued_p50_ms: {RoutingBench.Percentile(silo, 0.50):F2}");
+            Console.WriteLine($"offer_reserve_to_queued_p99_ms: {RoutingBench.Percentile(silo, 0.99):F2}");
+            Console.WriteLine($"offer_queued_to_client_p50_ms: {RoutingBench.Percentile(stream, 0.50):F2}");
+            Console.WriteLine($"offer_queued_to_client_p99_ms: {RoutingBench.Percentile(stream, 0.99):F2}");
             Console.WriteLine($"errors: {stats.Errors}");
             Console.WriteLine($"cpu_pct: {100 * cpu / elapsed / Environment.ProcessorCount:F0}");
             Console.WriteLine($"processor_count: {Environment.ProcessorCount}");
+            Console.WriteLine($"machine_cpu_pct: {(machine.Busy(machineBefore) is { } busy ? busy.ToString("F0") : "n/a")}");
+            Console.WriteLine($"load_average_1m: {LoadAverage()}");
+            Console.WriteLine($"gc_pause_total_ms: {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0}");
+            Console.WriteLine($"gc_gen0_collections: {GC.CollectionCount(0) - gen0Before}");
+            Console.WriteLine($"gc_gen2_collections: {GC.CollectionCount(2) - gen2Before}");
+            Console.WriteLine($"threadpool_threads_max: {sampler.MaxThreads}");
+            Console.WriteLine($"threadpool_queue_max: {sampler.MaxQueue}");
             Console.WriteLine($"working_set_mb: {workingSetMb:F0}");
             Console.WriteLine($"talk_ms: {talkMs}");
             Console.WriteLine($"queues: {queues}");
@@ -221,6 +240,47 @@ internal static class AgentsBench
         }
     }
 
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+    /// <summary>Busy share of all cores over the window, every process on the machine (from /proc/stat; others share these cores).</summary>
+    private sealed class MachineCpu
+    {
+        public (long Busy, long Total)? Read()
+        {
+            if (!File.Exists("/proc/stat"))
+            {
+                return null;
+            }
+
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+            var idle = fields[3] + (fields.Length > 4 ? fields[4] : 0);
+            var total = fields.Take(8).Sum();
+            return (total - idle, total);
+        }
+
+        public double? Busy((long Busy, long Total)? before) =>
+            before is { } b && Read() is { } a && a.Total > b.Total ? 100.0 * (a.Busy - b.Busy) / (a.Total - b.Total) : null;
+    }
+
+    /// <summary>Samples the thread pool every 100 ms: threads and work items waiting (a starved pool shows here).</summary>
+    private sealed class ThreadPoolSampler : IDisposable
+    {
+        private readonly Timer _timer;
+
+        public ThreadPoolSampler() => _timer = new Timer(_ =>
+        {
+            MaxThreads = Math.Max(MaxThreads, ThreadPool.ThreadCount);
+            MaxQueue = Math.Max(MaxQueue, ThreadPool.PendingWorkItemCount);
+        }, null, 0, 100);
+
+        public int MaxThreads { get; private set; }
+
+        public long MaxQueue { get; private set; }
+
+        public void Dispose() => _timer.Dispose();
+    }
+
     private static string SecretOf(string userId) => userId + "-bench-secret";
 
     private static int FreePort()
@@ -234,6 +294,8 @@ internal static class AgentsBench
     private sealed class Stats
     {
         private readonly List<double> _latencies = [];
+        private readonly List<double> _silo = [];
+        private readonly List<double> _stream = [];
         private int _errors;
         private int _accepted;
         private int _withdrawn;
@@ -250,13 +312,15 @@ internal static class AgentsBench
 
         public int InFlight => Volatile.Read(ref _inFlight);
 
-        public void Offer(double milliseconds)
+        public void Offer(double milliseconds, double siloMilliseconds, double streamMilliseconds)
         {
             if (Recording)
             {
                 lock (_latencies)
                 {
                     _latencies.Add(milliseconds);
+                    _silo.Add(siloMilliseconds);
+                    _stream.Add(streamMilliseconds);
                 }
             }
         }
@@ -290,11 +354,19 @@ internal static class AgentsBench
             }
         }
 
-        public double[] Latencies()
+        public double[] Latencies() => Sorted(_latencies);
+
+        /// <summary>Reservation to the pump's stamp (AgentEvent.at, set when the offer with its screen-pop is queued for the stream).</summary>
+        public double[] SiloLatencies() => Sorted(_silo);
+
+        /// <summary>The pump's stamp to the client's read: the stream write, HTTP/2 on loopback, the client.</summary>
+        public double[] StreamLatencies() => Sorted(_stream);
+
+        private double[] Sorted(List<double> values)
         {
             lock (_latencies)
             {
-                return _latencies.Order().ToArray();
+                return values.Order().ToArray();
             }
         }
     }
@@ -344,7 +416,8 @@ internal static class AgentsBench
                     {
                         case AgentEvent.EventOneofCase.Offer:
                             var reservedAt = agentEvent.Offer.ExpiresAt.ToDateTimeOffset().AddSeconds(-AcceptTimeoutSeconds);
-                            stats.Offer((received - reservedAt).TotalMilliseconds);
+                            var queuedAt = agentEvent.At.ToDateTimeOffset();
+                            stats.Offer((received - reservedAt).TotalMilliseconds, (queuedAt - reservedAt).TotalMilliseconds, (received - queuedAt).TotalMilliseconds);
                             _ = HandleAsync(agentEvent.Offer);
                             break;
                         case AgentEvent.EventOneofCase.OfferWithdrawn:
