@@ -164,8 +164,7 @@ internal static class AgentsBench
             await driver.RunAsync(TimeSpan.FromSeconds(warmupSeconds));
             stats.Recording = true;
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var machine = new MachineCpu();
-            var machineBefore = machine.Read();
+            var others = new OtherProcessesCpu();
             using var sampler = new ThreadPoolSampler();
             var pauseBefore = GC.GetTotalPauseDuration();
             var gen2Before = GC.CollectionCount(2);
@@ -183,6 +182,7 @@ internal static class AgentsBench
             stats.Recording = false;
             var elapsed = window.Elapsed.TotalSeconds;
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+            var othersPercent = others.Percent();
             var connected = sessions.Count(s => s.Connected);
             using var process = Process.GetCurrentProcess();
             var workingSetMb = process.WorkingSet64 / (1024.0 * 1024.0);
@@ -213,7 +213,7 @@ internal static class AgentsBench
             Console.WriteLine($"errors: {stats.Errors}");
             Console.WriteLine($"cpu_pct: {100 * cpu / elapsed / Environment.ProcessorCount:F0}");
             Console.WriteLine($"processor_count: {Environment.ProcessorCount}");
-            Console.WriteLine($"machine_cpu_pct: {(machine.Busy(machineBefore) is { } busy ? busy.ToString("F0") : "n/a")}");
+            Console.WriteLine($"other_processes_cpu_pct: {(othersPercent is { } busy ? busy.ToString("F0") : "n/a")}");
             Console.WriteLine($"load_average_1m: {LoadAverage()}");
             Console.WriteLine($"gc_pause_total_ms: {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0}");
             Console.WriteLine($"gc_gen0_collections: {GC.CollectionCount(0) - gen0Before}");
@@ -247,24 +247,57 @@ internal static class AgentsBench
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
-    /// <summary>Busy share of all cores over the window, every process on the machine (from /proc/stat; others share these cores).</summary>
-    private sealed class MachineCpu
+    /// <summary>
+    /// CPU used by the machine's other processes over the window, as a share of all cores (from /proc/[pid]/stat, 100
+    /// ticks a second): this machine is shared, and what they take this process cannot have. Processes that end
+    /// within the window are missed, and one started within it counts whole.
+    /// </summary>
+    private sealed class OtherProcessesCpu
     {
-        public (long Busy, long Total)? Read()
+        private readonly Dictionary<int, long> _before = Read();
+        private readonly long _started = Stopwatch.GetTimestamp();
+
+        public double? Percent()
         {
-            if (!File.Exists("/proc/stat"))
+            if (!Directory.Exists("/proc"))
             {
                 return null;
             }
 
-            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
-            var idle = fields[3] + (fields.Length > 4 ? fields[4] : 0);
-            var total = fields.Take(8).Sum();
-            return (total - idle, total);
+            var after = Read();
+            var ticks = after.Sum(pair => pair.Value - _before.GetValueOrDefault(pair.Key));
+            return 100.0 * ticks / 100.0 / Stopwatch.GetElapsedTime(_started).TotalSeconds / Environment.ProcessorCount;
         }
 
-        public double? Busy((long Busy, long Total)? before) =>
-            before is { } b && Read() is { } a && a.Total > b.Total ? 100.0 * (a.Busy - b.Busy) / (a.Total - b.Total) : null;
+        private static Dictionary<int, long> Read()
+        {
+            var ticks = new Dictionary<int, long>();
+            if (!Directory.Exists("/proc"))
+            {
+                return ticks;
+            }
+
+            foreach (var directory in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(directory), out var pid) || pid == Environment.ProcessId)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    ticks[pid] = long.Parse(fields[11]) + long.Parse(fields[12]); // utime, stime
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+                {
+                    // The process ended meanwhile.
+                }
+            }
+
+            return ticks;
+        }
     }
 
     /// <summary>Samples the thread pool every 100 ms: threads and work items waiting (a starved pool shows here).</summary>
