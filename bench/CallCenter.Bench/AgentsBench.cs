@@ -20,12 +20,13 @@ namespace CallCenter.Bench;
 
 /// <summary>
 /// <c>agents [--agents N] [--seconds S] [--talk-ms T] [--rate R] [--queues Q] [--wrapup-s W] [--sessions-per-channel K]
-/// [--warmup-s U] [--login-concurrency C]</c>: N agent desktops over gRPC on loopback against the agent gateway hosted in
+/// [--warmup-s U] [--login-concurrency C] [--timeline 1]</c>: N agent desktops over gRPC on loopback against the agent gateway hosted in
 /// this process (Kestrel + a one-silo cluster with memory storage). Each desktop logs in as its own user, opens its event
 /// stream, goes Available, and for every offer: Accept, talk T ms, HangUp, WrapUp with a disposition (after the
 /// WrapUp state when the queue has wrap-up time). A driver creates calls (arrive + enqueue, not edge-managed) at R per
 /// second, at most N in flight, for U seconds of warm-up (not measured) and then S measured seconds, then lets the
-/// calls in flight finish (up to 10 s; offers received while draining count).
+/// calls in flight finish (up to 10 s; offers received while draining count). <c>--timeline 1</c> prints, per second of
+/// the window, the offers' latencies next to the GC pauses and the thread-pool queue (on stderr).
 ///
 /// Offer delivery latency: the time this process's desktop reads the Offer off its gRPC stream (DateTimeOffset.UtcNow)
 /// minus the time the queue reserved the agent. The queue stamps the lease it offers with
@@ -225,6 +226,20 @@ internal static class AgentsBench
             Console.WriteLine($"queues: {queues}");
             Console.WriteLine($"grpc_channels: {channels.Length}");
 
+            if (arguments.Int("timeline", 0) == 1)
+            {
+                var previousPause = 0.0;
+                var offersBySecond = stats.Timeline().ToDictionary(line => int.Parse(line.Split(' ')[1].TrimEnd(':')));
+                lock (sampler.PerSecond)
+                {
+                    foreach (var (second, (pause, queue)) in sampler.PerSecond)
+                    {
+                        Console.Error.WriteLine($"{offersBySecond.GetValueOrDefault(second, $"second {second}: offers 0")} | gc_pause_ms {pause - previousPause:F0} threadpool_queue_max {queue}");
+                        previousPause = pause;
+                    }
+                }
+            }
+
             foreach (var session in sessions)
             {
                 session.Stop();
@@ -305,11 +320,24 @@ internal static class AgentsBench
     {
         private readonly Timer _timer;
 
+        private readonly long _started = Stopwatch.GetTimestamp();
+        private readonly TimeSpan _pauseAtStart = GC.GetTotalPauseDuration();
+
         public ThreadPoolSampler() => _timer = new Timer(_ =>
         {
             MaxThreads = Math.Max(MaxThreads, ThreadPool.ThreadCount);
-            MaxQueue = Math.Max(MaxQueue, ThreadPool.PendingWorkItemCount);
+            var queue = ThreadPool.PendingWorkItemCount;
+            MaxQueue = Math.Max(MaxQueue, queue);
+            var second = (int)Stopwatch.GetElapsedTime(_started).TotalSeconds;
+            lock (PerSecond)
+            {
+                var (pause, maxQueue) = PerSecond.GetValueOrDefault(second);
+                PerSecond[second] = ((GC.GetTotalPauseDuration() - _pauseAtStart).TotalMilliseconds, Math.Max(maxQueue, queue));
+            }
         }, null, 0, 100);
+
+        /// <summary>By second of the window: the GC pause total so far, and the longest thread-pool queue seen.</summary>
+        public SortedDictionary<int, (double PauseMs, long MaxQueue)> PerSecond { get; } = [];
 
         public int MaxThreads { get; private set; }
 
@@ -333,13 +361,29 @@ internal static class AgentsBench
         private readonly List<double> _latencies = [];
         private readonly List<double> _silo = [];
         private readonly List<double> _stream = [];
+        private readonly List<(double At, double Milliseconds)> _timeline = [];
+        private long _windowStart;
         private int _errors;
         private int _accepted;
         private int _withdrawn;
         private int _inFlight;
         private int _reported;
 
-        public volatile bool Recording;
+        private volatile bool _recording;
+
+        public bool Recording
+        {
+            get => _recording;
+            set
+            {
+                if (value)
+                {
+                    _windowStart = Stopwatch.GetTimestamp();
+                }
+
+                _recording = value;
+            }
+        }
 
         public int Errors => Volatile.Read(ref _errors);
 
@@ -358,6 +402,7 @@ internal static class AgentsBench
                     _latencies.Add(milliseconds);
                     _silo.Add(siloMilliseconds);
                     _stream.Add(streamMilliseconds);
+                    _timeline.Add((Stopwatch.GetElapsedTime(_windowStart).TotalSeconds, milliseconds));
                 }
             }
         }
@@ -398,6 +443,19 @@ internal static class AgentsBench
 
         /// <summary>The pump's stamp to the client's read: the stream write, HTTP/2 on loopback, the client.</summary>
         public double[] StreamLatencies() => Sorted(_stream);
+
+        /// <summary>Offers by the second of the window they were read in: count, p50, p99, max.</summary>
+        public IEnumerable<string> Timeline()
+        {
+            lock (_latencies)
+            {
+                return _timeline.GroupBy(entry => (int)entry.At).OrderBy(group => group.Key).Select(group =>
+                {
+                    var sorted = group.Select(entry => entry.Milliseconds).Order().ToArray();
+                    return $"second {group.Key}: offers {sorted.Length} p50 {RoutingBench.Percentile(sorted, 0.5):F1} p99 {RoutingBench.Percentile(sorted, 0.99):F1} max {sorted[^1]:F1}";
+                }).ToList();
+            }
+        }
 
         private double[] Sorted(List<double> values)
         {
