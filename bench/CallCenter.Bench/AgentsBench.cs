@@ -171,9 +171,7 @@ internal static class AgentsBench
             var gen2Before = GC.CollectionCount(2);
             var gen0Before = GC.CollectionCount(0);
             var window = Stopwatch.StartNew();
-            var callsBefore = driver.Created;
-            await driver.RunAsync(TimeSpan.FromSeconds(seconds));
-            var callsCreated = driver.Created - callsBefore;
+            var callsCreated = await driver.RunAsync(TimeSpan.FromSeconds(seconds));
             var drain = Stopwatch.StartNew();
             while (stats.InFlight > 0 && drain.Elapsed < TimeSpan.FromSeconds(10))
             {
@@ -407,13 +405,7 @@ internal static class AgentsBench
             }
         }
 
-        public void AcceptedOne()
-        {
-            if (Recording)
-            {
-                Interlocked.Increment(ref _accepted);
-            }
-        }
+        public void AcceptedOne() => Interlocked.Increment(ref _accepted);
 
         public void WithdrawnOne()
         {
@@ -513,7 +505,7 @@ internal static class AgentsBench
                             var reservedAt = agentEvent.Offer.ExpiresAt.ToDateTimeOffset().AddSeconds(-AcceptTimeoutSeconds);
                             var queuedAt = agentEvent.At.ToDateTimeOffset();
                             stats.Offer((received - reservedAt).TotalMilliseconds, (queuedAt - reservedAt).TotalMilliseconds, (received - queuedAt).TotalMilliseconds);
-                            _ = HandleAsync(agentEvent.Offer);
+                            _ = HandleAsync(agentEvent.Offer, stats.Recording);
                             break;
                         case AgentEvent.EventOneofCase.OfferWithdrawn:
                             stats.WithdrawnOne();
@@ -536,14 +528,18 @@ internal static class AgentsBench
             }
         }
 
-        private async Task HandleAsync(Offer offer)
+        /// <summary>Accept, talk, hang up, wrap up; an accept counts when its offer was read within the window.</summary>
+        private async Task HandleAsync(Offer offer, bool recorded)
         {
             var wrapUp = _wrapUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var ended = false;
             try
             {
                 await desk.AcceptAsync(new OfferCommand { CallId = offer.CallId, Epoch = offer.Epoch }, _auth);
-                stats.AcceptedOne();
+                if (recorded)
+                {
+                    stats.AcceptedOne();
+                }
                 await Task.Delay(talkMs);
                 await desk.HangUpAsync(new CallCommand { CallId = offer.CallId }, _auth);
                 ended = true;
@@ -570,16 +566,17 @@ internal static class AgentsBench
         }
     }
 
-    /// <summary>Creates calls at a fixed rate (open loop), spread over the queues, while fewer than the cap are in flight.</summary>
+    /// <summary>
+    /// Creates calls at a fixed rate (open loop), spread over the queues, while fewer than the cap are in flight; a run
+    /// returns the calls it started that were queued.
+    /// </summary>
     private sealed class CallDriver(IGrainFactory grains, string[] queueIds, double rate, int maxInFlight, Stats stats)
     {
         private int _sequence;
-        private int _created;
 
-        public int Created => Volatile.Read(ref _created);
-
-        public async Task RunAsync(TimeSpan duration)
+        public async Task<int> RunAsync(TimeSpan duration)
         {
+            var creating = new List<Task<bool>>();
             var clock = Stopwatch.StartNew();
             var due = 0.0;
             var last = TimeSpan.Zero;
@@ -592,15 +589,17 @@ internal static class AgentsBench
                 {
                     due -= 1;
                     stats.CallStarted();
-                    _ = CreateAsync(Interlocked.Increment(ref _sequence));
+                    creating.Add(CreateAsync(Interlocked.Increment(ref _sequence)));
                 }
 
                 due = Math.Min(due, rate); // a throttled driver does not build up more than a second of backlog
                 await Task.Delay(5);
             }
+
+            return (await Task.WhenAll(creating)).Count(queued => queued);
         }
 
-        private async Task CreateAsync(int sequence)
+        private async Task<bool> CreateAsync(int sequence)
         {
             try
             {
@@ -617,12 +616,13 @@ internal static class AgentsBench
                     throw new InvalidOperationException($"call {sequence}: enqueue {queued.Status} {queued.Message}");
                 }
 
-                Interlocked.Increment(ref _created);
+                return true;
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
                 stats.CallDone();
                 stats.Error("driver", exception);
+                return false;
             }
         }
     }
