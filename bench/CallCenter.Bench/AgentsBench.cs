@@ -226,6 +226,20 @@ internal static class AgentsBench
 
             if (arguments.Int("timeline", 0) == 1)
             {
+                foreach (var kind in new[] { GCKind.Ephemeral, GCKind.Background, GCKind.FullBlocking })
+                {
+                    var info = GC.GetGCMemoryInfo(kind);
+                    if (info.Index > 0)
+                    {
+                        Console.Error.WriteLine(
+                            $"last {kind} GC: gen{info.Generation} pause {string.Join("+", info.PauseDurations.ToArray().Where(d => d > TimeSpan.Zero).Select(d => d.TotalMilliseconds.ToString("F1")))} ms, " +
+                            $"promoted {info.PromotedBytes / 1048576.0:F1} MB, pinned objects {info.PinnedObjectsCount}, heap {info.HeapSizeBytes / 1048576.0:F0} MB, " +
+                            $"gen0 {info.GenerationInfo[0].SizeBeforeBytes / 1048576.0:F0}->{info.GenerationInfo[0].SizeAfterBytes / 1048576.0:F0} MB, " +
+                            $"gen1 {info.GenerationInfo[1].SizeBeforeBytes / 1048576.0:F0}->{info.GenerationInfo[1].SizeAfterBytes / 1048576.0:F0} MB, " +
+                            $"gen2 {info.GenerationInfo[2].SizeAfterBytes / 1048576.0:F0} MB, GC handles {GC.GetGCMemoryInfo().PinnedObjectsCount}");
+                    }
+                }
+
                 var previousPause = 0.0;
                 var offersBySecond = stats.Timeline().ToDictionary(line => int.Parse(line.Split(' ')[1].TrimEnd(':')));
                 lock (sampler.PerSecond)
