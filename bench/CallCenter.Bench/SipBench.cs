@@ -6,29 +6,46 @@ using System.Net.Sockets;
 namespace CallCenter.Bench;
 
 /// <summary>
-/// <c>sip [--calls N] [--rate R] [--limit L] [--edge-port P --agents M --talk-ms T --tcp 0|1]</c>: SIP call throughput
-/// with real SIPp peers (Debian package sip-tester) on 127.0.0.1, scenarios from tests/sipp.
+/// <c>sip [--calls N] [--rate R] [--limit L] [--agents M] [--talk-ms T] [--phones P] [--callers C] [--tcp 0|1]
+/// [--edge-port E]</c>: SIP call throughput with real SIPp peers (Debian package sip-tester) on 127.0.0.1, scenarios
+/// from tests/sipp.
 /// <list type="bullet">
 /// <item><c>baseline_cps</c>: SIPp's uac-baseline against SIPp's uas-baseline, no edge: N calls at R per second, calls
 /// completed over the wall time from the client's start to its exit. What the machine does without the edge.</item>
-/// <item><c>calls</c>, <c>failed_calls</c>, <c>cps</c>: the same through the edge at 127.0.0.1:P (<see cref="RunEdgeAsync"/>):
-/// M SIPp agent phones register (digest) and answer, callers call and wait for the edge's BYE, agents hang up after
-/// T ms. <c>n/a</c> without <c>--edge-port</c> (the edge does not exist yet).</item>
+/// <item><c>calls</c>, <c>failed_calls</c>, <c>cps</c>: the same N calls at R per second through the edge
+/// (<see cref="RunEdgeAsync"/>): SIPp callers (caller-waits-for-bye.xml, C processes sharing N and R) → edge → queue →
+/// agent → SIPp agent phones (agent-phone.xml, P processes; M phones registered with digest through the edge's
+/// registrar, agent-register.xml) that answer, talk T ms and hang up → the edge ends the caller's call with a BYE.
+/// <c>cps</c> is calls completed over the callers' wall time (start to exit, so it includes the last call's talk).
+/// Without <c>--edge-port</c> the contact center runs in this process (<see cref="SipBenchCenter"/>: the embedded silo
+/// co-hosting the edge on a free port, a queue on number 5000, agents agent1..agentM logged in, wrap-up 0) and a call
+/// fails when SIPp fails it or its call grain did not end Answered (every call grain is read after the run). With
+/// <c>--edge-port E</c> the callers and phones go to an external edge at 127.0.0.1:E (it must know users
+/// agent1..agentM, password "secret", and route number 5000), and only SIPp's verdict counts.</item>
 /// </list>
+/// Defaults: N 1000, R 100, M 200, T 500, P 1, C 1, UDP. Agents must outnumber the calls in progress
+/// (about R × (T + set-up) / 1000): 200 agents carry 300 calls/s of 500 ms.
 /// </summary>
 internal static class SipBench
 {
     private const string Sipp = "/usr/bin/sipp";
 
+    /// <summary>The in-process edge's RTP ports: below the kernel's ephemeral range, where SIPp's SIP and media ports are.</summary>
+    private const int EdgeRtpFirst = 10000;
+    private const int EdgeRtpLast = 29999;
+
     public static async Task<int> RunAsync(Arguments arguments)
     {
-        var calls = arguments.Int("calls", 1000);
-        var rate = arguments.Double("rate", 100);
-        var limit = arguments.Int("limit", 0);
+        var settings = new Settings(
+            Calls: arguments.Int("calls", 1000),
+            Rate: arguments.Double("rate", 100),
+            Limit: arguments.Int("limit", 0),
+            Agents: arguments.Int("agents", 200),
+            Talk: TimeSpan.FromMilliseconds(arguments.Int("talk-ms", 500)),
+            Phones: Math.Max(1, arguments.Int("phones", 1)),
+            Callers: Math.Max(1, arguments.Int("callers", 1)),
+            Transport: arguments.Int("tcp", 0) != 0 ? "t1" : "u1");
         var edgePort = arguments.Int("edge-port", 0);
-        var agents = arguments.Int("agents", 20);
-        var talk = TimeSpan.FromMilliseconds(arguments.Int("talk-ms", 1000));
-        var transport = arguments.Int("tcp", 0) != 0 ? "t1" : "u1";
         if (!File.Exists(Sipp))
         {
             Console.Error.WriteLine($"{Sipp} is missing: apt-get install sip-tester");
@@ -36,98 +53,228 @@ internal static class SipBench
         }
 
         var scenarios = ScenarioDirectory();
-        var baseline = await RunBaselineAsync(scenarios, calls, rate, limit, transport);
-        Figures? edge = edgePort == 0
-            ? null
-            : await RunEdgeAsync(scenarios, new IPEndPoint(IPAddress.Loopback, edgePort), calls, rate, limit, agents, talk, transport);
+        var baseline = await RunBaselineAsync(scenarios, settings);
 
-        Console.WriteLine($"calls: {calls}");
-        Console.WriteLine($"rate: {rate.ToString(CultureInfo.InvariantCulture)}");
-        Console.WriteLine($"transport: {(transport == "t1" ? "tcp" : "udp")}");
-        Console.WriteLine($"failed_calls: {(edge is null ? "n/a" : edge.Failed.ToString(CultureInfo.InvariantCulture))}");
-        Console.WriteLine($"cps: {(edge is null ? "n/a" : edge.Cps.ToString("F1", CultureInfo.InvariantCulture))}");
-        Console.WriteLine($"baseline_cps: {baseline.Cps.ToString("F1", CultureInfo.InvariantCulture)}");
-        Console.WriteLine($"baseline_failed_calls: {baseline.Failed}");
-        Console.WriteLine($"baseline_seconds: {baseline.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)}");
-        if (edge is not null)
+        EdgeFigures edge;
+        SipBenchCenter.GrainCheck? grains = null;
+        string? logPath = null;
+        int logWarnings = 0, logErrors = 0;
+        if (edgePort != 0)
         {
-            Console.WriteLine($"edge_seconds: {edge.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)}");
-            Console.WriteLine($"agents: {agents}");
+            edge = await RunEdgeAsync(scenarios, new IPEndPoint(IPAddress.Loopback, edgePort), settings, null);
+        }
+        else
+        {
+            logPath = Path.Combine(Path.GetTempPath(), $"sip-bench-edge-{DateTime.UtcNow:yyyyMMdd-HHmmss}.log");
+            var started = Stopwatch.StartNew();
+            await using var center = await SipBenchCenter.StartAsync(settings.Agents, FreePort(), EdgeRtpFirst, EdgeRtpLast, logPath);
+            center.Log.Note($"silo, edge on {center.Edge} and {settings.Agents} agents ready in {started.Elapsed.TotalSeconds:F2} s");
+            edge = await RunEdgeAsync(scenarios, center.Edge, settings, async () =>
+            {
+                var withPhone = await center.WaitForPhonesAsync(TimeSpan.FromSeconds(30));
+                center.Log.Note($"{withPhone} of {settings.Agents} agents available with a phone");
+                if (withPhone < settings.Agents)
+                {
+                    Console.Error.WriteLine($"only {withPhone} of {settings.Agents} agents are available with a registered phone");
+                }
+            });
+            center.Log.Note($"callers done: {edge.Callers}");
+            grains = await center.CheckCallsAsync();
+            center.Log.Note($"grains: {grains.Calls} calls, {grains.Answered} answered, others {string.Join(", ", grains.Others.Select(o => $"{o.Key} {o.Value}"))}");
+            if (grains.Example is { } example)
+            {
+                Console.Error.WriteLine($"a call that did not end Answered: {example}");
+            }
+
+            logWarnings = center.Log.Warnings;
+            logErrors = center.Log.Errors;
         }
 
-        return baseline.Failed == 0 && (edge is null || edge.Failed == 0) ? 0 : 1;
+        var sippFailed = settings.Calls - edge.Callers.Successful;
+        var grainFailed = grains is null ? 0 : grains.NotAnswered + Math.Max(0, (int)edge.Callers.Successful - grains.Calls);
+        var failed = Math.Min(settings.Calls, sippFailed + grainFailed);
+
+        Console.WriteLine($"calls: {settings.Calls}");
+        Console.WriteLine($"rate: {Invariant(settings.Rate)}");
+        Console.WriteLine($"transport: {(settings.Transport == "t1" ? "tcp" : "udp")}");
+        Console.WriteLine($"edge: {(edgePort == 0 ? $"in-process {edge.Edge}" : edge.Edge.ToString())}");
+        Console.WriteLine($"failed_calls: {failed}");
+        Console.WriteLine($"cps: {edge.Callers.Cps.ToString("F1", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"baseline_cps: {baseline.Cps.ToString("F1", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"baseline_failed_calls: {settings.Calls - baseline.Successful}");
+        Console.WriteLine($"baseline_seconds: {Seconds(baseline.Elapsed)}");
+        Console.WriteLine($"edge_seconds: {Seconds(edge.Callers.Elapsed)}");
+        Console.WriteLine($"sipp_failed_calls: {sippFailed}");
+        Console.WriteLine($"grain_failed_calls: {(grains is null ? "n/a" : Invariant(grainFailed))}");
+        if (grains is not null)
+        {
+            Console.WriteLine($"grain_calls: {grains.Calls}");
+            Console.WriteLine($"grain_outcomes: Answered {grains.Answered}{string.Concat(grains.Others.Select(o => $", {o.Key} {o.Value}"))}");
+            Console.WriteLine($"queue_offered: {grains.Queue.Offered}");
+            Console.WriteLine($"queue_answered: {grains.Queue.Answered}");
+            Console.WriteLine($"queue_abandoned: {grains.Queue.Abandoned}");
+            Console.WriteLine($"queue_asa_seconds: {(grains.Queue.AverageSpeedOfAnswerSeconds is { } asa ? asa.ToString("F3", CultureInfo.InvariantCulture) : "n/a")}");
+        }
+
+        Console.WriteLine($"agents: {settings.Agents}");
+        Console.WriteLine($"agents_registered: {edge.Registered}");
+        Console.WriteLine($"register_seconds: {Seconds(edge.RegisterElapsed)}");
+        Console.WriteLine($"talk_ms: {(int)settings.Talk.TotalMilliseconds}");
+        Console.WriteLine($"phones: {settings.Phones}");
+        Console.WriteLine($"callers: {settings.Callers}");
+        Console.WriteLine($"phone_calls: {edge.PhoneAnswered}");
+        Console.WriteLine($"phone_failed_calls: {edge.PhoneFailed}");
+        if (logPath is not null)
+        {
+            Console.WriteLine($"edge_log: {logPath}");
+            Console.WriteLine($"edge_log_warnings: {logWarnings}");
+            Console.WriteLine($"edge_log_errors: {logErrors}");
+        }
+
+        return baseline.Successful == settings.Calls && failed == 0 ? 0 : 1;
     }
 
     /// <summary>SIPp uac-baseline → uas-baseline on loopback: calls completed per second of the client's wall time.</summary>
-    private static async Task<Figures> RunBaselineAsync(string scenarios, int calls, double rate, int limit, string transport)
+    private static async Task<Figures> RunBaselineAsync(string scenarios, Settings settings)
     {
-        var timeout = Timeout(calls, rate);
+        var timeout = Timeout(settings.Calls, settings.Rate);
         var uasPort = FreePort();
-        await using var uas = Run(scenarios, "uas-baseline.xml", null, uasPort, transport, timeout, ["-m", Invariant(calls)]);
-        await uas.WaitUntilListeningAsync(transport);
-        var client = new List<string> { "-m", Invariant(calls), "-r", Invariant(rate) };
-        if (limit > 0)
+        await using var uas = Run(scenarios, "uas-baseline.xml", null, uasPort, settings.Transport, timeout, ["-m", Invariant(settings.Calls)]);
+        await uas.WaitUntilListeningAsync(settings.Transport);
+        var client = new List<string> { "-m", Invariant(settings.Calls), "-r", Invariant(settings.Rate) };
+        if (settings.Limit > 0)
         {
-            client.AddRange(["-l", Invariant(limit)]);
+            client.AddRange(["-l", Invariant(settings.Limit)]);
         }
 
-        await using var uac = Run(scenarios, "uac-baseline.xml", uas.Endpoint, FreePort(), transport, timeout, client);
+        await using var uac = Run(scenarios, "uac-baseline.xml", uas.Endpoint, FreePort(), settings.Transport, timeout, client);
         var result = await uac.WaitAsync();
         await uas.WaitAsync();
+        if (result.Successful < settings.Calls)
+        {
+            Console.Error.WriteLine($"baseline: {result.Successful} of {settings.Calls} calls succeeded:\n{uac.Errors()}");
+        }
+
         return result;
     }
 
     /// <summary>
-    /// The edge part: <paramref name="agents"/> SIPp agent phones (one agent-phone.xml server for all) register with the
-    /// edge at <paramref name="edge"/> (agent-register.xml, users agent1..agentM, password "secret"), then
-    /// caller-waits-for-bye.xml places <paramref name="calls"/> calls at <paramref name="rate"/> per second; the phones
-    /// answer and hang up after <paramref name="talk"/>; the edge must then end each caller's call. Figures are the
-    /// callers': completed calls per second of their wall time.
+    /// The edge part: P SIPp agent phones (agent-phone.xml servers; agent i answers on phone (i - 1) mod P) register
+    /// agents agent1..agentM with the edge at <paramref name="edge"/> (agent-register.xml, password "secret"); then
+    /// <paramref name="registered"/> (if any) runs, and C SIPp callers (caller-waits-for-bye.xml, dialling 5000) place
+    /// the calls; the phones answer and hang up after the talk time; the edge must then end each caller's call.
+    /// Figures are the callers': completed calls per second of their wall time (the slowest caller's).
     /// </summary>
-    private static async Task<Figures> RunEdgeAsync(string scenarios, IPEndPoint edge, int calls, double rate, int limit, int agents, TimeSpan talk, string transport)
+    private static async Task<EdgeFigures> RunEdgeAsync(string scenarios, IPEndPoint edge, Settings settings, Func<Task>? registered)
     {
-        var timeout = Timeout(calls, rate) + talk * 2;
-        var phonePort = FreePort();
-        await using var phones = Run(scenarios, "agent-phone.xml", null, phonePort, transport, timeout,
-            ["-set", "bye_after_ms", Invariant((int)talk.TotalMilliseconds)]);
-        await phones.WaitUntilListeningAsync(transport);
-
-        var agentsFile = Path.Combine(Path.GetTempPath(), $"bench-agents-{Guid.NewGuid():N}.csv");
-        File.WriteAllLines(agentsFile, ["SEQUENTIAL", .. Enumerable.Range(1, agents).Select(i => $"agent{i};[authentication username=agent{i} password=secret]")]);
+        var timeout = Timeout(settings.Calls, settings.Rate) + (settings.Talk * 2);
+        var phones = new List<SippRun>();
+        var callers = new List<SippRun>();
+        var files = new List<string>();
         try
         {
-            await using var register = Run(scenarios, "agent-register.xml", edge, FreePort(), transport, TimeSpan.FromSeconds(60),
-                ["-inf", agentsFile, "-m", Invariant(agents), "-r", "50", "-set", "phone_port", Invariant(phonePort)]);
-            var registered = await register.WaitAsync();
-            if (registered.Failed > 0 || registered.Successful < agents)
+            for (var p = 0; p < settings.Phones; p++)
             {
-                Console.Error.WriteLine($"agent registration: {registered.Successful} of {agents} succeeded:\n{register.Errors()}");
+                var phone = Run(scenarios, "agent-phone.xml", null, FreePort(), settings.Transport, timeout,
+                    ["-set", "bye_after_ms", Invariant((int)settings.Talk.TotalMilliseconds)]);
+                phones.Add(phone);
+                await phone.WaitUntilListeningAsync(settings.Transport);
             }
 
-            var callers = new List<string>
+            var registerClock = Stopwatch.StartNew();
+            long registeredPhones = 0;
+            for (var p = 0; p < settings.Phones; p++)
             {
-                "-s", "5000", "-m", Invariant(calls), "-r", Invariant(rate),
-                "-recv_timeout", Invariant((int)(talk.TotalMilliseconds + 60_000)),
-            };
-            if (limit > 0)
-            {
-                callers.AddRange(["-l", Invariant(limit)]);
+                var agents = Enumerable.Range(1, settings.Agents).Where(i => (i - 1) % settings.Phones == p).ToList();
+                if (agents.Count == 0)
+                {
+                    continue;
+                }
+
+                var agentsFile = Path.Combine(Path.GetTempPath(), $"bench-agents-{Guid.NewGuid():N}.csv");
+                files.Add(agentsFile);
+                File.WriteAllLines(agentsFile, ["SEQUENTIAL", .. agents.Select(i => $"agent{i};[authentication username=agent{i} password={SipBenchCenter.Password}]")]);
+                await using var register = Run(scenarios, "agent-register.xml", edge, FreePort(), settings.Transport, TimeSpan.FromSeconds(60),
+                    ["-inf", agentsFile, "-m", Invariant(agents.Count), "-r", "200", "-set", "phone_port", Invariant(phones[p].Endpoint.Port)]);
+                var result = await register.WaitAsync();
+                registeredPhones += result.Successful;
+                if (result.Failed > 0 || result.Successful < agents.Count)
+                {
+                    Console.Error.WriteLine($"agent registration on phone {p}: {result.Successful} of {agents.Count} succeeded:\n{register.Errors()}");
+                }
             }
 
-            await using var caller = Run(scenarios, "caller-waits-for-bye.xml", edge, FreePort(), transport, timeout, callers);
-            var result = await caller.WaitAsync();
-            phones.StopGracefully();
-            await phones.WaitAsync();
-            if (result.Failed > 0)
+            if (registered is not null)
             {
-                Console.Error.WriteLine(caller.Errors());
+                await registered();
             }
 
-            return result;
+            var registerElapsed = registerClock.Elapsed;
+            for (var c = 0; c < settings.Callers; c++)
+            {
+                var calls = (settings.Calls / settings.Callers) + (c < settings.Calls % settings.Callers ? 1 : 0);
+                var arguments = new List<string>
+                {
+                    "-s", SipBenchCenter.Number, "-m", Invariant(calls), "-r", Invariant(settings.Rate / settings.Callers),
+                    "-recv_timeout", Invariant((int)(settings.Talk.TotalMilliseconds + 60_000)),
+                };
+                if (settings.Limit > 0)
+                {
+                    arguments.AddRange(["-l", Invariant(Math.Max(1, settings.Limit / settings.Callers))]);
+                }
+
+                callers.Add(Run(scenarios, "caller-waits-for-bye.xml", edge, FreePort(), settings.Transport, timeout, arguments));
+            }
+
+            var results = new List<Figures>();
+            foreach (var caller in callers)
+            {
+                results.Add(await caller.WaitAsync());
+            }
+
+            foreach (var phone in phones)
+            {
+                phone.StopGracefully();
+            }
+
+            var phoneResults = new List<Figures>();
+            foreach (var phone in phones)
+            {
+                phoneResults.Add(await phone.WaitAsync());
+            }
+
+            for (var c = 0; c < callers.Count; c++)
+            {
+                if (results[c].Failed > 0)
+                {
+                    Console.Error.WriteLine($"caller {c}: {results[c].Failed} failed calls:\n{callers[c].Errors()}");
+                }
+
+                await callers[c].DisposeAsync();
+            }
+
+            for (var p = 0; p < phones.Count; p++)
+            {
+                if (phoneResults[p].Failed > 0)
+                {
+                    Console.Error.WriteLine($"phone {p}: {phoneResults[p].Failed} failed calls:\n{phones[p].Errors()}");
+                }
+            }
+
+            var total = new Figures(results.Sum(r => r.Successful), results.Sum(r => r.Failed), results.Max(r => r.Elapsed));
+            return new EdgeFigures(edge, total, registeredPhones, registerElapsed, phoneResults.Sum(r => r.Successful), phoneResults.Sum(r => r.Failed));
         }
         finally
         {
-            File.Delete(agentsFile);
+            foreach (var run in callers.Concat(phones))
+            {
+                await run.DisposeAsync();
+            }
+
+            foreach (var file in files)
+            {
+                File.Delete(file);
+            }
         }
     }
 
@@ -187,7 +334,8 @@ internal static class SipBench
         throw new DirectoryNotFoundException("tests/sipp not found: run the bench from inside the repository");
     }
 
-    private static int FreePort()
+    /// <summary>An even port free for UDP and TCP, with the three above it, below 60000.</summary>
+    internal static int FreePort()
     {
         while (true)
         {
@@ -219,9 +367,15 @@ internal static class SipBench
         }
     }
 
+    private static string Seconds(TimeSpan elapsed) => elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture);
+
     private static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record Settings(int Calls, double Rate, int Limit, int Agents, TimeSpan Talk, int Phones, int Callers, string Transport);
+
+    private sealed record EdgeFigures(IPEndPoint Edge, Figures Callers, long Registered, TimeSpan RegisterElapsed, long PhoneAnswered, long PhoneFailed);
 
     private sealed record Figures(long Successful, long Failed, TimeSpan Elapsed)
     {
@@ -231,6 +385,7 @@ internal static class SipBench
     private sealed class SippRun(Process process, Stopwatch clock, string directory, int port, TimeSpan limit) : IAsyncDisposable
     {
         private Figures? _figures;
+        private bool _disposed;
 
         public IPEndPoint Endpoint => new(IPAddress.Loopback, port);
 
@@ -296,6 +451,12 @@ internal static class SipBench
 
         public async ValueTask DisposeAsync()
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true);
