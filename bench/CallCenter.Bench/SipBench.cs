@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace CallCenter.Bench;
 
@@ -26,7 +27,7 @@ namespace CallCenter.Bench;
 /// Defaults: N 1000, R 100, M 200, T 500, P 1, C 1, UDP. Agents must outnumber the calls in progress
 /// (about R × (T + set-up) / 1000): 200 agents carry 300 calls/s of 500 ms.
 /// </summary>
-internal static class SipBench
+internal static partial class SipBench
 {
     private const string Sipp = "/usr/bin/sipp";
 
@@ -382,7 +383,7 @@ internal static class SipBench
         public double Cps => Elapsed.TotalSeconds > 0 ? Successful / Elapsed.TotalSeconds : 0;
     }
 
-    private sealed class SippRun(Process process, Stopwatch clock, string directory, int port, TimeSpan limit) : IAsyncDisposable
+    private sealed partial class SippRun(Process process, Stopwatch clock, string directory, int port, TimeSpan limit) : IAsyncDisposable
     {
         private Figures? _figures;
         private bool _disposed;
@@ -437,6 +438,10 @@ internal static class SipBench
             }
         }
 
+        /// <summary>
+        /// SIPp's error log summed up: each event (a line starting with a date) reduced to its kind (quoted messages,
+        /// Call-IDs and numbers blanked) and counted, most frequent first; the whole log is kept in a file when it is long.
+        /// </summary>
         public string Errors()
         {
             var path = Path.Combine(directory, "errors.log");
@@ -446,8 +451,32 @@ internal static class SipBench
             }
 
             var text = File.ReadAllText(path);
-            return text.Length > 4000 ? text[..4000] + "..." : text;
+            var kinds = EventStart().Matches(text)
+                .Select(match => Numbers().Replace(Quoted().Replace(match.Groups[1].Value, "'…'"), "N"))
+                .Select(kind => kind.Length > 200 ? kind[..200] + "…" : kind)
+                .GroupBy(kind => kind)
+                .OrderByDescending(group => group.Count())
+                .Select(group => $"  {group.Count()} × {group.Key}")
+                .ToList();
+            var summary = kinds.Count == 0 ? (text.Length > 2000 ? text[..2000] + "..." : text) : string.Join('\n', kinds.Take(15));
+            if (text.Length > 2000)
+            {
+                var kept = Path.Combine(Path.GetTempPath(), $"sip-bench-{process.Id}-errors.log");
+                File.Copy(path, kept, overwrite: true);
+                summary += $"\n  (whole log: {kept})";
+            }
+
+            return summary;
         }
+
+        [GeneratedRegex(@"^\d{4}-\d\d-\d\d\t[\d:.]+\t[\d.]+: (.*)$", RegexOptions.Multiline)]
+        private static partial Regex EventStart();
+
+        [GeneratedRegex(@"'[^']*('|$)")]
+        private static partial Regex Quoted();
+
+        [GeneratedRegex(@"[0-9a-f]*[0-9][0-9a-f]*(-\d+)?(@[\d.]+)?")]
+        private static partial Regex Numbers();
 
         public async ValueTask DisposeAsync()
         {
