@@ -37,15 +37,18 @@ internal static partial class SipBench
 
     public static async Task<int> RunAsync(Arguments arguments)
     {
+        var rate = arguments.Double("rate", 100);
         var settings = new Settings(
             Calls: arguments.Int("calls", 1000),
-            Rate: arguments.Double("rate", 100),
+            Rate: rate,
             Limit: arguments.Int("limit", 0),
             Agents: arguments.Int("agents", 200),
             Talk: TimeSpan.FromMilliseconds(arguments.Int("talk-ms", 500)),
             Phones: Math.Max(1, arguments.Int("phones", 1)),
             Callers: Math.Max(1, arguments.Int("callers", 1)),
-            Transport: arguments.Int("tcp", 0) != 0 ? "t1" : "u1");
+            Transport: arguments.Int("tcp", 0) != 0 ? "t1" : "u1",
+            WarmUpCalls: Math.Max(0, arguments.Int("warmup", 1000)),
+            WarmUpRate: arguments.Double("warmup-rate", Math.Min(rate, 100)));
         var edgePort = arguments.Int("edge-port", 0);
         if (!File.Exists(Sipp))
         {
@@ -70,15 +73,7 @@ internal static partial class SipBench
             var started = Stopwatch.StartNew();
             await using var center = await SipBenchCenter.StartAsync(settings.Agents, FreePort(), EdgeRtpFirst, EdgeRtpLast, logPath);
             center.Log.Note($"silo, edge on {center.Edge} and {settings.Agents} agents ready in {started.Elapsed.TotalSeconds:F2} s");
-            edge = await RunEdgeAsync(scenarios, center.Edge, settings, async () =>
-            {
-                var withPhone = await center.WaitForPhonesAsync(TimeSpan.FromSeconds(30));
-                center.Log.Note($"{withPhone} of {settings.Agents} agents available with a phone");
-                if (withPhone < settings.Agents)
-                {
-                    Console.Error.WriteLine($"only {withPhone} of {settings.Agents} agents are available with a registered phone");
-                }
-            });
+            edge = await RunEdgeAsync(scenarios, center.Edge, settings, center);
             center.Log.Note($"callers done: {edge.Callers}");
             grains = await center.CheckCallsAsync();
             center.Log.Note($"grains: {grains.Calls} calls, {grains.Answered} answered, others {string.Join(", ", grains.Others.Select(o => $"{o.Key} {o.Value}"))}");
@@ -87,6 +82,7 @@ internal static partial class SipBench
                 Console.Error.WriteLine($"a call that did not end Answered: {example}");
             }
 
+            center.Log.Flush();
             logWarnings = center.Log.Warnings;
             logErrors = center.Log.Errors;
         }
@@ -114,7 +110,26 @@ internal static partial class SipBench
             Console.WriteLine($"queue_offered: {grains.Queue.Offered}");
             Console.WriteLine($"queue_answered: {grains.Queue.Answered}");
             Console.WriteLine($"queue_abandoned: {grains.Queue.Abandoned}");
-            Console.WriteLine($"queue_asa_seconds: {(grains.Queue.AverageSpeedOfAnswerSeconds is { } asa ? asa.ToString("F3", CultureInfo.InvariantCulture) : "n/a")}");
+            Console.WriteLine($"offers_rejected_or_expired: {grains.RejectedOffers}");
+            foreach (var (phase, figures) in grains.Phases)
+            {
+                Console.WriteLine($"ms_{phase}: {figures}");
+            }
+        }
+
+        if (edge.Sampled is { } sampled)
+        {
+            Console.WriteLine($"queue_max_waiting: {sampled.MaxWaiting}");
+            Console.WriteLine($"min_idle_agents: {sampled.MinIdleAgents}");
+            Console.WriteLine($"bench_process_cpu_percent: {sampled.ProcessCpuPercent.ToString("F0", CultureInfo.InvariantCulture)} (max {sampled.MaxProcessCpuPercent.ToString("F0", CultureInfo.InvariantCulture)} in a second; % of one core; silo, grains and edge)");
+            Console.WriteLine($"machine_cpu_percent: {sampled.MachineCpuPercent.ToString("F0", CultureInfo.InvariantCulture)} (of {Environment.ProcessorCount} cores; SIPp and anything else running included)");
+        }
+
+        Console.WriteLine($"warmup_calls: {settings.WarmUpCalls}");
+        if (settings.WarmUpCalls > 0)
+        {
+            Console.WriteLine($"warmup_rate: {Invariant(settings.WarmUpRate)}");
+            Console.WriteLine($"warmup_failed_calls: {edge.WarmUpFailed?.ToString(CultureInfo.InvariantCulture) ?? "n/a"}");
         }
 
         Console.WriteLine($"agents: {settings.Agents}");
@@ -161,14 +176,16 @@ internal static partial class SipBench
 
     /// <summary>
     /// The edge part: P SIPp agent phones (agent-phone.xml servers; agent i answers on phone (i - 1) mod P) register
-    /// agents agent1..agentM with the edge at <paramref name="edge"/> (agent-register.xml, password "secret"); then
-    /// <paramref name="registered"/> (if any) runs, and C SIPp callers (caller-waits-for-bye.xml, dialling 5000) place
-    /// the calls; the phones answer and hang up after the talk time; the edge must then end each caller's call.
-    /// Figures are the callers': completed calls per second of their wall time (the slowest caller's).
+    /// agents agent1..agentM with the edge at <paramref name="edge"/> (agent-register.xml, password "secret"); a warm-up
+    /// of W calls (JIT tiering, pools, grain types: not measured); then C SIPp callers (caller-waits-for-bye.xml,
+    /// dialling 5000) place the calls; the phones answer and hang up after the talk time; the edge must then end each
+    /// caller's call. Figures are the callers': completed calls per second of their wall time (the slowest caller's).
+    /// With the in-process <paramref name="center"/>: waits for the agents' phones, leaves the warm-up's calls out of
+    /// the grain check, and samples the queue and CPU while the callers run.
     /// </summary>
-    private static async Task<EdgeFigures> RunEdgeAsync(string scenarios, IPEndPoint edge, Settings settings, Func<Task>? registered)
+    private static async Task<EdgeFigures> RunEdgeAsync(string scenarios, IPEndPoint edge, Settings settings, SipBenchCenter? center)
     {
-        var timeout = Timeout(settings.Calls, settings.Rate) + (settings.Talk * 2);
+        var timeout = Timeout(settings.Calls + settings.WarmUpCalls, Math.Min(settings.Rate, settings.WarmUpRate)) + (settings.Talk * 2);
         var phones = new List<SippRun>();
         var callers = new List<SippRun>();
         var files = new List<string>();
@@ -205,26 +222,49 @@ internal static partial class SipBench
                 }
             }
 
-            if (registered is not null)
+            if (center is not null)
             {
-                await registered();
+                var withPhone = await center.WaitForPhonesAsync(TimeSpan.FromSeconds(30));
+                center.Log.Note($"{withPhone} of {settings.Agents} agents available with a phone");
+                if (withPhone < settings.Agents)
+                {
+                    Console.Error.WriteLine($"only {withPhone} of {settings.Agents} agents are available with a registered phone");
+                }
             }
 
             var registerElapsed = registerClock.Elapsed;
+            long? warmUpFailed = null;
+            if (settings.WarmUpCalls > 0)
+            {
+                center?.Log.Note($"warm-up: {settings.WarmUpCalls} calls at {settings.WarmUpRate}/s");
+                await using var warmUp = Run(scenarios, "caller-waits-for-bye.xml", edge, FreePort(), settings.Transport, timeout,
+                    CallerArguments(settings, settings.WarmUpCalls, settings.WarmUpRate, settings.Limit));
+                var warmed = await warmUp.WaitAsync();
+                warmUpFailed = settings.WarmUpCalls - warmed.Successful;
+                if (center is not null)
+                {
+                    var check = await center.EndWarmUpAsync();
+                    warmUpFailed += check.NotAnswered;
+                    center.Log.Note($"warm-up done: {warmed}; grains {check.Calls} calls, {check.Answered} answered");
+                }
+
+                if (warmUpFailed > 0)
+                {
+                    Console.Error.WriteLine($"warm-up: {warmUpFailed} failed calls:\n{warmUp.Errors()}");
+                }
+
+                // Let the JIT's background tier-1 compilations of what the warm-up ran finish.
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+
+            var sampler = center?.StartSampling();
+            center?.Log.Note($"callers: {settings.Calls} calls at {settings.Rate}/s");
             for (var c = 0; c < settings.Callers; c++)
             {
                 var calls = (settings.Calls / settings.Callers) + (c < settings.Calls % settings.Callers ? 1 : 0);
-                var arguments = new List<string>
-                {
-                    "-s", SipBenchCenter.Number, "-m", Invariant(calls), "-r", Invariant(settings.Rate / settings.Callers),
-                    "-recv_timeout", Invariant((int)(settings.Talk.TotalMilliseconds + 60_000)),
-                };
-                if (settings.Limit > 0)
-                {
-                    arguments.AddRange(["-l", Invariant(Math.Max(1, settings.Limit / settings.Callers))]);
-                }
-
-                callers.Add(Run(scenarios, "caller-waits-for-bye.xml", edge, FreePort(), settings.Transport, timeout, arguments));
+                var limit = settings.Limit > 0 ? Math.Max(1, settings.Limit / settings.Callers) : 0;
+                callers.Add(Run(scenarios, "caller-waits-for-bye.xml", edge, FreePort(), settings.Transport, timeout,
+                    [.. CallerArguments(settings, calls, settings.Rate / settings.Callers, limit), "-fd", "1"]));
             }
 
             var results = new List<Figures>();
@@ -233,6 +273,7 @@ internal static partial class SipBench
                 results.Add(await caller.WaitAsync());
             }
 
+            var sampled = sampler is null ? null : await sampler.StopAsync();
             foreach (var phone in phones)
             {
                 phone.StopGracefully();
@@ -246,12 +287,18 @@ internal static partial class SipBench
 
             for (var c = 0; c < callers.Count; c++)
             {
+                if (center is not null)
+                {
+                    foreach (var line in callers[c].Timeline("ElapsedTime(C)", "CurrentCall", "OutgoingCall(P)", "SuccessfulCall(P)", "FailedCall(P)", "Retransmissions(C)"))
+                    {
+                        center.Log.Note($"caller {c} stats: {line}");
+                    }
+                }
+
                 if (results[c].Failed > 0)
                 {
                     Console.Error.WriteLine($"caller {c}: {results[c].Failed} failed calls:\n{callers[c].Errors()}");
                 }
-
-                await callers[c].DisposeAsync();
             }
 
             for (var p = 0; p < phones.Count; p++)
@@ -263,7 +310,7 @@ internal static partial class SipBench
             }
 
             var total = new Figures(results.Sum(r => r.Successful), results.Sum(r => r.Failed), results.Max(r => r.Elapsed));
-            return new EdgeFigures(edge, total, registeredPhones, registerElapsed, phoneResults.Sum(r => r.Successful), phoneResults.Sum(r => r.Failed));
+            return new EdgeFigures(edge, total, registeredPhones, registerElapsed, phoneResults.Sum(r => r.Successful), phoneResults.Sum(r => r.Failed), warmUpFailed, sampled);
         }
         finally
         {
@@ -277,6 +324,21 @@ internal static partial class SipBench
                 File.Delete(file);
             }
         }
+    }
+
+    private static List<string> CallerArguments(Settings settings, int calls, double rate, int limit)
+    {
+        var arguments = new List<string>
+        {
+            "-s", SipBenchCenter.Number, "-m", Invariant(calls), "-r", Invariant(rate),
+            "-recv_timeout", Invariant((int)(settings.Talk.TotalMilliseconds + 60_000)),
+        };
+        if (limit > 0)
+        {
+            arguments.AddRange(["-l", Invariant(limit)]);
+        }
+
+        return arguments;
     }
 
     private static TimeSpan Timeout(int calls, double rate) => TimeSpan.FromSeconds((calls / Math.Max(rate, 0.1) * 2) + 60);
@@ -374,9 +436,12 @@ internal static partial class SipBench
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Settings(int Calls, double Rate, int Limit, int Agents, TimeSpan Talk, int Phones, int Callers, string Transport);
+    private sealed record Settings(
+        int Calls, double Rate, int Limit, int Agents, TimeSpan Talk, int Phones, int Callers, string Transport, int WarmUpCalls, double WarmUpRate);
 
-    private sealed record EdgeFigures(IPEndPoint Edge, Figures Callers, long Registered, TimeSpan RegisterElapsed, long PhoneAnswered, long PhoneFailed);
+    private sealed record EdgeFigures(
+        IPEndPoint Edge, Figures Callers, long Registered, TimeSpan RegisterElapsed, long PhoneAnswered, long PhoneFailed, long? WarmUpFailed,
+        SipBenchCenter.Sampled? Sampled);
 
     private sealed record Figures(long Successful, long Failed, TimeSpan Elapsed)
     {
@@ -494,6 +559,30 @@ internal static partial class SipBench
 
             process.Dispose();
             Directory.Delete(directory, recursive: true);
+        }
+
+        /// <summary>The rows of SIPp's statistics file (one a second with <c>-fd 1</c>), only the named columns.</summary>
+        public IEnumerable<string> Timeline(params string[] columns)
+        {
+            var path = Path.Combine(directory, "stats.csv");
+            if (!File.Exists(path))
+            {
+                yield break;
+            }
+
+            var lines = File.ReadAllLines(path).Where(line => line.Length > 0).ToList();
+            if (lines.Count < 2)
+            {
+                yield break;
+            }
+
+            var header = lines[0].Split(';');
+            var indexes = columns.Select(column => Array.IndexOf(header, column)).ToArray();
+            foreach (var line in lines.Skip(1))
+            {
+                var values = line.Split(';');
+                yield return string.Join(' ', columns.Select((column, i) => $"{column}={(indexes[i] >= 0 && indexes[i] < values.Length ? values[indexes[i]] : "?")}"));
+            }
         }
 
         private static (long Successful, long Failed) ReadStatistics(string path)

@@ -21,6 +21,8 @@ internal sealed class SipBenchCenter : IAsyncDisposable
     public const string Password = "secret";
 
     private readonly BenchSilo _silo;
+    private HashSet<GrainId> _warmUpCalls = [];
+    private QueueMetrics? _warmUpQueue;
 
     private SipBenchCenter(BenchSilo silo, FileLog log, IPEndPoint edge, int agents)
     {
@@ -120,35 +122,93 @@ internal sealed class SipBenchCenter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Every call grain the run created (the edge names them <c>sip-…</c>; they stay active for the run): how many, how
-    /// many ended Answered, and the others by state and outcome.
+    /// Marks the end of the warm-up: the call grains that exist now are the warm-up's and are left out of
+    /// <see cref="CheckCallsAsync"/>; returns their own check.
+    /// </summary>
+    public async Task<GrainCheck> EndWarmUpAsync()
+    {
+        var check = await CheckCallsAsync();
+        _warmUpCalls = [.. await CallIdsAsync()];
+        _warmUpQueue = check.Queue;
+        return check;
+    }
+
+    /// <summary>
+    /// Every call grain the run created after the warm-up (the edge names them <c>sip-…</c>; they stay active for the
+    /// run): how many, how many ended Answered, the others by state and outcome, the time each phase of the answered
+    /// calls took (from their timelines), and the queue's figures since the warm-up.
     /// </summary>
     public async Task<GrainCheck> CheckCallsAsync()
     {
-        var management = _silo.Grains.GetGrain<IManagementGrain>(0);
-        var ids = await management.GetActiveGrains(GrainType.Create("call"));
+        var ids = (await CallIdsAsync()).Where(id => !_warmUpCalls.Contains(id)).ToList();
         var answered = 0;
         var others = new Dictionary<string, int>(StringComparer.Ordinal);
+        var phases = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        var rejectedOffers = 0;
         string? example = null;
         foreach (var chunk in ids.Chunk(500))
         {
             var snapshots = await Task.WhenAll(chunk.Select(id => _silo.Grains.GetGrain<ICallGrain>(id).GetAsync()));
             foreach (var call in snapshots)
             {
+                rejectedOffers += call.Timeline.Count(e => e.Kind is CallEventKind.OfferRejected or CallEventKind.OfferExpired);
                 if (call.State == CallState.Ended && call.Outcome == CallOutcome.Answered)
                 {
                     answered++;
+                    AddPhases(call, phases);
                     continue;
                 }
 
                 var key = $"{call.State}/{call.Outcome}";
                 others[key] = others.GetValueOrDefault(key) + 1;
-                example ??= $"{call.CallId} {call.State} {call.Outcome} {call.OutcomeDetail} agent={call.AgentId} sip.callId={call.AttachedData.GetValueOrDefault("sip.callId")} timeline={string.Join(" | ", call.Timeline.Select(e => $"{e.Kind} {e.AgentId} {e.Detail}"))}";
+                example ??= $"{call.CallId} {call.State} {call.Outcome} {call.OutcomeDetail} agent={call.AgentId} sip.callId={call.AttachedData.GetValueOrDefault("sip.callId")} timeline={string.Join(" | ", call.Timeline.Select(e => $"{e.At:HH:mm:ss.fff} {e.Kind} {e.AgentId} {e.Detail}"))}";
             }
         }
 
-        var queue = await _silo.Grains.GetGrain<IQueueGrain>(QueueId).GetStatusAsync();
-        return new GrainCheck(ids.Count, answered, others, example, queue.Totals);
+        var totals = (await _silo.Grains.GetGrain<IQueueGrain>(QueueId).GetStatusAsync()).Totals;
+        var queue = _warmUpQueue is not { } before
+            ? totals
+            : totals with { Offered = totals.Offered - before.Offered, Answered = totals.Answered - before.Answered, Abandoned = totals.Abandoned - before.Abandoned, Overflowed = totals.Overflowed - before.Overflowed };
+        var percentiles = phases.ToDictionary(pair => pair.Key, pair => Percentiles.Of(pair.Value), StringComparer.Ordinal);
+        return new GrainCheck(ids.Count, answered, others, example, queue, rejectedOffers, percentiles);
+    }
+
+    /// <summary>Samples the queue, this process's CPU and the machine's every second until the returned sampler stops.</summary>
+    public Sampler StartSampling() => new(this);
+
+    private async Task<List<GrainId>> CallIdsAsync() =>
+        await _silo.Grains.GetGrain<IManagementGrain>(0).GetActiveGrains(GrainType.Create("call"));
+
+    /// <summary>Milliseconds between the timeline's steps: arrival → queued → offered → accepted (the phone answered) → connected → ended.</summary>
+    private static void AddPhases(CallSnapshot call, Dictionary<string, List<double>> phases)
+    {
+        DateTimeOffset? At(CallEventKind kind, bool last = false)
+        {
+            var events = call.Timeline.Where(e => e.Kind == kind);
+            var found = last ? events.LastOrDefault() : events.FirstOrDefault();
+            return found?.At;
+        }
+
+        void Add(string name, DateTimeOffset? from, DateTimeOffset? to)
+        {
+            if (from is { } start && to is { } end)
+            {
+                (phases.TryGetValue(name, out var list) ? list : phases[name] = []).Add((end - start).TotalMilliseconds);
+            }
+        }
+
+        var arrived = At(CallEventKind.Arrived);
+        var queued = At(CallEventKind.Queued);
+        var offered = At(CallEventKind.Offered, last: true);
+        var accepted = At(CallEventKind.Accepted);
+        var connected = At(CallEventKind.Connected);
+        var ended = At(CallEventKind.Ended);
+        Add("arrived_to_queued", arrived, queued);
+        Add("queued_to_offered", queued, offered);
+        Add("offered_to_accepted", offered, accepted);
+        Add("accepted_to_connected", accepted, connected);
+        Add("connected_to_ended", connected, ended);
+        Add("arrived_to_ended", arrived, ended);
     }
 
     public async ValueTask DisposeAsync()
@@ -180,8 +240,115 @@ internal sealed class SipBenchCenter : IAsyncDisposable
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>What the grains say about the run's calls.</summary>
-    public sealed record GrainCheck(int Calls, int Answered, IReadOnlyDictionary<string, int> Others, string? Example, QueueMetrics Queue)
+    public sealed record GrainCheck(
+        int Calls, int Answered, IReadOnlyDictionary<string, int> Others, string? Example, QueueMetrics Queue, int RejectedOffers,
+        IReadOnlyDictionary<string, Percentiles> Phases)
     {
         public int NotAnswered => Calls - Answered;
+    }
+
+    public sealed record Percentiles(int Count, double P50, double P90, double P99, double Max)
+    {
+        public static Percentiles Of(List<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return new Percentiles(sorted.Length, RoutingBench.Percentile(sorted, 0.50), RoutingBench.Percentile(sorted, 0.90), RoutingBench.Percentile(sorted, 0.99), sorted.Length == 0 ? double.NaN : sorted[^1]);
+        }
+
+        public override string ToString() =>
+            string.Create(CultureInfo.InvariantCulture, $"p50 {P50:F0} p90 {P90:F0} p99 {P99:F0} max {Max:F0}");
+    }
+
+    /// <summary>What the sampler saw while the callers ran.</summary>
+    public sealed record Sampled(double Seconds, double ProcessCpuPercent, double MaxProcessCpuPercent, double MachineCpuPercent, int MaxWaiting, int MinIdleAgents);
+
+    /// <summary>
+    /// Every second: the queue's waiting calls and idle agents, this process's CPU (silo, grains and edge: % of one
+    /// core) and the machine's (% of all cores, from /proc/stat: other work on the machine shows there). Logged.
+    /// </summary>
+    public sealed class Sampler
+    {
+        private readonly SipBenchCenter _center;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task<Sampled> _loop;
+
+        public Sampler(SipBenchCenter center)
+        {
+            _center = center;
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public async Task<Sampled> StopAsync()
+        {
+            await _stop.CancelAsync();
+            return await _loop;
+        }
+
+        private async Task<Sampled> LoopAsync()
+        {
+            var process = Process.GetCurrentProcess();
+            var clock = Stopwatch.StartNew();
+            var cpuStart = process.TotalProcessorTime;
+            var machineStart = MachineTicks();
+            var lastCpu = cpuStart;
+            var lastMachine = machineStart;
+            var lastAt = clock.Elapsed;
+            var maxCpu = 0.0;
+            var maxWaiting = 0;
+            var minIdle = int.MaxValue;
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stop.Token))
+                {
+                    var status = await _center._silo.Grains.GetGrain<IQueueGrain>(QueueId).GetStatusAsync();
+                    process.Refresh();
+                    var cpu = process.TotalProcessorTime;
+                    var machine = MachineTicks();
+                    var at = clock.Elapsed;
+                    var cpuPercent = (cpu - lastCpu).TotalSeconds / (at - lastAt).TotalSeconds * 100;
+                    var machinePercent = MachinePercent(lastMachine, machine);
+                    maxCpu = Math.Max(maxCpu, cpuPercent);
+                    maxWaiting = Math.Max(maxWaiting, status.Waiting.Count);
+                    minIdle = Math.Min(minIdle, status.IdleAgents);
+                    _center.Log.Note(string.Create(CultureInfo.InvariantCulture,
+                        $"sample: waiting {status.Waiting.Count} idle_agents {status.IdleAgents} answered {status.Totals.Answered} process_cpu {cpuPercent:F0}% machine_cpu {machinePercent:F0}%"));
+                    (lastCpu, lastMachine, lastAt) = (cpu, machine, at);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped.
+            }
+
+            process.Refresh();
+            var seconds = clock.Elapsed.TotalSeconds;
+            return new Sampled(
+                seconds,
+                (process.TotalProcessorTime - cpuStart).TotalSeconds / seconds * 100,
+                maxCpu,
+                MachinePercent(machineStart, MachineTicks()),
+                maxWaiting,
+                minIdle == int.MaxValue ? 0 : minIdle);
+        }
+
+        /// <summary>(busy, total) jiffies of all cores from /proc/stat; zeros where it does not exist.</summary>
+        private static (long Busy, long Total) MachineTicks()
+        {
+            try
+            {
+                var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+                var idle = fields[3] + (fields.Length > 4 ? fields[4] : 0);
+                var total = fields.Take(8).Sum();
+                return (total - idle, total);
+            }
+            catch (IOException)
+            {
+                return (0, 0);
+            }
+        }
+
+        private static double MachinePercent((long Busy, long Total) from, (long Busy, long Total) to) =>
+            to.Total - from.Total <= 0 ? double.NaN : (double)(to.Busy - from.Busy) / (to.Total - from.Total) * 100;
     }
 }
