@@ -125,6 +125,7 @@ internal static partial class SipBench
             Console.WriteLine($"machine_cpu_percent: {sampled.MachineCpuPercent.ToString("F0", CultureInfo.InvariantCulture)} (of {Environment.ProcessorCount} cores; SIPp and anything else running included)");
         }
 
+        Console.WriteLine($"udp_receive_buffer_drops: {edge.UdpDrops}");
         Console.WriteLine($"warmup_calls: {settings.WarmUpCalls}");
         if (settings.WarmUpCalls > 0)
         {
@@ -258,6 +259,7 @@ internal static partial class SipBench
             }
 
             var sampler = center?.StartSampling();
+            var drops = new UdpDropWatch();
             center?.Log.Note($"callers: {settings.Calls} calls at {settings.Rate}/s");
             for (var c = 0; c < settings.Callers; c++)
             {
@@ -274,6 +276,14 @@ internal static partial class SipBench
             }
 
             var sampled = sampler is null ? null : await sampler.StopAsync();
+            var dropped = await drops.StopAsync();
+            var sipPorts = new HashSet<int>(phones.Concat(callers).Select(run => run.Endpoint.Port)) { edge.Port };
+            var udpDrops = new UdpDropFigures(
+                dropped.GetValueOrDefault(edge.Port),
+                phones.Sum(run => dropped.GetValueOrDefault(run.Endpoint.Port)),
+                callers.Sum(run => dropped.GetValueOrDefault(run.Endpoint.Port)),
+                center is null ? 0 : dropped.Where(pair => pair.Key is >= EdgeRtpFirst and <= EdgeRtpLast).Sum(pair => pair.Value),
+                dropped.Where(pair => !sipPorts.Contains(pair.Key) && (center is null || pair.Key is < EdgeRtpFirst or > EdgeRtpLast)).Sum(pair => pair.Value));
             foreach (var phone in phones)
             {
                 phone.StopGracefully();
@@ -310,7 +320,7 @@ internal static partial class SipBench
             }
 
             var total = new Figures(results.Sum(r => r.Successful), results.Sum(r => r.Failed), results.Max(r => r.Elapsed));
-            return new EdgeFigures(edge, total, registeredPhones, registerElapsed, phoneResults.Sum(r => r.Successful), phoneResults.Sum(r => r.Failed), warmUpFailed, sampled);
+            return new EdgeFigures(edge, total, registeredPhones, registerElapsed, phoneResults.Sum(r => r.Successful), phoneResults.Sum(r => r.Failed), warmUpFailed, sampled, udpDrops);
         }
         finally
         {
@@ -441,7 +451,13 @@ internal static partial class SipBench
 
     private sealed record EdgeFigures(
         IPEndPoint Edge, Figures Callers, long Registered, TimeSpan RegisterElapsed, long PhoneAnswered, long PhoneFailed, long? WarmUpFailed,
-        SipBenchCenter.Sampled? Sampled);
+        SipBenchCenter.Sampled? Sampled, UdpDropFigures UdpDrops);
+
+    /// <summary>Datagrams dropped for a full receive buffer while the callers ran: the edge's SIP socket, the phones' and callers' SIP sockets, the edge's RTP sockets, the rest (SIPp's RTP, anything else).</summary>
+    private sealed record UdpDropFigures(long EdgeSip, long PhonesSip, long CallersSip, long EdgeRtp, long Other)
+    {
+        public override string ToString() => $"edge_sip {EdgeSip}, phones_sip {PhonesSip}, callers_sip {CallersSip}, edge_rtp {EdgeRtp}, other {Other}";
+    }
 
     private sealed record Figures(long Successful, long Failed, TimeSpan Elapsed)
     {
@@ -517,7 +533,7 @@ internal static partial class SipBench
 
             var text = File.ReadAllText(path);
             var kinds = EventStart().Matches(text)
-                .Select(match => Numbers().Replace(Quoted().Replace(match.Groups[1].Value, "'…'"), "N"))
+                .Select(match => Numbers().Replace(Identifiers().Replace(Quoted().Replace(match.Groups[1].Value, "'$1…'"), "X"), "N"))
                 .Select(kind => kind.Length > 200 ? kind[..200] + "…" : kind)
                 .GroupBy(kind => kind)
                 .OrderByDescending(group => group.Count())
@@ -534,13 +550,19 @@ internal static partial class SipBench
             return summary;
         }
 
-        [GeneratedRegex(@"^\d{4}-\d\d-\d\d\t[\d:.]+\t[\d.]+: (.*)$", RegexOptions.Multiline)]
+        /// <summary>An event of SIPp's error log: date, time, epoch, then the message (events follow each other on one line too).</summary>
+        [GeneratedRegex(@"\d{4}-\d\d-\d\d\t[\d:.]+\t[\d.]+: ([^\n]*)")]
         private static partial Regex EventStart();
 
-        [GeneratedRegex(@"'[^']*('|$)")]
+        /// <summary>A quoted message or name: a leading method name is kept (e.g. 'INVITE…', 'ACK…').</summary>
+        [GeneratedRegex(@"'([A-Z]{2,12}(?=[\s']))?[^']*('|$)")]
         private static partial Regex Quoted();
 
-        [GeneratedRegex(@"[0-9a-f]*[0-9][0-9a-f]*(-\d+)?(@[\d.]+)?")]
+        /// <summary>Call-IDs and the like: long tokens holding a digit.</summary>
+        [GeneratedRegex(@"(?<![\w'])(?=[^\s']*\d)[^\s']{8,}")]
+        private static partial Regex Identifiers();
+
+        [GeneratedRegex(@"\d+")]
         private static partial Regex Numbers();
 
         public async ValueTask DisposeAsync()
