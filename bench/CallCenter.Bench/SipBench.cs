@@ -375,6 +375,9 @@ internal static partial class SipBench
             "-t", transport, "-nostdin", "-aa", "-timeout", $"{(int)timeout.TotalSeconds}s", "-timeout_error",
             "-trace_stat", "-stf", Path.Combine(directory, "stats.csv"), "-trace_err", "-error_file", Path.Combine(directory, "errors.log"),
             "-max_socket", "60000",
+            // SIPp's SIP socket buffers are 64 KB by default: a scheduling hiccup on a busy machine then drops requests
+            // and responses (the kernel caps this at net.core.rmem_max/wmem_max).
+            "-buff_size", "4194304",
         ];
         foreach (var argument in common.Concat(arguments))
         {
