@@ -260,11 +260,14 @@ internal sealed class SipBenchCenter : IAsyncDisposable
     }
 
     /// <summary>What the sampler saw while the callers ran.</summary>
-    public sealed record Sampled(double Seconds, double ProcessCpuPercent, double MaxProcessCpuPercent, double MachineCpuPercent, int MaxWaiting, int MinIdleAgents);
+    public sealed record Sampled(
+        double Seconds, double ProcessCpuPercent, double MaxProcessCpuPercent, double MachineCpuPercent, int MaxWaiting, int MinIdleAgents,
+        double GcPauseMs, double MaxGcPauseMsInASecond, int Gen0, int Gen1, int Gen2, int MaxThreadPoolThreads, long MaxThreadPoolQueue);
 
     /// <summary>
     /// Every second: the queue's waiting calls and idle agents, this process's CPU (silo, grains and edge: % of one
-    /// core) and the machine's (% of all cores, from /proc/stat: other work on the machine shows there). Logged.
+    /// core) and the machine's (% of all cores, from /proc/stat: other work on the machine shows there), the GC's pauses
+    /// and the thread pool's threads and queued work items. Logged.
     /// </summary>
     public sealed class Sampler
     {
@@ -296,6 +299,12 @@ internal sealed class SipBenchCenter : IAsyncDisposable
             var maxCpu = 0.0;
             var maxWaiting = 0;
             var minIdle = int.MaxValue;
+            var pauseStart = GC.GetTotalPauseDuration();
+            var lastPause = pauseStart;
+            var maxPause = 0.0;
+            int[] gcStart = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+            var maxThreads = 0;
+            var maxQueue = 0L;
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
             try
             {
@@ -308,11 +317,17 @@ internal sealed class SipBenchCenter : IAsyncDisposable
                     var at = clock.Elapsed;
                     var cpuPercent = (cpu - lastCpu).TotalSeconds / (at - lastAt).TotalSeconds * 100;
                     var machinePercent = MachinePercent(lastMachine, machine);
+                    var pause = GC.GetTotalPauseDuration();
+                    var pauseMs = (pause - lastPause).TotalMilliseconds;
+                    lastPause = pause;
+                    maxPause = Math.Max(maxPause, pauseMs);
+                    maxThreads = Math.Max(maxThreads, ThreadPool.ThreadCount);
+                    maxQueue = Math.Max(maxQueue, ThreadPool.PendingWorkItemCount);
                     maxCpu = Math.Max(maxCpu, cpuPercent);
                     maxWaiting = Math.Max(maxWaiting, status.Waiting.Count);
                     minIdle = Math.Min(minIdle, status.IdleAgents);
                     _center.Log.Note(string.Create(CultureInfo.InvariantCulture,
-                        $"sample: waiting {status.Waiting.Count} idle_agents {status.IdleAgents} answered {status.Totals.Answered} process_cpu {cpuPercent:F0}% machine_cpu {machinePercent:F0}%"));
+                        $"sample: waiting {status.Waiting.Count} idle_agents {status.IdleAgents} answered {status.Totals.Answered} process_cpu {cpuPercent:F0}% machine_cpu {machinePercent:F0}% gc_pause_ms {pauseMs:F0} gen2 {GC.CollectionCount(2) - gcStart[2]} threads {ThreadPool.ThreadCount} queued_work {ThreadPool.PendingWorkItemCount}"));
                     (lastCpu, lastMachine, lastAt) = (cpu, machine, at);
                 }
             }
@@ -329,7 +344,14 @@ internal sealed class SipBenchCenter : IAsyncDisposable
                 maxCpu,
                 MachinePercent(machineStart, MachineTicks()),
                 maxWaiting,
-                minIdle == int.MaxValue ? 0 : minIdle);
+                minIdle == int.MaxValue ? 0 : minIdle,
+                (GC.GetTotalPauseDuration() - pauseStart).TotalMilliseconds,
+                maxPause,
+                GC.CollectionCount(0) - gcStart[0],
+                GC.CollectionCount(1) - gcStart[1],
+                GC.CollectionCount(2) - gcStart[2],
+                maxThreads,
+                maxQueue);
         }
 
         /// <summary>(busy, total) jiffies of all cores from /proc/stat; zeros where it does not exist.</summary>
