@@ -8,24 +8,34 @@ namespace CallCenter.Bench;
 
 /// <summary>
 /// <c>sip [--calls N] [--rate R] [--limit L] [--agents M] [--talk-ms T] [--phones P] [--callers C] [--tcp 0|1]
-/// [--edge-port E]</c>: SIP call throughput with real SIPp peers (Debian package sip-tester) on 127.0.0.1, scenarios
-/// from tests/sipp.
+/// [--warmup W] [--warmup-rate WR] [--edge-port E]</c>: SIP call throughput with real SIPp peers (Debian package
+/// sip-tester) on 127.0.0.1, scenarios from tests/sipp. Self-contained: without <c>--edge-port</c> the contact center
+/// runs in this process.
 /// <list type="bullet">
 /// <item><c>baseline_cps</c>: SIPp's uac-baseline against SIPp's uas-baseline, no edge: N calls at R per second, calls
 /// completed over the wall time from the client's start to its exit. What the machine does without the edge.</item>
 /// <item><c>calls</c>, <c>failed_calls</c>, <c>cps</c>: the same N calls at R per second through the edge
-/// (<see cref="RunEdgeAsync"/>): SIPp callers (caller-waits-for-bye.xml, C processes sharing N and R) → edge → queue →
-/// agent → SIPp agent phones (agent-phone.xml, P processes; M phones registered with digest through the edge's
-/// registrar, agent-register.xml) that answer, talk T ms and hang up → the edge ends the caller's call with a BYE.
-/// <c>cps</c> is calls completed over the callers' wall time (start to exit, so it includes the last call's talk).
-/// Without <c>--edge-port</c> the contact center runs in this process (<see cref="SipBenchCenter"/>: the embedded silo
-/// co-hosting the edge on a free port, a queue on number 5000, agents agent1..agentM logged in, wrap-up 0) and a call
-/// fails when SIPp fails it or its call grain did not end Answered (every call grain is read after the run). With
-/// <c>--edge-port E</c> the callers and phones go to an external edge at 127.0.0.1:E (it must know users
-/// agent1..agentM, password "secret", and route number 5000), and only SIPp's verdict counts.</item>
+/// (<see cref="RunEdgeAsync"/>): SIPp callers (caller-waits-for-bye.xml, C processes sharing N and R, dialling 5000) →
+/// edge → queue → agent → SIPp agent phones (agent-phone.xml, P processes; M phones registered with digest MD5 through
+/// the edge's registrar by agent-register.xml) that answer (answering is the agent's accept: the edge accepts the offer
+/// in the grains when the phone answers), talk T ms and hang up → the edge ends the caller's call with a BYE.
+/// <c>cps</c> is calls completed over the callers' wall time (start to exit, so it includes the last call's talk and
+/// SIPp's timewait: about T + 0.6 s more than N / R; run R a little above a target to reach it). W warm-up calls at WR
+/// per second run first and are not measured (JIT tiering alone costs the edge about twice its CPU for ~10 s).</item>
+/// <item>In process (<see cref="SipBenchCenter"/>): the embedded silo co-hosting the edge as src/Silo does
+/// (<c>AddSipEdge</c>; free loopback port, MD5 digest, rate limits lifted since every peer is 127.0.0.1, no ring time,
+/// no survey, no recording, RTP ports 10000-29999), a queue on number 5000 (wrap-up 0), agents agent1..agentM
+/// (password "secret") logged in. A call fails when SIPp fails it or its call grain did not end Answered: every call
+/// grain of the run is read afterwards (<c>sipp_failed_calls</c> + <c>grain_failed_calls</c>, so a call failing both
+/// ways counts twice, capped at N). Also printed: the grains' phase timings (<c>ms_*</c>), the queue's peak, CPU,
+/// GC pauses, thread pool, and datagrams the kernel dropped for full receive buffers per socket
+/// (<c>udp_receive_buffer_drops</c>); the edge's log (warnings, per-second samples, SIPp's per-second caller
+/// statistics) goes to a file named by <c>edge_log</c>.</item>
+/// <item>With <c>--edge-port E</c> the callers and phones go to an external edge at 127.0.0.1:E (it must know users
+/// agent1..agentM with password "secret" and route number 5000), and only SIPp's verdict counts.</item>
 /// </list>
-/// Defaults: N 1000, R 100, M 200, T 500, P 1, C 1, UDP. Agents must outnumber the calls in progress
-/// (about R × (T + set-up) / 1000): 200 agents carry 300 calls/s of 500 ms.
+/// Defaults: N 1000, R 100, M 300, T 500, P 1, C 1, UDP, W 1000, WR min(R, 100). Agents must outnumber the calls in
+/// progress (about R × (T + set-up) / 1000, more when the machine is busy): 300 agents carry 320 calls/s of 500 ms.
 /// </summary>
 internal static partial class SipBench
 {
@@ -42,7 +52,7 @@ internal static partial class SipBench
             Calls: arguments.Int("calls", 1000),
             Rate: rate,
             Limit: arguments.Int("limit", 0),
-            Agents: arguments.Int("agents", 200),
+            Agents: arguments.Int("agents", 300),
             Talk: TimeSpan.FromMilliseconds(arguments.Int("talk-ms", 500)),
             Phones: Math.Max(1, arguments.Int("phones", 1)),
             Callers: Math.Max(1, arguments.Int("callers", 1)),
