@@ -134,6 +134,7 @@ internal static partial class SipBench
             Console.WriteLine($"bench_process_cpu_percent: {sampled.ProcessCpuPercent.ToString("F0", CultureInfo.InvariantCulture)} (max {sampled.MaxProcessCpuPercent.ToString("F0", CultureInfo.InvariantCulture)} in a second; % of one core; silo, grains and edge)");
             Console.WriteLine($"machine_cpu_percent: {sampled.MachineCpuPercent.ToString("F0", CultureInfo.InvariantCulture)} (of {Environment.ProcessorCount} cores; SIPp and anything else running included)");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gc: pause {sampled.GcPauseMs:F0} ms in all (max {sampled.MaxGcPauseMsInASecond:F0} ms in a second), collections gen0 {sampled.Gen0} gen1 {sampled.Gen1} gen2 {sampled.Gen2}"));
+            Console.WriteLine($"gc_reasons: {sampled.GcReasons}");
             Console.WriteLine($"thread_pool: max {sampled.MaxThreadPoolThreads} threads, max {sampled.MaxThreadPoolQueue} queued work items");
         }
 

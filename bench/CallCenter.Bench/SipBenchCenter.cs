@@ -262,7 +262,7 @@ internal sealed class SipBenchCenter : IAsyncDisposable
     /// <summary>What the sampler saw while the callers ran.</summary>
     public sealed record Sampled(
         double Seconds, double ProcessCpuPercent, double MaxProcessCpuPercent, double MachineCpuPercent, int MaxWaiting, int MinIdleAgents,
-        double GcPauseMs, double MaxGcPauseMsInASecond, int Gen0, int Gen1, int Gen2, int MaxThreadPoolThreads, long MaxThreadPoolQueue);
+        double GcPauseMs, double MaxGcPauseMsInASecond, int Gen0, int Gen1, int Gen2, string GcReasons, int MaxThreadPoolThreads, long MaxThreadPoolQueue);
 
     /// <summary>
     /// Every second: the queue's waiting calls and idle agents, this process's CPU (silo, grains and edge: % of one
@@ -305,6 +305,8 @@ internal sealed class SipBenchCenter : IAsyncDisposable
             int[] gcStart = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
             var maxThreads = 0;
             var maxQueue = 0L;
+            using var reasons = new GcReasons();
+            reasons.Start();
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
             try
             {
@@ -350,6 +352,7 @@ internal sealed class SipBenchCenter : IAsyncDisposable
                 GC.CollectionCount(0) - gcStart[0],
                 GC.CollectionCount(1) - gcStart[1],
                 GC.CollectionCount(2) - gcStart[2],
+                reasons.Stop(),
                 maxThreads,
                 maxQueue);
         }
