@@ -312,6 +312,7 @@ internal static partial class SipBench
             {
                 if (center is not null)
                 {
+                    center.Log.Note($"caller {c} final screen (messages, retransmissions, timeouts):\n{callers[c].Screen()}");
                     foreach (var line in callers[c].Timeline("ElapsedTime(C)", "CurrentCall", "OutgoingCall(P)", "SuccessfulCall(P)", "FailedCall(P)", "Retransmissions(C)"))
                     {
                         center.Log.Note($"caller {c} stats: {line}");
@@ -326,6 +327,7 @@ internal static partial class SipBench
 
             for (var p = 0; p < phones.Count; p++)
             {
+                center?.Log.Note($"phone {p} final screen:\n{phones[p].Screen()}");
                 if (phoneResults[p].Failed > 0)
                 {
                     Console.Error.WriteLine($"phone {p}: {phoneResults[p].Failed} failed calls:\n{phones[p].Errors()}");
@@ -387,6 +389,7 @@ internal static partial class SipBench
             "-sf", Path.Combine(scenarios, scenario), "-i", "127.0.0.1", "-p", Invariant(port), "-mp", Invariant(FreePort()),
             "-t", transport, "-nostdin", "-aa", "-timeout", $"{(int)timeout.TotalSeconds}s", "-timeout_error",
             "-trace_stat", "-stf", Path.Combine(directory, "stats.csv"), "-trace_err", "-error_file", Path.Combine(directory, "errors.log"),
+            "-trace_screen", "-screen_file", Path.Combine(directory, "screen.log"),
             "-max_socket", "60000",
             // SIPp's SIP socket buffers are 64 KB by default: a scheduling hiccup on a busy machine then drops requests
             // and responses (the kernel caps this at net.core.rmem_max/wmem_max).
@@ -597,6 +600,21 @@ internal static partial class SipBench
 
             process.Dispose();
             Directory.Delete(directory, recursive: true);
+        }
+
+        /// <summary>SIPp's last screen (per message: sent, received, retransmissions, timeouts, unexpected), written when it exits.</summary>
+        public string Screen()
+        {
+            var path = Path.Combine(directory, "screen.log");
+            if (!File.Exists(path))
+            {
+                return "(no screen)";
+            }
+
+            // The file holds the scenario screen first; the statistics screens after it are in the stats file already.
+            var text = File.ReadAllText(path);
+            var end = text.IndexOf("------------------------------ Test Terminated", StringComparison.Ordinal);
+            return end > 0 ? text[..end] : text;
         }
 
         /// <summary>The rows of SIPp's statistics file (one a second with <c>-fd 1</c>), only the named columns.</summary>
