@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using CallCenter.EdgeSip;
+using CallCenter.EdgeSip.Hosting;
 using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.Silo.Demo;
@@ -20,16 +22,33 @@ internal sealed class BenchSilo : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<BenchSilo> StartAsync()
+    /// <summary>
+    /// Starts the silo. With <paramref name="sipEdge"/> settings (keys of the <c>CallCenter:Sip</c> section) the silo
+    /// co-hosts the SIP edge as src/Silo/Program.cs does (<see cref="SipEdgeServiceCollectionExtensions.AddSipEdge"/>),
+    /// logging to <paramref name="logger"/> when given.
+    /// </summary>
+    public static async Task<BenchSilo> StartAsync(IReadOnlyDictionary<string, string?>? sipEdge = null, ILoggerProvider? logger = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["CallCenter:SiloPort"] = FreePort().ToString(),
             ["CallCenter:GatewayPort"] = FreePort().ToString(),
+            [$"{SipEdgeOptions.Section}:Enabled"] = sipEdge is null ? "false" : "true",
         });
+        if (sipEdge is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(sipEdge.Select(pair => KeyValuePair.Create($"{SipEdgeOptions.Section}:{pair.Key}", pair.Value)));
+        }
+
         builder.Logging.ClearProviders();
+        if (logger is not null)
+        {
+            builder.Logging.AddProvider(logger);
+        }
+
         builder.UseOrleans(silo => silo.ConfigureCallCenterSilo(builder.Configuration));
+        builder.Services.AddSipEdge(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
         return new BenchSilo(host);
