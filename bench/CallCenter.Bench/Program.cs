@@ -18,7 +18,8 @@ switch (mode)
         return 0;
     case "sip":
         return await SipBench.RunAsync(arguments);
-    case "agents": return await AgentsBench.RunAsync(arguments);
+    case "agents":
+        return await AgentsBench.RunAsync(arguments);
     default:
         Console.Error.WriteLine("usage: CallCenter.Bench routing [--seconds N] [--agents N] [--concurrency N]");
         Console.Error.WriteLine("       CallCenter.Bench media [--calls N] [--seconds S] [--transcode 0|1] [--record 0|1] [--inline 0|1] [--separate 0|1]");

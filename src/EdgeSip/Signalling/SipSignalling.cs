@@ -139,14 +139,16 @@ internal sealed class SipSignalling : IAsyncDisposable
     /// <summary>Sends a 2xx to an INVITE; over UDP it is repeated (T1 doubling to T2) until its ACK or 64·T1 (section 13.3.1.4).</summary>
     public void SendAnswer(SipServerTransaction invite, SipResponse answer)
     {
-        invite.SendResponse(answer);
         if (invite.IsReliable || invite.Request.CallId is not { } callId)
         {
+            invite.SendResponse(answer);
             return;
         }
 
+        // Registered before sending, so an ACK that comes back at once finds it and stops the repeats.
         var retransmission = new AnswerRetransmission(this, invite, answer, callId + "|" + invite.Request.CSeq?.Number.ToString(CultureInfo.InvariantCulture));
         _unacknowledgedAnswers[retransmission.Key] = retransmission;
+        invite.SendResponse(answer);
         retransmission.Start();
     }
 
@@ -219,17 +221,34 @@ internal sealed class SipSignalling : IAsyncDisposable
 
     private sealed class AnswerRetransmission(SipSignalling owner, SipServerTransaction invite, SipResponse answer, string key) : IDisposable
     {
+        private readonly Lock _gate = new();
         private ITimer? _timer;
+        private bool _stopped;
         private TimeSpan _interval = owner._layer.Timers.T1;
         private TimeSpan _elapsed;
 
         public string Key => key;
 
-        public void Start() => _timer = owner._time.CreateTimer(_ => Fire(), null, _interval, Timeout.InfiniteTimeSpan);
+        /// <summary>Starts the repeats, unless the ACK already came (it may overtake the send that precedes this).</summary>
+        public void Start()
+        {
+            lock (_gate)
+            {
+                if (!_stopped)
+                {
+                    _timer = owner._time.CreateTimer(_ => Fire(), null, _interval, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
 
         public void Dispose()
         {
-            _timer?.Dispose();
+            lock (_gate)
+            {
+                _stopped = true;
+                _timer?.Dispose();
+            }
+
             owner._unacknowledgedAnswers.TryRemove(key, out _);
         }
 

@@ -71,6 +71,12 @@ internal sealed partial class CallGrain(
             {
                 observer.OnCallChanged(snapshot);
             }
+
+            if (S.State == CallState.Ended)
+            {
+                // The end is the last notice; watchers delete their references after it.
+                _observers.Clear();
+            }
         }
     }
 

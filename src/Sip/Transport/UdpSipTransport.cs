@@ -25,6 +25,8 @@ public sealed class UdpSipTransport : ISipTransport
         _socket = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
+            _socket.ReceiveBufferSize = _options.UdpSocketBufferSize;
+            _socket.SendBufferSize = _options.UdpSocketBufferSize;
             _socket.Bind(localEndPoint);
         }
         catch
