@@ -24,6 +24,9 @@ namespace CallCenter.EdgeSip.Calls;
 /// </summary>
 internal sealed partial class EdgeCall : ICallObserver
 {
+    /// <summary>How long the grain's reference to this call stays after the call: its last notice may come late.</summary>
+    private static readonly TimeSpan NoticeGrace = TimeSpan.FromSeconds(10);
+
     private readonly EdgeServices _edge;
     private readonly SipServerTransaction _invite;
     private readonly System.Threading.Channels.Channel<CallEvent> _events = System.Threading.Channels.Channel.CreateUnbounded<CallEvent>(new UnboundedChannelOptions { SingleReader = false });
@@ -1098,9 +1101,11 @@ internal sealed partial class EdgeCall : ICallObserver
             await _callerMedia.DisposeAsync();
         }
 
-        if (_observerReference is not null)
+        if (_observerReference is { } reference)
         {
-            _edge.Grains.DeleteObjectReference<ICallObserver>(_observerReference);
+            // The grain's last notice (the end) is one-way and may arrive after the call is over here: keep the
+            // reference a while so it lands on this object (which ignores it) rather than on nothing.
+            _ = Task.Delay(NoticeGrace, _edge.Time).ContinueWith(_ => _edge.Grains.DeleteObjectReference<ICallObserver>(reference), TaskScheduler.Default);
         }
     }
 
