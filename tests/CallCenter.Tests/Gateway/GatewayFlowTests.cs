@@ -96,6 +96,17 @@ public sealed class GatewayFlowTests(GatewayHost host)
     }
 
     [Fact]
+    public async Task IdleStream_CarriesHeartbeats()
+    {
+        await using var mo = await host.LoginAsync("mo");
+        await mo.OpenEventsAsync();
+
+        var heartbeat = await mo.NextAsync(e => e.EventCase == AgentEvent.EventOneofCase.Heartbeat, "a heartbeat");
+
+        Assert.NotNull(heartbeat.At);
+    }
+
+    [Fact]
     public async Task SupervisorMessage_ReachesTheAgentsDesk()
     {
         await using var cara = await host.LoginAsync("cara");

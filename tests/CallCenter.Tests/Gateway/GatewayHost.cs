@@ -21,7 +21,7 @@ namespace CallCenter.Tests.Gateway;
 /// one-silo cluster with memory storage, on a fake contact-center clock (grace periods, token expiry). Users and a small
 /// contact center (two tenants, a partner organisation) are set up once; tests use their own agents and calls.
 /// </summary>
-public sealed class GatewayHost : IAsyncLifetime
+public class GatewayHost : IAsyncLifetime
 {
     public const int GraceSeconds = 30;
     public const int TokenLifetimeMinutes = 60;
@@ -35,6 +35,8 @@ public sealed class GatewayHost : IAsyncLifetime
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
     public GrpcChannel Channel { get; private set; } = null!;
+
+    public int GatewayPort { get; private set; }
 
     public string AuditLogPath { get; } = Path.Combine(Path.GetTempPath(), $"callcenter-audit-{Guid.NewGuid():N}.log");
 
@@ -56,6 +58,7 @@ public sealed class GatewayHost : IAsyncLifetime
             ["CallCenter:Gateway:HeartbeatSeconds"] = "1",
             ["CallCenter:Gateway:AuditLogPath"] = AuditLogPath,
         });
+        builder.Configuration.AddInMemoryCollection(ExtraSettings());
         builder.Logging.ClearProviders();
         builder.Services.AddKeyedSingleton<TimeProvider>(ContactCenterClock.ServiceKey, Clock);
         builder.UseOrleans(silo => silo.ConfigureCallCenterSilo(builder.Configuration));
@@ -63,7 +66,8 @@ public sealed class GatewayHost : IAsyncLifetime
         _app = builder.Build();
         _app.MapAgentGateway();
         await _app.StartAsync();
-        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_app.Services.GetRequiredService<GatewayEndpoint>().Port}");
+        GatewayPort = _app.Services.GetRequiredService<GatewayEndpoint>().Port;
+        Channel = CreateChannel(GatewayPort);
 
         var applied = await Grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).ApplyAsync(Configuration());
         Assert.True(applied.Applied, string.Join("; ", applied.Errors.Select(e => $"{e.Field}: {e.Message}")));
@@ -81,7 +85,12 @@ public sealed class GatewayHost : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Settings a variant of the host adds (TLS, say).</summary>
+    protected virtual IDictionary<string, string?> ExtraSettings() => new Dictionary<string, string?>();
+
+    protected virtual GrpcChannel CreateChannel(int port) => GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+
+    public virtual async Task DisposeAsync()
     {
         Channel.Dispose();
         await _app.StopAsync();
@@ -135,7 +144,7 @@ public sealed class GatewayHost : IAsyncLifetime
     }
 
     /// <summary>Staff agents of the default tenant, one or two per test.</summary>
-    public static readonly string[] AgentIds = ["amy", "bill", "cara", "dev", "eli", "flo", "gil", "hana", "ivan", "jo", "kai", "lou"];
+    public static readonly string[] AgentIds = ["amy", "bill", "cara", "dev", "eli", "flo", "gil", "hana", "ivan", "jo", "kai", "lou", "mo"];
 
     /// <summary>Experts of partner organisation "acme", entitled to queue "experts" only.</summary>
     public static readonly string[] ExpertIds = ["px1", "px2", "px3"];
