@@ -40,6 +40,7 @@ app.MapHealthEndpoints();
 app.MapAdminApi();
 app.MapOperationsApi();
 app.MapAgentGateway();
+app.UseWallboard();
 app.Run();
 return 0;
 

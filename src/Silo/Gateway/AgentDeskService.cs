@@ -17,6 +17,7 @@ namespace CallCenter.Silo.Gateway;
 internal sealed partial class AgentDeskService(
     IGrainFactory grains,
     GatewaySecurity security,
+    UserLogin login,
     IOptions<GatewayOptions> options,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time,
     IHostApplicationLifetime lifetime,
@@ -26,64 +27,33 @@ internal sealed partial class AgentDeskService(
 
     public override async Task<Proto.LoginReply> Login(Proto.LoginRequest request, ServerCallContext context)
     {
-        GatewaySecurity.RequireId(request.UserId, "user_id");
-        if (string.IsNullOrEmpty(request.Secret) || request.Secret.Length > 1024)
+        var outcome = await login.LoginAsync(request.UserId, request.Secret, context.Peer);
+        if (!outcome.Succeeded)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "secret must be 1 to 1024 characters"));
-        }
-
-        var source = context.Peer;
-        if (security.Throttle.IsLockedOut(request.UserId, source))
-        {
-            security.Audit.Write("login", "locked-out", request.UserId, source);
-            throw new RpcException(new Status(StatusCode.ResourceExhausted, "too many failed logins: try again later"));
-        }
-
-        var user = await grains.GetGrain<IUserDirectoryGrain>(GrainKeys.Users).FindAsync(request.UserId);
-        if (!SecretHasher.VerifyOrDummy(request.Secret, user?.SecretHash))
-        {
-            security.Throttle.RecordFailure(request.UserId, source);
-            security.Audit.Write("login", "failed", request.UserId, source);
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "wrong user id or secret"));
-        }
-
-        security.Throttle.RecordSuccess(request.UserId);
-        string? agentId = null;
-        string? organisation = null;
-        if (user!.Role is UserRole.Agent or UserRole.PartnerExpert)
-        {
-            agentId = user.AgentId ?? user.UserId;
-            var agent = grains.GetGrain<IAgentGrain>(agentId);
-            var status = await agent.GetStatusAsync();
-            if (status.Definition is not { } definition || definition.TenantId != user.TenantId)
+            var code = outcome.Failure switch
             {
-                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"agent '{agentId}' is not configured in tenant '{user.TenantId}'"));
-            }
-
-            if ((user.Role == UserRole.PartnerExpert) != (definition.Kind == AgentKind.PartnerExpert))
-            {
-                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"user '{user.UserId}' and agent '{agentId}' disagree on being a partner expert"));
-            }
-
-            organisation = definition.PartnerOrganization;
-
-            // NotReady until the desktop's stream is open and the agent chooses Available; an agent already in (another
-            // desktop, or a session renewed) keeps its state and its call.
-            await agent.LoginAsync(ReasonCodes.LoggingIn);
+                LoginFailure.InvalidArgument => StatusCode.InvalidArgument,
+                LoginFailure.LockedOut => StatusCode.ResourceExhausted,
+                LoginFailure.WrongSecret => StatusCode.Unauthenticated,
+                _ => StatusCode.FailedPrecondition,
+            };
+            throw new RpcException(new Status(code, outcome.Message ?? outcome.Failure.ToString()));
         }
 
-        var principal = new Principal(user.UserId, user.Role, user.TenantId, agentId, organisation, Guid.NewGuid().ToString("N"));
-        var token = security.Tokens.Issue(principal, TimeSpan.FromMinutes(Options.TokenLifetimeMinutes), out var expiresAt);
-        security.Audit.Write("login", "ok", user.UserId, source, user.Role.ToString());
+        var principal = outcome.Principal!;
+        var token = outcome.Token!;
+        var expiresAt = outcome.ExpiresAt;
+        var agentId = principal.AgentId;
+        var organisation = principal.PartnerOrganization;
         var configuration = await grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync();
         var reply = new Proto.LoginReply
         {
             Token = token,
             ExpiresAt = Timestamp.FromDateTimeOffset(expiresAt),
-            Role = (Proto.Role)((int)user.Role + 1),
+            Role = (Proto.Role)((int)principal.Role + 1),
             SessionId = principal.SessionId,
             AgentId = agentId ?? "",
-            TenantId = user.TenantId,
+            TenantId = principal.TenantId,
             PartnerOrganization = organisation ?? "",
         };
         reply.ReasonCodes.Add(configuration.ReasonCodes);

@@ -67,6 +67,7 @@ public static class GatewayHosting
                 new LoginThrottle(options.MaxFailedLogins, TimeSpan.FromSeconds(options.LockoutSeconds), time),
                 new AuditLog(options.AuditLogPath, time, services.GetRequiredService<ILogger<AuditLog>>()));
         });
+        builder.Services.AddSingleton<UserLogin>();
         builder.Services.AddHostedService<GatewayUserSeeder>();
         return builder;
     }

@@ -81,22 +81,11 @@ internal sealed class SupervisorService(
     public override async Task<Proto.CommandReply> SetSkills(Proto.SetSkillsRequest request, ServerCallContext context)
     {
         var (principal, _) = await AuthorizeAgentAsync(request.AgentId, "set-skills", context);
-        if (request.Skills.Any(s => string.IsNullOrWhiteSpace(s.Name) || s.Level is < 1 or > 10))
+        var error = await AgentSkills.SetAsync(grains, request.AgentId, request.Skills.Select(s => new SkillLevel(s.Name, s.Level)).ToList());
+        if (error is not null)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "each skill needs a name and a level from 1 to 10"));
-        }
-
-        var configuration = await Configuration().GetAsync();
-        var changed = configuration with
-        {
-            Agents = configuration.Agents
-                .Select(a => a.Id == request.AgentId ? a with { Skills = request.Skills.Select(s => new SkillLevel(s.Name, s.Level)).ToList() } : a)
-                .ToList(),
-        };
-        var applied = await Configuration().ApplyAsync(changed);
-        if (!applied.Applied)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join("; ", applied.Errors.Select(e => $"{e.Field}: {e.Message}"))));
+            security.Audit.Write("set-skills", "invalid", principal.UserId, context.Peer, request.AgentId);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, error));
         }
 
         security.Audit.Write("set-skills", "ok", principal.UserId, context.Peer, request.AgentId);
