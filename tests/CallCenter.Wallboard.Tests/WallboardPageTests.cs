@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CallCenter.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace CallCenter.Wallboard.Tests;
+
+/// <summary>
+/// The wallboard in headless Chromium (the Debian package, never a downloaded browser) against the real silo process:
+/// the page renders, its numbers follow calls as they arrive, a supervisor signs in and acts on an agent; each step
+/// leaves a screenshot in the test output's screenshots folder.
+/// </summary>
+public sealed class WallboardPageTests : IAsyncLifetime
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    private SiloProcess _silo = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        Directory.CreateDirectory(Screenshots);
+
+        // No demo traffic: agents start logged out and the test's own calls are the only ones, so the numbers are known.
+        _silo = SiloProcess.Start();
+        await _silo.WaitUntilReadyAsync();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox"] });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_silo is not null)
+        {
+            await _silo.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_page_shows_live_numbers_and_a_signed_in_supervisor_forces_an_agent_not_ready_and_changes_skills()
+    {
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        page.SetDefaultTimeout(20_000);
+        Assertions.SetDefaultExpectTimeout(20_000);
+        await page.GotoAsync($"http://127.0.0.1:{_silo.HttpPort}/wallboard");
+
+        // Renders: a tile per queue, sites with agents by state, the routing view, the agents; the stream is live.
+        var support = page.Locator("#queues .tile[data-queue='support']");
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        await Expect(page.Locator("#queues .tile")).ToHaveCountAsync(3);
+        await Expect(support.Locator("[data-field='waiting']")).ToHaveTextAsync("0");
+        await Expect(page.Locator("#sites .tile[data-site='london'] [data-state='LoggedOut']")).Not.ToHaveTextAsync("0");
+        await Expect(page.Locator("#routing tbody tr").First).ToBeVisibleAsync();
+        await Expect(page.Locator("#agents tr[data-agent='dave']")).ToHaveAttributeAsync("data-state", "LoggedOut");
+        await Expect(page.Locator("#agents tr[data-agent='dave'] .act-notready")).ToBeDisabledAsync();
+        await Shot(page, "1-rendered");
+
+        // An agent comes in (over the API, as a desktop would): the page follows.
+        Assert.Equal(HttpStatusCode.OK, (await _silo.Http.PostAsync("/api/agents/dave/login", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _silo.Http.PostAsync("/api/agents/dave/available", null)).StatusCode);
+        await Expect(page.Locator("#agents tr[data-agent='dave']")).ToHaveAttributeAsync("data-state", "Available");
+
+        // The supervisor signs in on the page and forces dave NotReady: the agent's grain says so.
+        await page.FillAsync("#login-user", "sam");
+        await page.FillAsync("#login-secret", "sam-desk");
+        await page.ClickAsync("#login-button");
+        await Expect(page.Locator("#session")).ToHaveTextAsync("signed in as sam (Supervisor)");
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        await page.ClickAsync("#agents tr[data-agent='dave'] .act-notready");
+        await Expect(page.Locator("#agents tr[data-agent='dave']")).ToHaveAttributeAsync("data-state", "NotReady");
+        var dave = await AgentAsync("dave");
+        Assert.Equal("NotReady", dave.GetProperty("presence").GetProperty("state").GetString());
+        Assert.Equal("supervisor", dave.GetProperty("presence").GetProperty("reasonCode").GetString());
+        await Shot(page, "2-forced-not-ready");
+
+        // Calls arrive and nobody is available: waiting and the routing view rise on the page.
+        for (var i = 0; i < 3; i++)
+        {
+            var placed = await _silo.Http.PostAsJsonAsync("/api/calls", new { siteId = "london", dialledNumber = "2000", callerNumber = $"+44163296000{i}" });
+            Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        }
+
+        await Expect(support.Locator("[data-field='waiting']")).ToHaveTextAsync("3");
+        await Expect(page.Locator("#routing tbody tr[data-queue='support'][data-site='london'] td").Nth(2)).ToHaveTextAsync("3");
+        await Expect(page.Locator("#sites .tile[data-site='london'] [data-state='NotReady']")).ToHaveTextAsync("1");
+        await Shot(page, "3-calls-waiting");
+
+        // The supervisor changes dave's skills on the page: the configuration holds the new skills.
+        await page.ClickAsync("#agents tr[data-agent='dave'] .act-skills");
+        await page.FillAsync("#skills-input", "support:9, sales:2");
+        await page.ClickAsync("#skills-save");
+        await Expect(page.Locator("#agents tr[data-agent='dave'] .skills")).ToHaveTextAsync("support:9, sales:2");
+        var skills = (await AgentAsync("dave")).GetProperty("definition").GetProperty("skills").EnumerateArray()
+            .Select(s => $"{s.GetProperty("skill").GetString()}:{s.GetProperty("proficiency").GetInt32()}").ToList();
+        Assert.Equal(["support:9", "sales:2"], skills);
+
+        // The staffing tab answers: the forecast when the silo has it, a polite message when not.
+        await page.ClickAsync(".tab[data-tab='staffing']");
+        await page.ClickAsync("#staffing-submit");
+        await Expect(page.Locator("#staffing-forecast, #staffing-unavailable")).ToBeVisibleAsync();
+        await Shot(page, "4-staffing");
+
+        foreach (var name in new[] { "1-rendered", "2-forced-not-ready", "3-calls-waiting", "4-staffing" })
+        {
+            var file = new FileInfo(Path.Combine(Screenshots, $"{name}.png"));
+            Assert.True(file.Exists && file.Length > 0, $"screenshot {file.FullName} is missing or empty");
+        }
+    }
+
+    [Fact]
+    public async Task The_http_login_shares_the_gateway_login_and_only_supervisors_change_skills()
+    {
+        var wrong = await _silo.Http.PostAsJsonAsync("/api/session/login", new { userId = "sam", secret = "nope" });
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+
+        var login = await _silo.Http.PostAsJsonAsync("/api/session/login", new { userId = "sam", secret = "sam-desk" });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var session = await login.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Supervisor", session.GetProperty("role").GetString());
+        var token = session.GetProperty("token").GetString();
+
+        // The token works on the stream; a forged one does not.
+        using var stream = new HttpRequestMessage(HttpMethod.Get, "/api/wallboard/stream");
+        stream.Headers.Authorization = new("Bearer", token);
+        using var streaming = await _silo.Http.SendAsync(stream, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, streaming.StatusCode);
+        Assert.Equal("text/event-stream", streaming.Content.Headers.ContentType?.MediaType);
+        using (var reader = new StreamReader(await streaming.Content.ReadAsStreamAsync()))
+        {
+            var first = await reader.ReadLineAsync();
+            Assert.StartsWith("data: {", first);
+            Assert.Contains("\"viewer\":\"sam\"", first);
+        }
+
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "/api/wallboard");
+        forged.Headers.Authorization = new("Bearer", token + "x");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _silo.Http.SendAsync(forged)).StatusCode);
+
+        // A bad skill changes nothing and says why.
+        using var bad = new HttpRequestMessage(HttpMethod.Put, "/api/agents/erin/skills") { Content = JsonContent.Create(new { skills = new[] { new { skill = "support", proficiency = 11 } } }) };
+        bad.Headers.Authorization = new("Bearer", token);
+        var refused = await _silo.Http.SendAsync(bad);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("1 to 10", await refused.Content.ReadAsStringAsync());
+    }
+
+    private async Task<JsonElement> AgentAsync(string id) => await _silo.Http.GetFromJsonAsync<JsonElement>($"/api/agents/{id}");
+
+    private static Task Shot(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"{name}.png"), FullPage = true });
+}
