@@ -61,7 +61,7 @@ public sealed class WallboardPageTests : IAsyncLifetime
         await Expect(page.Locator("#queues .tile")).ToHaveCountAsync(3);
         await Expect(support.Locator("[data-field='waiting']")).ToHaveTextAsync("0");
         await Expect(page.Locator("#sites .tile[data-site='london'] [data-state='LoggedOut']")).Not.ToHaveTextAsync("0");
-        await Expect(page.Locator("#routing tbody tr").First).ToBeVisibleAsync();
+        await Expect(page.Locator("#routing")).ToBeVisibleAsync();
         await Expect(page.Locator("#agents tr[data-agent='dave']")).ToHaveAttributeAsync("data-state", "LoggedOut");
         await Expect(page.Locator("#agents tr[data-agent='dave'] .act-notready")).ToBeDisabledAsync();
         await Shot(page, "1-rendered");

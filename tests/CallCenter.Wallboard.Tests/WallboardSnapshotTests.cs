@@ -53,12 +53,15 @@ public sealed class WallboardSnapshotTests
 
         var london = Assert.Single(snapshot.Sites, s => s.Id == "london");
         Assert.Equal(1, london.AgentsByState["Available"]);
-        Assert.Equal(1, london.AgentsByState["Busy"]);
+        Assert.Equal(1, london.AgentsByState["NotReady"]);
+        Assert.Equal(0, london.AgentsByState["Busy"]);
         Assert.Equal(0, london.AgentsByState["WrapUp"]);
         Assert.Equal(2, london.LoggedIn);
         Assert.Equal(2, london.Waiting);
         Assert.Equal("ok", london.Health);
-        Assert.Equal("down", Assert.Single(snapshot.Sites, s => s.Id == "paris").Health);
+        var paris = Assert.Single(snapshot.Sites, s => s.Id == "paris");
+        Assert.Equal(1, paris.AgentsByState["LoggedOut"]);
+        Assert.Equal("down", paris.Health);
 
         Assert.Equal(["sales", "support"], snapshot.Routing.Select(r => r.QueueId).Distinct());
         Assert.Equal(3, snapshot.RoutingViewAgeSeconds, 3);

@@ -109,12 +109,15 @@ public static class WallboardSnapshotBuilder
             .ToList();
         var routingRows = routing.Queues.Where(r => Visible(r.TenantId)).OrderBy(r => r.QueueId, StringComparer.Ordinal).ThenBy(r => r.SiteId, StringComparer.Ordinal).ToList();
         var siteStatuses = sites.ToDictionary(s => s.SiteId);
+        var agentList = agents.Where(a => a.Definition is not null).ToList();
         var siteTiles = configuration.Sites
             .Where(s => Visible(s.TenantId))
             .Select(site =>
             {
                 var status = siteStatuses.GetValueOrDefault(site.Id);
-                var byState = States.ToDictionary(name => name, name => status?.AgentsByState.GetValueOrDefault(Enum.Parse<PresenceState>(name)) ?? 0);
+                // Counted from the agents themselves: the site grain hears only agents that changed state since it started
+                // (an agent never logged in is not in its figures).
+                var byState = States.ToDictionary(name => name, name => agentList.Count(a => a.Definition!.SiteId == site.Id && a.Presence.State.ToString() == name));
                 var loggedIn = byState.Where(p => p.Key != nameof(PresenceState.LoggedOut)).Sum(p => p.Value);
                 var waiting = routingRows.Where(r => r.SiteId == site.Id).Sum(r => r.Waiting);
                 return new SiteTile
@@ -129,8 +132,8 @@ public static class WallboardSnapshotBuilder
                 };
             })
             .ToList();
-        var agentRows = agents
-            .Where(a => a.Definition is { } d && Visible(d.TenantId))
+        var agentRows = agentList
+            .Where(a => Visible(a.Definition!.TenantId))
             .Select(a => new AgentRow
             {
                 Id = a.AgentId,

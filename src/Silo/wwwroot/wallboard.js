@@ -76,6 +76,10 @@ function renderSites(sites) {
 
 function renderRouting(rows, age) {
   $('#routing-age').textContent = `updated ${age.toFixed(1)} s ago`;
+  if (!rows.length) {
+    $('#routing tbody').replaceChildren(el('tr', { class: 'empty' }, el('td', { colSpan: 7, class: 'hint' }, 'No queue has reported to the routing view yet.')));
+    return;
+  }
   $('#routing tbody').replaceChildren(...rows.map((row) => el('tr', { 'data-queue': row.queueId, 'data-site': row.siteId },
     el('td', {}, row.queueId), el('td', {}, row.siteId), el('td', {}, String(row.waiting)), el('td', {}, seconds(row.longestWaitSeconds)),
     el('td', {}, String(row.idleEligibleAgents)), el('td', {}, seconds(row.expectedWaitSeconds)), el('td', {}, percent(row.serviceLevel)))));
