@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of CallCenter.Orleans on a fresh machine: installs the real peers the tests use when they are
-# missing (Debian packages; chromium for the wallboard), builds, runs each test project, and ends with one line "N passed, N failed[, N skipped]".
+# missing (Debian packages, chromium for the wallboard), builds, runs each test project, and ends with one line "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
