@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using CallCenter.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -27,8 +30,7 @@ public sealed class WallboardPageTests : IAsyncLifetime
         Directory.CreateDirectory(Screenshots);
 
         // No demo traffic: agents start logged out and the test's own calls are the only ones, so the numbers are known.
-        _silo = SiloProcess.Start();
-        await _silo.WaitUntilReadyAsync();
+        _silo = await StartSiloAsync();
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox"] });
     }
@@ -153,6 +155,96 @@ public sealed class WallboardPageTests : IAsyncLifetime
         var refused = await _silo.Http.SendAsync(bad);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("1 to 10", await refused.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_queue_below_its_service_level_target_stands_out()
+    {
+        // Support's threshold becomes 1 s, so a call answered after waiting misses it: 0 of 1 within threshold.
+        var support = (await _silo.Http.GetFromJsonAsync<JsonElement>("/api/queues/support")).GetProperty("definition");
+        var changed = JsonNode.Parse(support.GetRawText())!.AsObject();
+        changed["serviceLevelThresholdSeconds"] = 1;
+        Assert.Equal(HttpStatusCode.OK, (await _silo.Http.PutAsync("/api/admin/queues/support", new StringContent(changed.ToJsonString(), Encoding.UTF8, "application/json"))).StatusCode);
+
+        var page = await OpenAsync();
+        var tile = page.Locator("#queues .tile[data-queue='support']");
+        await Expect(tile).ToHaveAttributeAsync("data-alert", "Ok");
+        var placed = await _silo.Http.PostAsJsonAsync("/api/calls", new { siteId = "london", dialledNumber = "2000", callerNumber = "+441632960009" });
+        var callId = (await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("callId").GetString();
+
+        // Waiting past the threshold: at risk before anything is measured.
+        await Expect(tile).ToHaveAttributeAsync("data-alert", "AtRisk");
+        await Expect(tile.Locator(".alert")).ToHaveTextAsync("at risk");
+
+        // Carol (support 9) comes in, is offered the call and accepts it late: the service level is 0 %, below 80 %.
+        await _silo.Http.PostAsync("/api/agents/carol/login", null);
+        await _silo.Http.PostAsync("/api/agents/carol/available", null);
+        await Expect(page.Locator("#agents tr[data-agent='carol']")).ToHaveAttributeAsync("data-state", "Reserved");
+        var offer = (await AgentAsync("carol")).GetProperty("offer");
+        Assert.Equal(callId, offer.GetProperty("callId").GetString());
+        var accepted = await _silo.Http.PostAsJsonAsync($"/api/calls/{callId}/accept", new { agentId = "carol", epoch = offer.GetProperty("epoch").GetInt64() });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+
+        await Expect(tile).ToHaveAttributeAsync("data-alert", "Breaching");
+        await Expect(tile).ToHaveClassAsync(new Regex(@"\bbreaching\b"));
+        await Expect(tile.Locator(".alert")).ToHaveTextAsync("SL BREACH");
+        await Expect(tile.Locator("[data-field='serviceLevel']")).ToContainTextAsync("0% / 80%");
+        await Expect(tile.Locator("[data-field='answered']")).ToHaveTextAsync("1 / 1");
+        await Shot(page, "5-sl-breach");
+        Assert.True(new FileInfo(Path.Combine(Screenshots, "5-sl-breach.png")).Length > 0);
+    }
+
+    [Fact]
+    public async Task Without_anonymous_access_the_page_asks_for_a_login_first()
+    {
+        // As a page opened from another machine sees it: no anonymous access at all.
+        await _silo.DisposeAsync();
+        _silo = await StartSiloAsync(new Dictionary<string, string> { ["CallCenter__Http__AllowAnonymousLoopback"] = "false" });
+
+        var page = await OpenAsync(expectLive: false);
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("sign in needed");
+        await Expect(page.Locator("#queues .tile")).ToHaveCountAsync(0);
+        await Shot(page, "6-login-required");
+
+        await page.FillAsync("#login-user", "alice");
+        await page.FillAsync("#login-secret", "alice-desk");
+        await page.ClickAsync("#login-button");
+        await Expect(page.Locator("#message")).ToContainTextAsync("for supervisors");
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("sign in needed");
+
+        await page.FillAsync("#login-secret", "wrong");
+        await page.FillAsync("#login-user", "sam");
+        await page.ClickAsync("#login-button");
+        await Expect(page.Locator("#message")).ToContainTextAsync("wrong user id or secret");
+
+        await page.FillAsync("#login-secret", "sam-desk");
+        await page.ClickAsync("#login-button");
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        await Expect(page.Locator("#queues .tile")).ToHaveCountAsync(3);
+        await Shot(page, "7-signed-in");
+        Assert.True(new FileInfo(Path.Combine(Screenshots, "6-login-required.png")).Length > 0);
+        Assert.True(new FileInfo(Path.Combine(Screenshots, "7-signed-in.png")).Length > 0);
+    }
+
+    private static async Task<SiloProcess> StartSiloAsync(IDictionary<string, string>? environment = null)
+    {
+        var silo = SiloProcess.Start(environment);
+        await silo.WaitUntilReadyAsync();
+        return silo;
+    }
+
+    private async Task<IPage> OpenAsync(bool expectLive = true)
+    {
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        page.SetDefaultTimeout(20_000);
+        Assertions.SetDefaultExpectTimeout(20_000);
+        await page.GotoAsync($"http://127.0.0.1:{_silo.HttpPort}/");
+        if (expectLive)
+        {
+            await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        }
+
+        return page;
     }
 
     private async Task<JsonElement> AgentAsync(string id) => await _silo.Http.GetFromJsonAsync<JsonElement>($"/api/agents/{id}");
