@@ -72,18 +72,18 @@ internal static class WallboardApi
         // Who the request acts as (the page asks before it shows supervisor actions).
         app.MapGet("/api/session", (HttpContext context) =>
         {
-            var principal = HttpAccess.PrincipalOf(context);
+            var principal = HttpAccess.PrincipalOf(context)!;
             return Results.Json(new { userId = principal.UserId, role = principal.Role, tenantId = principal.TenantId }, JsonDefaults.Options);
         }).RequireSupervision();
 
         app.MapGet("/api/wallboard", async (HttpContext context, IGrainFactory grains, [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time) =>
-            Results.Json(await BuildAsync(grains, HttpAccess.PrincipalOf(context), time), JsonDefaults.Options))
+            Results.Json(await BuildAsync(grains, HttpAccess.PrincipalOf(context)!, time), JsonDefaults.Options))
             .RequireSupervision();
 
         // Server-sent events: one snapshot a second until the page goes away.
         app.MapGet("/api/wallboard/stream", async (HttpContext context, IGrainFactory grains, [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time, IHostApplicationLifetime lifetime) =>
         {
-            var principal = HttpAccess.PrincipalOf(context);
+            var principal = HttpAccess.PrincipalOf(context)!;
             context.Response.Headers.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
             context.Response.Headers["X-Accel-Buffering"] = "no";
@@ -109,7 +109,7 @@ internal static class WallboardApi
         // A supervisor (of the agent's tenant) or an admin changes one agent's skills; an agent may not change its own.
         app.MapPut("/api/agents/{id}/skills", async (string id, HttpRequest request, IGrainFactory grains, IServiceProvider services) =>
         {
-            var principal = HttpAccess.PrincipalOf(request.HttpContext);
+            var principal = HttpAccess.PrincipalOf(request.HttpContext)!;
             if (principal.Role is not (UserRole.Supervisor or UserRole.Admin))
             {
                 return HttpResults.Problem(StatusCodes.Status403Forbidden, "only a supervisor or an admin changes skills");

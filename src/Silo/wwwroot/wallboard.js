@@ -119,6 +119,7 @@ function render(snapshot) {
   renderSites(snapshot.sites);
   renderRouting(snapshot.routing, snapshot.routingViewAgeSeconds);
   renderAgents(snapshot.agents);
+  fillForecastQueues(snapshot.queues);
   document.body.dataset.updatedAt = snapshot.at;
 }
 
@@ -270,22 +271,22 @@ function format(value) {
   return String(value);
 }
 
-async function forecast(event) {
-  event.preventDefault();
-  const query = new URLSearchParams(new FormData($('#staffing-form')));
-  const target = $('#staffing-result');
+// Asks a staffing endpoint with a form's fields; shows its figures, or why there are none (a silo without the history
+// feature answers 404: said politely, not as a failure of the page).
+async function staffing(path, form, target, resultId) {
+  const query = new URLSearchParams([...new FormData(form)].filter(([, value]) => value !== ''));
   target.replaceChildren(el('p', {}, 'Asking the silo…'));
   let response;
   try {
-    response = await fetch(`/api/staffing/erlang-c?${query}`, { headers: authHeaders() });
+    response = await fetch(`${path}?${query}`, { headers: authHeaders() });
   } catch (error) {
-    target.replaceChildren(el('p', { class: 'hint' }, `The staffing forecast could not be reached (${error.message}).`));
+    target.replaceChildren(el('p', { class: 'hint staffing-unavailable' }, `The staffing forecast could not be reached (${error.message}).`));
     return;
   }
   const body = await response.json().catch(() => null);
   if (!response.ok) {
-    const why = response.status === 404 ? 'this silo has no staffing forecast endpoint yet' : (body && body.error) || `HTTP ${response.status}`;
-    target.replaceChildren(el('p', { class: 'hint', id: 'staffing-unavailable' }, `The staffing forecast is not available: ${why}.`));
+    const why = response.status === 404 ? 'this silo has no such endpoint yet' : (body && body.error) || `HTTP ${response.status}`;
+    target.replaceChildren(el('p', { class: 'hint staffing-unavailable' }, `The staffing forecast is not available: ${why}.`));
     return;
   }
   const parts = [];
@@ -293,9 +294,17 @@ async function forecast(event) {
   else if (body && typeof body === 'object') {
     const scalars = Object.entries(body).filter(([, v]) => !Array.isArray(v));
     if (scalars.length) parts.push(table([Object.fromEntries(scalars)]));
-    for (const [key, value] of Object.entries(body)) if (Array.isArray(value) && value.length) parts.push(el('h3', {}, key), table(value.map((v) => (typeof v === 'object' ? v : { value: v }))));
+    for (const [key, value] of Object.entries(body)) if (Array.isArray(value) && value.length) parts.push(el('h4', {}, key), table(value.map((v) => (typeof v === 'object' ? v : { value: v })))); else if (Array.isArray(value)) parts.push(el('p', { class: 'hint' }, `no ${key} yet`));
   }
-  target.replaceChildren(el('div', { id: 'staffing-forecast' }, ...parts));
+  target.replaceChildren(el('div', { id: resultId, class: 'staffing-figures' }, ...parts));
+}
+
+function fillForecastQueues(queues) {
+  const select = $('#forecast-queue');
+  const ids = queues.map((q) => q.id);
+  if ([...select.options].map((o) => o.value).join() === ids.join()) return;
+  const chosen = select.value;
+  select.replaceChildren(...queues.map((q) => el('option', { value: q.id, selected: q.id === chosen }, q.name)));
 }
 
 // ---- start -----------------------------------------------------------------------------------------------------
@@ -310,6 +319,8 @@ $('#login-form').addEventListener('submit', signIn);
 $('#logout-button').addEventListener('click', () => signOut());
 $('#skills-editor').addEventListener('submit', saveSkills);
 $('#skills-cancel').addEventListener('click', () => { $('#skills-editor').hidden = true; });
-$('#staffing-form').addEventListener('submit', forecast);
+$('#staffing-form').addEventListener('submit', (event) => { event.preventDefault(); staffing('/api/staffing/erlang-c', event.target, $('#staffing-result'), 'staffing-figures'); });
+$('#forecast-form').addEventListener('submit', (event) => { event.preventDefault(); staffing('/api/reports/forecast', event.target, $('#forecast-result'), 'forecast-figures'); });
+$('#forecast-date').value = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
 showSession();
 connect();
