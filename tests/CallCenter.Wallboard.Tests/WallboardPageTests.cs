@@ -169,6 +169,26 @@ public sealed class WallboardPageTests : IAsyncLifetime
         var refused = await _silo.Http.SendAsync(bad);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("1 to 10", await refused.Content.ReadAsStringAsync());
+
+        // An agent's token may not change skills, not even its own.
+        var agentLogin = await (await _silo.Http.PostAsJsonAsync("/api/session/login", new { userId = "erin", secret = "erin-desk" })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Agent", agentLogin.GetProperty("role").GetString());
+        using var own = new HttpRequestMessage(HttpMethod.Put, "/api/agents/erin/skills") { Content = JsonContent.Create(new { skills = new[] { new { skill = "sales", proficiency = 10 } } }) };
+        own.Headers.Authorization = new("Bearer", agentLogin.GetProperty("token").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await _silo.Http.SendAsync(own)).StatusCode);
+
+        // The same throttle as the desktop's login (5 failures per user and per source address; sam's wrong secret above
+        // counts for this address): then even the right secret is refused.
+        var failures = 0;
+        while ((await _silo.Http.PostAsJsonAsync("/api/session/login", new { userId = "admin", secret = "guess" })).StatusCode == HttpStatusCode.Unauthorized)
+        {
+            Assert.True(++failures <= 5, "no lockout after 5 failed logins");
+        }
+
+        Assert.Equal(4, failures);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await _silo.Http.PostAsJsonAsync("/api/session/login", new { userId = "admin", secret = "admin-desk" })).StatusCode);
+        Assert.Contains("\"action\":\"login\",\"outcome\":\"locked-out\",\"user\":\"admin\",\"source\":\"127.0.0.1\"", await File.ReadAllTextAsync(AuditLogPath()));
     }
 
     [Fact]
@@ -260,6 +280,9 @@ public sealed class WallboardPageTests : IAsyncLifetime
 
         return page;
     }
+
+    /// <summary>The audit log the silo writes (relative <c>audit.log</c>: in its working directory, the build output).</summary>
+    private static string AuditLogPath() => Path.Combine(SiloProcess.BuildDirectory("Silo", "CallCenter.Silo.dll"), "audit.log");
 
     private async Task<JsonElement> AgentAsync(string id) => await _silo.Http.GetFromJsonAsync<JsonElement>($"/api/agents/{id}");
 
