@@ -107,6 +107,12 @@ public sealed class WallboardPageTests : IAsyncLifetime
             .Select(s => $"{s.GetProperty("skill").GetString()}:{s.GetProperty("proficiency").GetInt32()}").ToList();
         Assert.Equal(["support:9", "sales:2"], skills);
 
+        // And logs dave out.
+        await page.ClickAsync("#agents tr[data-agent='dave'] .act-logout");
+        await Expect(page.Locator("#agents tr[data-agent='dave']")).ToHaveAttributeAsync("data-state", "LoggedOut");
+        Assert.Equal("LoggedOut", (await AgentAsync("dave")).GetProperty("presence").GetProperty("state").GetString());
+        await Expect(page.Locator("#message")).ToHaveTextAsync("dave: logged out");
+
         // The staffing tab answers: the forecast when the silo has it, a polite message when not.
         await page.ClickAsync(".tab[data-tab='staffing']");
         await page.ClickAsync("#staffing-submit");
