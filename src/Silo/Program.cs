@@ -36,11 +36,11 @@ if (builder.Configuration.GetValue("CallCenter:Demo:Enabled", false))
 }
 
 var app = builder.Build();
+app.UseWallboard();
 app.MapHealthEndpoints();
 app.MapAdminApi();
 app.MapOperationsApi();
 app.MapAgentGateway();
-app.UseWallboard();
 app.Run();
 return 0;
 
