@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of CallCenter.Orleans on a fresh machine: installs the real peers the tests use when they are
-# missing (Debian packages), builds, runs each test project, and ends with one line "N passed, N failed[, N skipped]".
+# missing (Debian packages, chromium for the wallboard), builds, runs each test project, and ends with one line "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +8,7 @@ need_packages=()
 command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
 command -v sipp >/dev/null 2>&1 || need_packages+=(sip-tester)
 command -v baresip >/dev/null 2>&1 || need_packages+=(baresip)
+command -v chromium >/dev/null 2>&1 || need_packages+=(chromium)
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "Installing ${need_packages[*]} (Debian packages the tests run against)..."
   if [ "$(id -u)" -eq 0 ]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
@@ -17,6 +18,8 @@ if [ ${#need_packages[@]} -gt 0 ]; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The wallboard test drives the Debian chromium; Playwright must never download a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if ! dotnet build CallCenter.Orleans.sln -c Debug -nologo -clp:ErrorsOnly; then
   echo "build failed"
   echo "0 passed, 1 failed"
