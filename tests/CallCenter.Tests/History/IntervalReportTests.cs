@@ -145,15 +145,15 @@ public sealed class IntervalReportTests
     }
 
     [Fact]
-    public void MemoryHistory_KeepsTheNewestRecords_UpToItsCapacity()
+    public async Task MemoryHistory_KeepsTheNewestRecords_UpToItsCapacity()
     {
         var history = new InMemoryCallHistory(capacity: 3);
         for (var i = 0; i < 5; i++)
         {
-            history.AppendAsync(Answered($"c{i}", Nine.AddMinutes(i), 1, 1)).GetAwaiter().GetResult();
+            await history.AppendAsync(Answered($"c{i}", Nine.AddMinutes(i), 1, 1));
         }
 
-        var all = history.QueryAsync(new CallQuery { From = Nine, To = Nine.AddHours(1) }).GetAwaiter().GetResult();
+        var all = await history.QueryAsync(new CallQuery { From = Nine, To = Nine.AddHours(1) });
 
         Assert.Equal(["c2", "c3", "c4"], all.Select(r => r.CallId));
     }
