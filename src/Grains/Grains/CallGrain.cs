@@ -701,7 +701,8 @@ internal sealed partial class CallGrain(
 
     public async Task RecordWrapUpAsync(string agentId, double seconds)
     {
-        if (S.State != CallState.Ended || !double.IsFinite(seconds) || seconds < 0 || !S.WrapUpByAgent.TryAdd(agentId, seconds))
+        // No wrap-up changes nothing in the record, so it makes no new revision.
+        if (S.State != CallState.Ended || !double.IsFinite(seconds) || seconds <= 0 || !S.WrapUpByAgent.TryAdd(agentId, seconds))
         {
             return;
         }
