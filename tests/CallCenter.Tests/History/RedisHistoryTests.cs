@@ -21,7 +21,7 @@ public sealed class RedisHistoryTests(RedisServer redis) : IClassFixture<RedisSe
         await using (var first = await RedisSilo.StartAsync(redis, clusterId))
         {
             Assert.IsType<RedisCallHistory>(first.Host.Services.GetRequiredService<ICallHistory>());
-            await first.Grains.GetGrain<IQueueGrain>(queueId).ConfigureAsync(new QueueDefinition { Id = queueId, Name = "Q" });
+            await first.Grains.GetGrain<IQueueGrain>(queueId).ConfigureAsync(new QueueDefinition { Id = queueId, Name = "Q", TenantId = "acme" });
             foreach (var callId in callIds)
             {
                 var call = first.Grains.GetGrain<ICallGrain>(callId);
