@@ -176,8 +176,9 @@ internal static class HistoryApi
         return configuration.Queues.ToDictionary(queue => queue.Id, queue => queue.ServiceLevelThresholdSeconds, StringComparer.Ordinal);
     }
 
+    /// <summary>A CSV download (Content-Disposition: attachment with the file name).</summary>
     private static IResult CsvResult(string csv, string fileName) =>
-        Results.Text(csv, "text/csv; charset=utf-8; header=present");
+        Results.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv; charset=utf-8", fileName);
 
     internal static string CallsCsv(IEnumerable<CallRecord> records) => Csv.Write(
         ["callId", "revision", "tenantId", "siteId", "queueId", "agentId", "channel", "outcome", "outcomeDetail", "arrivedAt", "firstEnqueuedAt", "connectedAt", "endedAt", "waitSeconds", "talkSeconds", "wrapUpSeconds", "surveyRating", "dispositions", "events"],
