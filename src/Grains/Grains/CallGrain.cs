@@ -109,6 +109,15 @@ internal sealed partial class CallGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>A silo shutting down gives a pending call record one more try (the flag stays in state if it fails).</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (S.HistoryPending)
+        {
+            await FlushHistoryAsync(retryLater: false);
+        }
+    }
+
     public async Task<CallSnapshot> ArriveAsync(CallArrival arrival)
     {
         if (S.State != CallState.New)
@@ -923,7 +932,9 @@ internal sealed partial class CallGrain(
     /// retries it, and an activation that finds the flag set retries too. A record written twice is one record to every
     /// reader (latest revision per call id).
     /// </summary>
-    private async Task FlushHistoryAsync()
+    private Task FlushHistoryAsync() => FlushHistoryAsync(retryLater: true);
+
+    private async Task FlushHistoryAsync(bool retryLater)
     {
         if (!S.HistoryPending)
         {
@@ -939,7 +950,11 @@ internal sealed partial class CallGrain(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogHistoryUnavailable(exception, CallId);
-            StartHistoryRetry();
+            if (retryLater)
+            {
+                StartHistoryRetry();
+            }
+
             return;
         }
 
