@@ -39,6 +39,7 @@ var app = builder.Build();
 app.MapHealthEndpoints();
 app.MapAdminApi();
 app.MapOperationsApi();
+app.MapHistoryApi();
 app.MapAgentGateway();
 app.Run();
 return 0;

@@ -77,6 +77,9 @@ internal static class HttpAccess
             ? Deny(AccessDecision.Deny($"you are agent '{principal.AgentId}', not '{agentId}'"))
             : null;
 
+    /// <summary>The caller an access filter authenticated on this request (null before any filter ran).</summary>
+    public static Principal? PrincipalOf(HttpContext context) => context.Items[PrincipalItem] as Principal;
+
     /// <summary>Null when the caller is known (and remembered on the request); otherwise the 401 to return.</summary>
     private static IResult? Authenticate(HttpContext context, out Principal? principal)
     {
