@@ -40,6 +40,7 @@ app.UseWallboard();
 app.MapHealthEndpoints();
 app.MapAdminApi();
 app.MapOperationsApi();
+app.MapHistoryApi();
 app.MapAgentGateway();
 app.Run();
 return 0;

@@ -115,6 +115,10 @@ public interface ICallGrain : IGrainWithStringKey
     [Alias("SetDispositionAsync")]
     Task<CommandResult> SetDispositionAsync(string agentId, string dispositionCode, string? notes);
 
+    /// <summary>The agent's measured wrap-up after the call, for its call record (once per agent; one-way, so agents never await calls).</summary>
+    [OneWay, Alias("RecordWrapUpAsync")]
+    Task RecordWrapUpAsync(string agentId, double seconds);
+
     [OneWay, Alias("OfferedAsync")]
     Task OfferedAsync(OfferLease lease);
 

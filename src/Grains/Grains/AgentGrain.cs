@@ -443,6 +443,7 @@ internal sealed partial class AgentGrain(
         {
             _ = GrainFactory.GetGrain<IQueueGrain>(handled.QueueId)
                 .RecordHandledAsync(new HandledCall(handled.CallId, handled.SiteId, handled.TalkSeconds, wrapUpSeconds));
+            _ = GrainFactory.GetGrain<ICallGrain>(handled.CallId).RecordWrapUpAsync(AgentId, wrapUpSeconds);
         }
 
         S.InWrapUp.Clear();

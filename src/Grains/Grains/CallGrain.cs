@@ -1,3 +1,4 @@
+using CallCenter.Grains.History;
 using CallCenter.Grains.Lifecycle;
 using CallCenter.Grains.Routing;
 using CallCenter.Model;
@@ -30,6 +31,14 @@ public sealed class CallGrainState
     [Id(17)] public bool RecordingPaused { get; set; }
     [Id(18)] public Consultation? Consult { get; set; }
     [Id(19)] public Dictionary<string, string> Dispositions { get; set; } = [];
+    /// <summary>The revision of the call record to write (0 until the call ends); raised by anything arriving after the end.</summary>
+    [Id(20)] public int HistoryRevision { get; set; }
+    /// <summary>True until the history store has taken <see cref="HistoryRevision"/>; retried from a timer while true.</summary>
+    [Id(21)] public bool HistoryPending { get; set; }
+    /// <summary>Wrap-up seconds each agent measured after the call (reported one-way by the agent).</summary>
+    [Id(22)] public Dictionary<string, double> WrapUpByAgent { get; set; } = [];
+    /// <summary>Seconds connected, fixed when the call ended.</summary>
+    [Id(23)] public double TalkSecondsAtEnd { get; set; }
 }
 
 /// <summary>
@@ -40,6 +49,7 @@ public sealed class CallGrainState
 internal sealed partial class CallGrain(
     [PersistentState("call", StorageNames.State)] IPersistentState<CallGrainState> state,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
+    ICallHistory history,
     ILogger<CallGrain> logger) : Grain, ICallGrain, IIncomingGrainCallFilter
 {
     public const int MaxAttachedEntries = 64;
@@ -50,7 +60,11 @@ internal sealed partial class CallGrain(
     /// <summary>How long a consulted agent stays reserved; a longer consult frees the agent (counted as a missed offer).</summary>
     public static readonly TimeSpan ConsultReservation = TimeSpan.FromMinutes(15);
 
+    /// <summary>How often a call record the history store did not take is tried again.</summary>
+    public static readonly TimeSpan HistoryRetryEvery = TimeSpan.FromSeconds(10);
+
     private IGrainTimer? _watchdog;
+    private IGrainTimer? _historyRetry;
     private readonly HashSet<ICallObserver> _observers = [];
 
     private CallGrainState S => state.State;
@@ -87,7 +101,21 @@ internal sealed partial class CallGrain(
             StartWatchdog();
         }
 
+        if (S.HistoryPending)
+        {
+            StartHistoryRetry();
+        }
+
         return Task.CompletedTask;
+    }
+
+    /// <summary>A silo shutting down gives a pending call record one more try (the flag stays in state if it fails).</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (S.HistoryPending)
+        {
+            await FlushHistoryAsync(retryLater: false);
+        }
     }
 
     public async Task<CallSnapshot> ArriveAsync(CallArrival arrival)
@@ -601,7 +629,13 @@ internal sealed partial class CallGrain(
 
         S.SurveyRating = rating;
         Record(CallEventKind.SurveyAnswered, rating.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var amended = AmendHistory();
         await state.WriteStateAsync();
+        if (amended)
+        {
+            await FlushHistoryAsync();
+        }
+
         return CommandResult.Ok;
     }
 
@@ -664,8 +698,27 @@ internal sealed partial class CallGrain(
         }
 
         Record(CallEventKind.WrappedUp, dispositionCode, agentId);
+        var amended = AmendHistory();
         await state.WriteStateAsync();
+        if (amended)
+        {
+            await FlushHistoryAsync();
+        }
+
         return CommandResult.Ok;
+    }
+
+    public async Task RecordWrapUpAsync(string agentId, double seconds)
+    {
+        // No wrap-up changes nothing in the record, so it makes no new revision.
+        if (S.State != CallState.Ended || !double.IsFinite(seconds) || seconds <= 0 || !S.WrapUpByAgent.TryAdd(agentId, seconds))
+        {
+            return;
+        }
+
+        AmendHistory();
+        await state.WriteStateAsync();
+        await FlushHistoryAsync();
     }
 
     public async Task StartCallbackAsync(CallSnapshot original, QueueTicket ticket, string queueId)
@@ -789,9 +842,13 @@ internal sealed partial class CallGrain(
         S.Outcome = outcome;
         S.OutcomeDetail = detail;
         S.EndedAt = Now;
+        S.TalkSecondsAtEnd = TalkSeconds();
         Record(CallEventKind.Ended, $"{outcome}: {detail}", S.AgentId, S.QueueId);
         StopWatchdog();
+        S.HistoryRevision = 1;
+        S.HistoryPending = true;
         await state.WriteStateAsync();
+        await FlushHistoryAsync();
         if (S.CustomerKey is { } customerKey)
         {
             await GrainFactory.GetGrain<ICustomerGrain>(customerKey).AddContactAsync(new ContactRecord
@@ -856,6 +913,92 @@ internal sealed partial class CallGrain(
     private void Record(CallEventKind kind, string? detail = null, string? agentId = null, string? queueId = null) =>
         S.Timeline.Add(new CallEvent(Now, kind, detail, agentId, queueId));
 
+    /// <summary>After the end, a change the record carries (survey, disposition, wrap-up) makes a new revision to write.</summary>
+    private bool AmendHistory()
+    {
+        if (S.State != CallState.Ended || S.HistoryRevision == 0)
+        {
+            return false;
+        }
+
+        S.HistoryRevision++;
+        S.HistoryPending = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Hands the pending record to the history store. The pending flag is in the grain's state, written before this is
+    /// called, so a store that is briefly unavailable only delays the record: a timer (which keeps the grain active)
+    /// retries it, and an activation that finds the flag set retries too. A record written twice is one record to every
+    /// reader (latest revision per call id).
+    /// </summary>
+    private Task FlushHistoryAsync() => FlushHistoryAsync(retryLater: true);
+
+    private async Task FlushHistoryAsync(bool retryLater)
+    {
+        if (!S.HistoryPending)
+        {
+            StopHistoryRetry();
+            return;
+        }
+
+        var revision = S.HistoryRevision;
+        try
+        {
+            await history.AppendAsync(HistoryRecord());
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogHistoryUnavailable(exception, CallId);
+            if (retryLater)
+            {
+                StartHistoryRetry();
+            }
+
+            return;
+        }
+
+        if (S.HistoryRevision == revision)
+        {
+            S.HistoryPending = false;
+            await state.WriteStateAsync();
+            StopHistoryRetry();
+        }
+    }
+
+    private void StartHistoryRetry() => _historyRetry ??= this.RegisterGrainTimer(
+        FlushHistoryAsync, new GrainTimerCreationOptions(HistoryRetryEvery, HistoryRetryEvery) { KeepAlive = true });
+
+    private void StopHistoryRetry()
+    {
+        _historyRetry?.Dispose();
+        _historyRetry = null;
+    }
+
+    private CallRecord HistoryRecord() => new()
+    {
+        CallId = CallId,
+        Revision = S.HistoryRevision,
+        TenantId = S.Arrival?.TenantId ?? TenantDefinition.DefaultTenantId,
+        SiteId = S.Arrival?.SiteId,
+        QueueId = S.QueueId,
+        AgentId = S.AgentId ?? S.Timeline.LastOrDefault(e => e.Kind is CallEventKind.Accepted or CallEventKind.Connected)?.AgentId,
+        Channel = S.Arrival?.Channel ?? Channel.Voice,
+        Outcome = S.Outcome,
+        OutcomeDetail = S.OutcomeDetail,
+        ArrivedAt = S.Timeline.FirstOrDefault()?.At ?? S.EndedAt ?? Now,
+        FirstEnqueuedAt = S.Ticket?.EnqueuedAt,
+        ConnectedAt = S.ConnectedAt ?? S.Timeline.FirstOrDefault(e => e.Kind == CallEventKind.Connected)?.At,
+        EndedAt = S.EndedAt ?? Now,
+        WaitSeconds = S.WaitSeconds,
+        TalkSeconds = S.TalkSecondsAtEnd,
+        WrapUpSeconds = S.WrapUpByAgent.Values.Sum(),
+        SurveyRating = S.SurveyRating,
+        CallbackOfCallId = S.CallbackOfCallId,
+        Dispositions = new Dictionary<string, string>(S.Dispositions),
+        Timeline = S.Timeline.ToList(),
+    };
+
     private void StartWatchdog() => _watchdog ??= this.RegisterGrainTimer(WatchQueueAsync, WatchEvery, WatchEvery);
 
     private void StopWatchdog()
@@ -911,6 +1054,9 @@ internal sealed partial class CallGrain(
         Dispositions = new Dictionary<string, string>(S.Dispositions),
         OfferedAgentId = S.State == CallState.Offered ? S.Timeline.LastOrDefault(e => e.Kind == CallEventKind.Offered)?.AgentId : null,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The history store did not take the record of call {CallId}; it is kept and retried")]
+    private partial void LogHistoryUnavailable(Exception exception, string callId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} was missing from queue {QueueId} and was put back in its place")]
     private partial void LogRequeued(string callId, string queueId);

@@ -1,3 +1,4 @@
+using CallCenter.Grains.History;
 using CallCenter.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,11 +9,12 @@ namespace CallCenter.Grains.Hosting;
 
 public static class SiloBuilderExtensions
 {
-    /// <summary>Registers what the grains need beyond Orleans: the contact-center clock (the system clock unless a test put a fake one first).</summary>
+    /// <summary>Registers what the grains need beyond Orleans: the contact-center clock (the system clock unless a test put a fake one first) and the call history (memory unless hosting or a test registered another first).</summary>
     public static ISiloBuilder AddCallCenterGrains(this ISiloBuilder builder)
     {
         builder.Services.TryAddKeyedSingleton(ContactCenterClock.ServiceKey, TimeProvider.System);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<ICallHistory>(_ => new InMemoryCallHistory());
         return builder;
     }
 

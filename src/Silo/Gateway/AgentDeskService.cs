@@ -117,31 +117,31 @@ internal sealed partial class AgentDeskService(
 
     public override async Task<Proto.CommandReply> Accept(Proto.OfferCommand request, ServerCallContext context)
     {
-        var (principal, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Answer, "accept", context);
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Answer, "accept", context);
         return GatewaySecurity.Reply(await call.AcceptAsync(agentId, request.Epoch));
     }
 
     public override async Task<Proto.CommandReply> Reject(Proto.OfferCommand request, ServerCallContext context)
     {
-        var (_, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Answer, "reject", context);
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Answer, "reject", context);
         return GatewaySecurity.Reply(await call.RejectAsync(agentId, request.Epoch));
     }
 
     public override async Task<Proto.CommandReply> Hold(Proto.CallCommand request, ServerCallContext context)
     {
-        var (_, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "hold", context);
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "hold", context);
         return GatewaySecurity.Reply(await call.HoldAsync(agentId));
     }
 
     public override async Task<Proto.CommandReply> Resume(Proto.CallCommand request, ServerCallContext context)
     {
-        var (_, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "resume", context);
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "resume", context);
         return GatewaySecurity.Reply(await call.ResumeAsync(agentId));
     }
 
     public override async Task<Proto.CommandReply> HangUp(Proto.CallCommand request, ServerCallContext context)
     {
-        var (_, _, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "hang-up", context);
+        var (_, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "hang-up", context);
         return GatewaySecurity.Reply(await call.HangUpAsync(CallParty.Agent));
     }
 
@@ -150,7 +150,7 @@ internal sealed partial class AgentDeskService(
         var kind = ProtoMapping.FromProto(request.Kind) ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "kind must be QUEUE, AGENT, PARTNER_EXPERT_QUEUE or EXTERNAL"));
         RequireTarget(request.Target);
         RequireNote(request.Note, "note");
-        var (_, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "transfer", context);
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "transfer", context);
         return GatewaySecurity.Reply(await call.TransferAsync(new TransferRequest
         {
             Kind = kind,
@@ -162,7 +162,7 @@ internal sealed partial class AgentDeskService(
 
     public override async Task<Proto.CommandReply> Consult(Proto.ConsultRequest request, ServerCallContext context)
     {
-        var (_, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "consult", context);
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "consult", context);
         switch (request.Action)
         {
             case Proto.ConsultAction.Start:
@@ -184,7 +184,7 @@ internal sealed partial class AgentDeskService(
     {
         GatewaySecurity.RequireId(request.DispositionCode, "disposition_code");
         RequireNote(request.Notes, "notes");
-        var (principal, agentId, call) = await AuthorizeCallAsync(request.CallId, CallAccess.WrapUp, "wrap-up", context);
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.WrapUp, "wrap-up", context);
         var codes = (await grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync()).DispositionCodes;
         if (codes.Count > 0 && !codes.Contains(request.DispositionCode))
         {
@@ -204,8 +204,7 @@ internal sealed partial class AgentDeskService(
 
     public override async Task<Proto.CustomerView> LookUpCustomer(Proto.CallCommand request, ServerCallContext context)
     {
-        var (principal, _, call) = await AuthorizeCallAsync(request.CallId, CallAccess.Customer, "customer", context);
-        var snapshot = await call.GetAsync();
+        var (_, _, snapshot) = await AuthorizeCallAsync(request.CallId, CallAccess.Customer, "customer", context);
         if (snapshot.CustomerKey is not { } key)
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"call '{request.CallId}' has no known customer"));
@@ -242,7 +241,8 @@ internal sealed partial class AgentDeskService(
         }
     }
 
-    private async Task<(Principal Principal, string AgentId, ICallGrain Call)> AuthorizeCallAsync(string callId, CallAccess access, string action, ServerCallContext context)
+    /// <summary>The caller's agent and the call, once the access policy allows <paramref name="access"/> on the call's current snapshot.</summary>
+    private async Task<(string AgentId, ICallGrain Call, CallSnapshot Snapshot)> AuthorizeCallAsync(string callId, CallAccess access, string action, ServerCallContext context)
     {
         var (principal, agentId) = security.AuthenticateDesk(context, action);
         GatewaySecurity.RequireId(callId, "call_id");
@@ -256,7 +256,7 @@ internal sealed partial class AgentDeskService(
 
         var reservedForMe = access is CallAccess.Answer or CallAccess.Customer && (await Agent(agentId).GetStatusAsync()).Offer?.CallId == callId;
         security.Require(AccessPolicy.ForCall(principal, snapshot, access, reservedForMe), principal, context, action);
-        return (principal, agentId, call);
+        return (agentId, call, snapshot);
     }
 
     private IAgentGrain Agent(string agentId) => grains.GetGrain<IAgentGrain>(agentId);

@@ -1,5 +1,7 @@
 using CallCenter.Grains;
+using CallCenter.Grains.History;
 using CallCenter.Grains.Hosting;
+using CallCenter.Silo.History;
 using System.Net;
 using Orleans.Persistence;
 using Orleans.Serialization;
@@ -16,6 +18,7 @@ public static class OrleansHosting
 {
     public const string ProviderTypeKey = "Orleans:Clustering:ProviderType";
     public const string ConnectionStringKey = "Orleans:Clustering:ConnectionString";
+    public const string HistoryMaxLengthKey = "CallCenter:History:MaxLength";
     public const string StorageProviderKey = $"Orleans:GrainStorage:{StorageNames.State}:ProviderType";
 
     public static void ConfigureCallCenterSilo(this ISiloBuilder silo, IConfiguration configuration)
@@ -79,6 +82,11 @@ public static class OrleansHosting
 
         // State is written with Orleans' own serializer: it honours the [Id]s of our state types (so they can grow) and,
         // unlike the default JSON with type names, reads back collections the compiler made for collection expressions.
+        // Call records go to a Redis stream of this contact center (see docs/reports.md); this replaces the memory default.
+        var serviceId = configuration["Orleans:ServiceId"]!;
+        var historyLength = configuration.GetValue(HistoryMaxLengthKey, RedisCallHistory.DefaultMaxLength);
+        silo.Services.AddSingleton<ICallHistory>(_ => new RedisCallHistory(redis, RedisCallHistory.KeyFor(serviceId), historyLength));
+
         silo.Services.AddOptions<RedisStorageOptions>(StorageNames.State)
             .PostConfigure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
     }

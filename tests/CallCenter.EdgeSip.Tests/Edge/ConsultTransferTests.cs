@@ -65,4 +65,49 @@ public sealed class ConsultTransferTests(EdgeFixture fixture)
         var callerResult = await calling;
         Assert.True(callerResult.Succeeded, callerResult.Describe());
     }
+
+    [Fact]
+    public async Task ConsultAPartnerExpert_ThenComplete_TheExpertsLineKeepsTheCaller_UntilTheExpertHangsUp()
+    {
+        await using var session = new EdgeSession(fixture);
+        await using var agentPhone = await session.StartAgentPhoneAsync("sid");
+        var caller = EdgeSession.NewCallerNumber();
+        var calling = session.CallAsync(SippScenarios.CallerWaitsForBye, "7002", caller);
+        var call = await session.ConnectedCallOfAsync("sid");
+        var (expertPhone, expertUri) = await EdgeSession.StartExternalPhoneAsync(byeAfterMs: 5000);
+        await using var expert = expertPhone;
+
+        Assert.Equal(CommandStatus.Ok, (await call.StartConsultAsync(new ConsultRequest { AgentId = "sid", Kind = TransferKind.External, Target = expertUri })).Status);
+        await Eventually.HoldsAsync(async () => (await call.GetAsync()).Consult?.Answered == true, "the expert's line answering the consult");
+        Assert.Equal(CommandStatus.Ok, (await call.CompleteConsultAsync("sid")).Status);
+
+        Assert.True((await agentPhone.WaitForExitAsync()).Succeeded, "the agent's phone gets the edge's BYE");
+        Assert.True((await expert.WaitForExitAsync()).Succeeded, "the expert talks to the caller, then hangs up");
+        var callerResult = await calling;
+        Assert.True(callerResult.Succeeded, "the caller gets BYE when the expert hangs up: " + callerResult.Describe());
+        var ended = await call.GetAsync();
+        Assert.Equal(CallOutcome.TransferredOut, ended.Outcome);
+        Assert.Equal(expertUri, ended.OutcomeDetail);
+    }
+
+    [Fact]
+    public async Task BlindTransferToAPartnerExpertUri_ByTheApi_TheEdgeDialsIt_AndKeepsTheCallersMedia()
+    {
+        await using var session = new EdgeSession(fixture);
+        await using var agentPhone = await session.StartAgentPhoneAsync("tia");
+        var caller = EdgeSession.NewCallerNumber();
+        var calling = session.CallAsync(SippScenarios.CallerWaitsForBye, "7002", caller);
+        var call = await session.ConnectedCallOfAsync("tia");
+        var (expertPhone, expertUri) = await EdgeSession.StartExternalPhoneAsync(byeAfterMs: 2000);
+        await using var expert = expertPhone;
+
+        var transferred = await call.TransferAsync(new TransferRequest { Kind = TransferKind.External, Target = expertUri, RequestedByAgentId = "tia" });
+
+        Assert.Equal(CommandStatus.Ok, transferred.Status);
+        Assert.True((await agentPhone.WaitForExitAsync()).Succeeded, "the agent's phone gets the edge's BYE");
+        Assert.True((await expert.WaitForExitAsync()).Succeeded, "the edge dials the expert, who answers and hangs up");
+        var callerResult = await calling;
+        Assert.True(callerResult.Succeeded, callerResult.Describe());
+        Assert.Equal(CallOutcome.TransferredOut, (await call.GetAsync()).Outcome);
+    }
 }

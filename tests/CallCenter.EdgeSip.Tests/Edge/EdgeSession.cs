@@ -60,6 +60,24 @@ internal sealed class EdgeSession(EdgeFixture fixture) : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts a SIPp phone outside the contact center (a partner expert's line): not registered; the edge dials it at
+    /// the returned URI. It answers one call and hangs up <paramref name="byeAfterMs"/> after answering.
+    /// </summary>
+    public static async Task<(SippProcess Phone, string Uri)> StartExternalPhoneAsync(int byeAfterMs)
+    {
+        var phone = SippProcess.Start(new SippOptions
+        {
+            Scenario = SippScenarios.AgentPhone,
+            Calls = 1,
+            Variables = new Dictionary<string, string> { ["bye_after_ms"] = byeAfterMs.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            Timeout = TimeSpan.FromSeconds(90),
+            ReceiveTimeout = TimeSpan.FromSeconds(60),
+        });
+        await phone.WaitUntilListeningAsync();
+        return (phone, $"sip:expert@127.0.0.1:{phone.LocalPort}");
+    }
+
+    /// <summary>
     /// Starts baresip as the softphone of <paramref name="agentId"/>: it registers with the edge (digest; the fixture
     /// challenges with MD5 only, which baresip 1.0.0 needs), answers by itself and sends <paramref name="tone"/>. The
     /// agent is made available once the grains know the phone.

@@ -20,7 +20,7 @@ public sealed class EdgeFixture : IAsyncLifetime
     public const string TrunkAddress = "127.0.0.1";
 
     /// <summary>Agents with phones the tests register (user = agent id, password = agent id + "-pw").</summary>
-    public static readonly string[] PhoneAgents = ["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal", "ivy", "jon", "kim", "lee", "max", "ned", "oli", "ora", "pam", "quin", "rex"];
+    public static readonly string[] PhoneAgents = ["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal", "ivy", "jon", "kim", "lee", "max", "ned", "oli", "ora", "pam", "quin", "rex", "sid", "tia"];
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 

@@ -1,4 +1,5 @@
 using CallCenter.Grains;
+using CallCenter.Grains.History;
 using CallCenter.Grains.Hosting;
 using CallCenter.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Grain state shared by every silo of the cluster, so it outlives a stopped silo as it would in Redis.</summary>
     public MemoryStateStore State { get; } = new();
 
+    /// <summary>Call history shared by every silo (as Redis would be), which a test can make fail for a while.</summary>
+    public FlakyCallHistory History { get; } = new();
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
@@ -28,6 +32,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddKeyedSingleton<TimeProvider>(ContactCenterClock.ServiceKey, Clock);
+            silo.Services.AddSingleton<ICallHistory>(History);
             silo.AddCallCenterGrains();
             silo.AddCallCenterMemoryStorage(State);
         });

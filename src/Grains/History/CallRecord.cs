@@ -1,0 +1,125 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CallCenter.Model;
+
+namespace CallCenter.Grains.History;
+
+/// <summary>
+/// A call detail record: what a call was when it ended, with its whole timeline. A call writes it when it reaches its
+/// outcome (revision 1) and writes a new revision when something arrives later (a survey rating, the agent's measured
+/// wrap-up); readers keep the highest revision per call id, so a record written twice never counts twice.
+/// </summary>
+public sealed record CallRecord
+{
+    public required string CallId { get; init; }
+    public int Revision { get; init; } = 1;
+    public string TenantId { get; init; } = TenantDefinition.DefaultTenantId;
+    public string? SiteId { get; init; }
+    public string? QueueId { get; init; }
+    /// <summary>The agent who last held the call (or who answered it, when it ended elsewhere).</summary>
+    public string? AgentId { get; init; }
+    public Channel Channel { get; init; } = Channel.Voice;
+    public CallOutcome Outcome { get; init; }
+    public string? OutcomeDetail { get; init; }
+    public DateTimeOffset ArrivedAt { get; init; }
+    public DateTimeOffset? FirstEnqueuedAt { get; init; }
+    public DateTimeOffset? ConnectedAt { get; init; }
+    public DateTimeOffset EndedAt { get; init; }
+    /// <summary>Seconds in the last queue before an agent took the call, or before the caller hung up.</summary>
+    public double WaitSeconds { get; init; }
+    /// <summary>Seconds connected to an agent (holds included).</summary>
+    public double TalkSeconds { get; init; }
+    /// <summary>The agent's wrap-up after the call, as the agent measured it (0 until reported).</summary>
+    public double WrapUpSeconds { get; init; }
+    public int? SurveyRating { get; init; }
+    public string? CallbackOfCallId { get; init; }
+    public IReadOnlyDictionary<string, string> Dispositions { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<CallEvent> Timeline { get; init; } = [];
+
+    /// <summary>True when an agent took the call.</summary>
+    [JsonIgnore]
+    public bool WasAnswered => ConnectedAt is not null;
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static CallRecord FromJson(string json) => JsonSerializer.Deserialize<CallRecord>(json, Json)
+        ?? throw new JsonException("a call record is null");
+
+    /// <summary>The latest revision of each call, in arrival order: the idempotent view every query and report uses.</summary>
+    public static IReadOnlyList<CallRecord> Latest(IEnumerable<CallRecord> records) =>
+        records.GroupBy(record => record.CallId, StringComparer.Ordinal)
+            .Select(group => group.MaxBy(record => record.Revision)!)
+            .OrderBy(record => record.ArrivedAt).ThenBy(record => record.CallId, StringComparer.Ordinal)
+            .ToList();
+}
+
+/// <summary>Which records a query wants: arrival time in [From, To), and optionally a tenant, queue, agent, site.</summary>
+public sealed record CallQuery
+{
+    public required DateTimeOffset From { get; init; }
+    public required DateTimeOffset To { get; init; }
+    public string? TenantId { get; init; }
+    public string? QueueId { get; init; }
+    public string? AgentId { get; init; }
+    public string? SiteId { get; init; }
+
+    public bool Matches(CallRecord record) =>
+        record.ArrivedAt >= From && record.ArrivedAt < To
+        && (TenantId is null || record.TenantId == TenantId)
+        && (QueueId is null || record.QueueId == QueueId)
+        && (SiteId is null || record.SiteId == SiteId)
+        && (AgentId is null || record.AgentId == AgentId || record.Timeline.Any(e => e.AgentId == AgentId && e.Kind is CallEventKind.Accepted or CallEventKind.Connected));
+}
+
+/// <summary>
+/// The durable store of call records: Redis Streams when the cluster runs on Redis, this process's memory otherwise.
+/// Append may be called more than once for one call (retries, later revisions); <see cref="QueryAsync"/> returns the
+/// latest revision of each matching call once.
+/// </summary>
+public interface ICallHistory
+{
+    Task AppendAsync(CallRecord record, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<CallRecord>> QueryAsync(CallQuery query, CancellationToken cancellationToken = default);
+}
+
+/// <summary>History in this process's memory, bounded to the newest <see cref="Capacity"/> appends (lost with the process).</summary>
+public sealed class InMemoryCallHistory(int capacity = InMemoryCallHistory.DefaultCapacity) : ICallHistory
+{
+    public const int DefaultCapacity = 100_000;
+    private readonly LinkedList<CallRecord> _records = new();
+    private readonly Lock _gate = new();
+
+    public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
+
+    public Task AppendAsync(CallRecord record, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _records.AddLast(record);
+            while (_records.Count > Capacity)
+            {
+                _records.RemoveFirst();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<CallRecord>> QueryAsync(CallQuery query, CancellationToken cancellationToken = default)
+    {
+        List<CallRecord> all;
+        lock (_gate)
+        {
+            all = [.. _records];
+        }
+
+        return Task.FromResult(CallRecord.Latest(all.Where(query.Matches)));
+    }
+}
