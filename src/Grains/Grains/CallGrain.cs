@@ -1,5 +1,7 @@
 using CallCenter.Grains.Lifecycle;
 using CallCenter.Grains.Routing;
+using CallCenter.Grains.Telemetry;
+using System.Diagnostics;
 using CallCenter.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -108,6 +110,7 @@ internal sealed partial class CallGrain(
 
         Record(CallEventKind.Arrived, arrival.DialledNumber);
         await state.WriteStateAsync();
+        CallCenterMetrics.CallArrived(arrival.SiteId);
         return Snapshot();
     }
 
@@ -235,6 +238,7 @@ internal sealed partial class CallGrain(
         S.AgentId = agentId;
         S.OfferEpoch = epoch;
         S.WaitSeconds = S.Ticket is null ? 0 : Math.Max(0, (now - (S.Ticket.EnteredThisQueueAt ?? S.Ticket.EnqueuedAt)).TotalSeconds);
+        CallCenterMetrics.WaitEnded(S.WaitSeconds, answered: true, S.QueueId, S.Arrival?.SiteId);
         Move(CallState.Connecting);
         Record(CallEventKind.Accepted, $"epoch {epoch}", agentId, S.QueueId);
         if (S.Arrival?.MediaManagedByEdge != true)
@@ -519,6 +523,7 @@ internal sealed partial class CallGrain(
             if (S.Ticket is { } ticket)
             {
                 S.WaitSeconds = Math.Max(0, (Now - (ticket.EnteredThisQueueAt ?? ticket.EnqueuedAt)).TotalSeconds);
+                CallCenterMetrics.WaitEnded(S.WaitSeconds, answered: false, queueId, S.Arrival?.SiteId);
             }
 
             await Queue(queueId).RemoveAsync(CallId, CallEventKind.Ended);
@@ -792,6 +797,12 @@ internal sealed partial class CallGrain(
         Record(CallEventKind.Ended, $"{outcome}: {detail}", S.AgentId, S.QueueId);
         StopWatchdog();
         await state.WriteStateAsync();
+        CallCenterMetrics.CallEnded(outcome, S.QueueId, S.Arrival?.SiteId);
+        Activity.Current?.AddEvent(new ActivityEvent("call.ended", tags: new ActivityTagsCollection
+        {
+            ["call.outcome"] = outcome.ToString(),
+            ["call.queue"] = S.QueueId,
+        }));
         if (S.CustomerKey is { } customerKey)
         {
             await GrainFactory.GetGrain<ICustomerGrain>(customerKey).AddContactAsync(new ContactRecord
