@@ -475,8 +475,9 @@ internal sealed partial class EdgeCall : ICallObserver
     private async Task<bool> OnCallChangedAsync(CallSnapshot call)
     {
         _latest = call;
-        if (call.State is not (CallState.Queued or CallState.Offered))
+        if (call.State is CallState.Connecting or CallState.Connected or CallState.Held or CallState.Consulting or CallState.Ended)
         {
+            // Taken by an agent or over (notices from before the queue, still in the loop's inbox, do not end it).
             EndQueueSpan(call.State.ToString());
         }
 
