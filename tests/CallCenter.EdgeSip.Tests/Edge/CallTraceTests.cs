@@ -13,6 +13,7 @@ public sealed class CallTraceTests(EdgeFixture fixture)
     [Fact]
     public async Task IvrQueueOfferBridgeHangUp_AreOneTrace_FromTheEdgesInviteThroughTheGrains()
     {
+        using var metrics = new MetricCapture(EdgeTelemetry.MeterName);
         await using var session = new EdgeSession(fixture);
         await using var phone = await session.StartAgentPhoneAsync("tia", byeAfterMs: 1000);
         var caller = EdgeSession.NewCallerNumber();
@@ -55,6 +56,13 @@ public sealed class CallTraceTests(EdgeFixture fixture)
         var grainSpans = trace.Where(a => a.Source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal)).ToList();
         Assert.Contains(grainSpans, a => a.OperationName.Contains("EnqueueAsync", StringComparison.Ordinal));
         Assert.Contains(grainSpans, a => a.OperationName.Contains("AcceptAsync", StringComparison.Ordinal));
+        // The edge's metrics of the same call: its SIP transactions by method and transport, RTP of both legs.
+        Assert.Contains(metrics.Measurements, m => m.Instrument == EdgeTelemetry.SipTransactionsName && m.Tags["method"] == "INVITE" && m.Tags["transport"] == "udp");
+        Assert.Contains(metrics.Measurements, m => m.Instrument == EdgeTelemetry.SipTransactionsName && m.Tags["method"] == "REGISTER");
+        Assert.Contains(metrics.Of(EdgeTelemetry.RtpPacketsReceivedName, "leg", "caller"), m => m.Value > 0 && m.Tags["site"] == EdgeFixture.Site);
+        Assert.Contains(metrics.Of(EdgeTelemetry.RtpPacketsReceivedName, "leg", "agent"), m => m.Tags["site"] == EdgeFixture.Site);
+        Assert.All(metrics.Measurements, m => Assert.DoesNotContain(m.Tags.Values, v => v == ended.CallId || v == "tia"));
+
         Assert.Contains(trace, a => a.Events.Any(e => e.Name == "call.ended" && e.Tags.Any(t => t.Key == "call.outcome" && (string?)t.Value == nameof(CallOutcome.Answered))));
     }
 }

@@ -42,6 +42,15 @@ public sealed class GrainMetricsTests(ClusterFixture fixture)
         Assert.NotEmpty(routed);
         Assert.All(routed, m => Assert.Equal(site, m.Tags["site"]));
 
+        // The queue reports its 15-minute service level about every second; the gauge reads the last report.
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                metrics.Observe();
+                return Task.FromResult(metrics.Of(CallCenterMetrics.ServiceLevelName, "queue", queue.Id).Any(m => m.Tags["site"] == site && m.Value is >= 0 and <= 1));
+            },
+            "the queue's service level for the site in the gauge");
+
         var ids = new HashSet<string>([answered.GetPrimaryKeyString(), abandoned.GetPrimaryKeyString(), agent.AgentId]);
         foreach (var measurement in metrics.Measurements.Where(m => m.Tags.Values.Contains(queue.Id) || m.Tags.Values.Contains(site)))
         {

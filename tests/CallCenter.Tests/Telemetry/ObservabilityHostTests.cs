@@ -42,6 +42,24 @@ public sealed class ObservabilityHostTests(SiloHostFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Metrics_CountAnOpenDesktopEventStream_AsAGrpcSessionByRole()
+    {
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{fixture.Silo.AgentGatewayPort}");
+        var desk = new CallCenter.Gateway.V1.AgentDesk.AgentDeskClient(channel);
+        var login = await desk.LoginAsync(new CallCenter.Gateway.V1.LoginRequest { UserId = "erin", Secret = "erin-desk" });
+        using var cancel = new CancellationTokenSource();
+        using var stream = desk.Events(new CallCenter.Gateway.V1.EventsRequest(), new Grpc.Core.Metadata { { "authorization", "Bearer " + login.Token } }, cancellationToken: cancel.Token);
+        Assert.True(await stream.ResponseStream.MoveNext(cancel.Token), "the session's first event");
+
+        await Eventually.HoldsAsync(
+            async () => (await Http.GetStringAsync("/metrics")).Contains("callcenter_gateway_sessions_opened_total{otel_scope_name=\"CallCenter.Gateway\",otel_scope_version=\"1.0\",role=\"agent\"}"),
+            "the open event stream in the Prometheus scrape");
+        var text = await Http.GetStringAsync("/metrics");
+        Assert.Matches("callcenter_gateway_sessions\\{[^}]*role=\"agent\"\\} [1-9]", text);
+        await cancel.CancelAsync();
+    }
+
+    [Fact]
     public async Task Dashboard_IsServedToTheLoopbackAdmin_AndRefusedToAnAgentToken()
     {
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{fixture.Silo.AgentGatewayPort}");
