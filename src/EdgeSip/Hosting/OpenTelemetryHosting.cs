@@ -35,8 +35,11 @@ public static class OpenTelemetryHosting
     {
         var otlp = OtlpConfigured(builder.Configuration);
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? defaultServiceName))
-            .WithMetrics(meters =>
+            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? defaultServiceName));
+        if (otlp || metrics is not null)
+        {
+            // With nowhere to send them (an edge process without OTLP) the instruments stay unobserved and cost nothing.
+            telemetry.WithMetrics(meters =>
             {
                 meters.AddMeter(MeterNames);
                 metrics?.Invoke(meters);
@@ -45,6 +48,7 @@ public static class OpenTelemetryHosting
                     meters.AddOtlpExporter();
                 }
             });
+        }
         if (otlp)
         {
             // Without an exporter no activity is recorded: Orleans and the edge then create none (no listener).
