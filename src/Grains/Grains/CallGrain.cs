@@ -64,6 +64,8 @@ internal sealed partial class CallGrain(
     /// <summary>After any call that added to the timeline, the observing edge gets the new snapshot: one place for every change.</summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
+        // Orleans' server span of this call (when traced): findable by the call's id, like the edge's spans.
+        Activity.Current?.SetTag("callcenter.call_id", CallId);
         var before = S.Timeline.Count;
         await context.Invoke();
         if (_observers.Count > 0 && S.Timeline.Count != before)
