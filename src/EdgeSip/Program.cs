@@ -8,6 +8,8 @@ using Microsoft.Extensions.Hosting;
 var builder = Host.CreateApplicationBuilder(args);
 builder.UseOrleansClient(client =>
 {
+    // A call's trace follows its grain calls into the silos.
+    client.AddActivityPropagation();
     if (string.IsNullOrWhiteSpace(builder.Configuration["Orleans:Clustering:ProviderType"]))
     {
         client.UseLocalhostClustering(builder.Configuration.GetValue("CallCenter:GatewayPort", 30000));
@@ -19,5 +21,6 @@ if (!builder.Services.AddSipEdge(builder.Configuration))
     return 2;
 }
 
+builder.AddCallCenterOpenTelemetry("callcenter-edge");
 await builder.Build().RunAsync();
 return 0;

@@ -5,6 +5,7 @@ using CallCenter.EdgeSip.Media;
 using CallCenter.EdgeSip.Protection;
 using CallCenter.EdgeSip.Registrar;
 using CallCenter.EdgeSip.Signalling;
+using CallCenter.EdgeSip.Telemetry;
 using CallCenter.Grains;
 using CallCenter.Sip;
 using CallCenter.Sip.Auth;
@@ -111,6 +112,7 @@ public sealed partial class SipEdge : IAsyncDisposable
     private void OnRequest(SipServerTransaction transaction)
     {
         var request = transaction.Request;
+        EdgeTelemetry.TransactionReceived(request.Method, transaction.Transport.Protocol);
         var source = transaction.RemoteEndPoint;
         if (!_rateLimiter.TryAcquire(source.Address, request.Method, out var retryAfter))
         {

@@ -25,7 +25,12 @@ if (args.Contains("--demo"))
     builder.Configuration["CallCenter:Demo:Enabled"] = "true";
 }
 
-builder.UseOrleans(silo => silo.ConfigureCallCenterSilo(builder.Configuration));
+builder.UseOrleans(silo =>
+{
+    silo.ConfigureCallCenterSilo(builder.Configuration);
+    silo.AddCallCenterDiagnostics(builder.Configuration);
+});
+builder.AddCallCenterObservability();
 builder.Services.AddSingleton<ConfigurationSeeder>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ConfigurationSeeder>());
 builder.Services.AddSipEdge(builder.Configuration);
@@ -42,6 +47,7 @@ app.MapAdminApi();
 app.MapOperationsApi();
 app.MapHistoryApi();
 app.MapAgentGateway();
+app.MapCallCenterObservability();
 app.Run();
 return 0;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -5,6 +6,7 @@ using System.Threading.Channels;
 using CallCenter.EdgeSip.Signalling;
 using CallCenter.EdgeSip.Ivr;
 using CallCenter.EdgeSip.Media;
+using CallCenter.EdgeSip.Telemetry;
 using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.Sip;
@@ -49,6 +51,11 @@ internal sealed partial class EdgeCall : ICallObserver
     private bool _callerGone;
     private readonly Lock _snapshotOrder = new();
     private int _lastTimelineLength;
+
+    /// <summary>The call's trace: the INVITE's span (root, or a child of a traceparent the caller sent), the queue step and the offer in progress.</summary>
+    private Activity? _callSpan;
+    private Activity? _queueSpan;
+    private Activity? _offerSpan;
 
     public EdgeCall(EdgeServices edge, SipServerTransaction invite)
     {
@@ -184,6 +191,10 @@ internal sealed partial class EdgeCall : ICallObserver
 
     private async Task RunAsync()
     {
+        using var callSpan = _callSpan = StartCallSpan();
+        using var logScope = _logger.BeginScope(new Dictionary<string, object> { ["CallId"] = CallId, ["SipCallId"] = _callerSipCallId });
+        var site = new KeyValuePair<string, object?>("site", _edge.Options.SiteId);
+        EdgeTelemetry.EdgeCallsActive.Add(1, site);
         try
         {
             if (PrepareAnswer() is not { } answer)
@@ -204,9 +215,14 @@ internal sealed partial class EdgeCall : ICallObserver
             await AnswerCallerAsync(answer);
 
             var queueId = await RunIvrAsync();
+            _queueSpan = EdgeTelemetry.StartStep(EdgeTelemetry.QueueSpanName, CallId);
             var enqueued = await _grain.EnqueueAsync(queueId);
+            _queueSpan?.SetTag("callcenter.queue", queueId ?? "entry point");
+            _queueSpan?.SetTag("callcenter.queue.position", enqueued.Position);
+            Activity.Current = callSpan;
             if (enqueued.Status is not (EnqueueStatus.Queued or EnqueueStatus.AlreadyQueued))
             {
+                EndQueueSpan("not queued: " + enqueued.Status);
                 LogNotQueued(CallId, enqueued.Status, enqueued.Message);
                 await PlayToCallerAsync(["all-busy"]);
                 await _grain.HangUpAsync(CallParty.System, $"not queued: {enqueued.Status}");
@@ -218,6 +234,7 @@ internal sealed partial class EdgeCall : ICallObserver
         }
         catch (CallerLeftException)
         {
+            using var hangUp = StartHangUpSpan("caller");
             await _grain.HangUpAsync(CallParty.Caller);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
@@ -236,6 +253,49 @@ internal sealed partial class EdgeCall : ICallObserver
         finally
         {
             await CleanUpAsync();
+            EndOfferSpan("call ended");
+            EndQueueSpan("call ended");
+            EdgeTelemetry.EdgeCallsActive.Add(-1, site);
+        }
+    }
+
+    /// <summary>The INVITE's span: a child of the caller's W3C traceparent when its INVITE carried one, else a new trace.</summary>
+    private Activity? StartCallSpan()
+    {
+        var request = _invite.Request;
+        ActivityContext.TryParse(request.Headers.GetFirst("traceparent"), request.Headers.GetFirst("tracestate"), out var parent);
+        var span = EdgeTelemetry.ActivitySource.StartActivity(EdgeTelemetry.CallSpanName, ActivityKind.Server, parent);
+        span?.SetTag("callcenter.call_id", CallId);
+        span?.SetTag("callcenter.site", _edge.Options.SiteId);
+        span?.SetTag("sip.call_id", _callerSipCallId);
+        span?.SetTag("sip.dialled", _dialledNumber);
+        return span;
+    }
+
+    private Activity? StartHangUpSpan(string party)
+    {
+        var span = EdgeTelemetry.StartStep(EdgeTelemetry.HangUpSpanName, CallId);
+        span?.SetTag("callcenter.party", party);
+        return span;
+    }
+
+    private void EndQueueSpan(string result)
+    {
+        if (_queueSpan is { } span)
+        {
+            _queueSpan = null;
+            span.SetTag("callcenter.result", result);
+            span.Stop();
+        }
+    }
+
+    private void EndOfferSpan(string result)
+    {
+        if (_offerSpan is { } span)
+        {
+            _offerSpan = null;
+            span.SetTag("callcenter.result", result);
+            span.Stop();
         }
     }
 
@@ -308,6 +368,7 @@ internal sealed partial class EdgeCall : ICallObserver
             return null;
         }
 
+        using var ivr = EdgeTelemetry.StartStep(EdgeTelemetry.IvrSpanName, CallId);
         await _grain.EnterIvrAsync();
         var menu = new IvrMenu(flow);
         if (flow.CollectDigits > 0)
@@ -414,6 +475,12 @@ internal sealed partial class EdgeCall : ICallObserver
     private async Task<bool> OnCallChangedAsync(CallSnapshot call)
     {
         _latest = call;
+        if (call.State is CallState.Connecting or CallState.Connected or CallState.Held or CallState.Consulting or CallState.Ended)
+        {
+            // Taken by an agent or over (notices from before the queue, still in the loop's inbox, do not end it).
+            EndQueueSpan(call.State.ToString());
+        }
+
         switch (call.State)
         {
             case CallState.Offered when call.OfferedAgentId is { } agentId && call.OfferEpoch is { } epoch
@@ -466,6 +533,8 @@ internal sealed partial class EdgeCall : ICallObserver
 
     private async Task<bool> OnEndedByGrainsAsync(CallSnapshot call)
     {
+        using var hangUp = StartHangUpSpan("grains");
+        hangUp?.SetTag("callcenter.outcome", call.Outcome.ToString());
         if (call.Outcome == CallOutcome.TransferredOut && _consultLeg is { AgentId: null, Answered: true, Ended: false } expert)
         {
             // The consulted partner expert takes the caller: the agent leaves, the expert's leg is already up.
@@ -505,6 +574,11 @@ internal sealed partial class EdgeCall : ICallObserver
 
     private async Task RingAgentAsync(string agentId, long? epoch, bool acceptOnAnswer)
     {
+        // One span per offer, under the queue step: from the offer to the phone's answer or failure.
+        EndOfferSpan("superseded");
+        _offerSpan = EdgeTelemetry.ActivitySource.StartActivity(EdgeTelemetry.OfferSpanName, ActivityKind.Internal, _queueSpan?.Context ?? _callSpan?.Context ?? default);
+        _offerSpan?.SetTag("callcenter.call_id", CallId);
+        _offerSpan?.SetTag("callcenter.offer_epoch", epoch);
         var status = await _edge.Grains.GetGrain<IAgentGrain>(agentId).GetStatusAsync();
         if (status.PhoneContact is not { } contact || !AddressUri.TryParse(contact, out var target)
             || Signalling.SipSignalling.Resolve(target, out var protocol) is not { } destination)
@@ -526,6 +600,8 @@ internal sealed partial class EdgeCall : ICallObserver
 
     private async Task OnAgentAnsweredAsync(AgentLeg leg)
     {
+        EndOfferSpan("answered");
+        using var bridge = EdgeTelemetry.StartStep(EdgeTelemetry.BridgeSpanName, CallId);
         if (leg.AcceptOnAnswer && leg.AgentId is { } agentId && leg.Epoch is { } epoch)
         {
             var accepted = await _grain.AcceptAsync(agentId, epoch);
@@ -548,6 +624,7 @@ internal sealed partial class EdgeCall : ICallObserver
 
     private async Task OnAgentFailedAsync(AgentLeg leg, int status)
     {
+        EndOfferSpan("phone failed: " + status.ToString(CultureInfo.InvariantCulture));
         _edge.LegsBySipCallId.TryRemove(leg.CallId, out _);
         _agentLeg = null;
         await leg.Media.DisposeAsync();
@@ -589,6 +666,7 @@ internal sealed partial class EdgeCall : ICallObserver
             return true;
         }
 
+        using var hangUp = StartHangUpSpan("agent");
         await _grain.HangUpAsync(CallParty.Agent);
         if (wasTalking)
         {
@@ -880,6 +958,7 @@ internal sealed partial class EdgeCall : ICallObserver
 
         _agentLeg = null;
         _edge.LegsBySipCallId.TryRemove(leg.CallId, out _);
+        EdgeTelemetry.MediaClosed(leg.Media, _edge.Options.SiteId, "agent");
         await leg.DisposeAsync();
     }
 
@@ -1098,6 +1177,7 @@ internal sealed partial class EdgeCall : ICallObserver
 
         if (_callerMedia is not null)
         {
+            EdgeTelemetry.MediaClosed(_callerMedia, _edge.Options.SiteId, "caller");
             await _callerMedia.DisposeAsync();
         }
 

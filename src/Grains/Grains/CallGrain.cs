@@ -1,6 +1,8 @@
 using CallCenter.Grains.History;
 using CallCenter.Grains.Lifecycle;
 using CallCenter.Grains.Routing;
+using CallCenter.Grains.Telemetry;
+using System.Diagnostics;
 using CallCenter.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -76,6 +78,8 @@ internal sealed partial class CallGrain(
     /// <summary>After any call that added to the timeline, the observing edge gets the new snapshot: one place for every change.</summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
+        // Orleans' server span of this call (when traced): findable by the call's id, like the edge's spans.
+        Activity.Current?.SetTag("callcenter.call_id", CallId);
         var before = S.Timeline.Count;
         await context.Invoke();
         if (_observers.Count > 0 && S.Timeline.Count != before)
@@ -136,6 +140,7 @@ internal sealed partial class CallGrain(
 
         Record(CallEventKind.Arrived, arrival.DialledNumber);
         await state.WriteStateAsync();
+        CallCenterMetrics.CallArrived(arrival.SiteId);
         return Snapshot();
     }
 
@@ -263,6 +268,7 @@ internal sealed partial class CallGrain(
         S.AgentId = agentId;
         S.OfferEpoch = epoch;
         S.WaitSeconds = S.Ticket is null ? 0 : Math.Max(0, (now - (S.Ticket.EnteredThisQueueAt ?? S.Ticket.EnqueuedAt)).TotalSeconds);
+        CallCenterMetrics.WaitEnded(S.WaitSeconds, answered: true, S.QueueId, S.Arrival?.SiteId);
         Move(CallState.Connecting);
         Record(CallEventKind.Accepted, $"epoch {epoch}", agentId, S.QueueId);
         if (S.Arrival?.MediaManagedByEdge != true)
@@ -547,6 +553,7 @@ internal sealed partial class CallGrain(
             if (S.Ticket is { } ticket)
             {
                 S.WaitSeconds = Math.Max(0, (Now - (ticket.EnteredThisQueueAt ?? ticket.EnqueuedAt)).TotalSeconds);
+                CallCenterMetrics.WaitEnded(S.WaitSeconds, answered: false, queueId, S.Arrival?.SiteId);
             }
 
             await Queue(queueId).RemoveAsync(CallId, CallEventKind.Ended);
@@ -848,6 +855,12 @@ internal sealed partial class CallGrain(
         S.HistoryRevision = 1;
         S.HistoryPending = true;
         await state.WriteStateAsync();
+        CallCenterMetrics.CallEnded(outcome, S.QueueId, S.Arrival?.SiteId);
+        Activity.Current?.AddEvent(new ActivityEvent("call.ended", tags: new ActivityTagsCollection
+        {
+            ["call.outcome"] = outcome.ToString(),
+            ["call.queue"] = S.QueueId,
+        }));
         await FlushHistoryAsync();
         if (S.CustomerKey is { } customerKey)
         {

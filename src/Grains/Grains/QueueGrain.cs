@@ -1,4 +1,5 @@
 using CallCenter.Grains.Metrics;
+using CallCenter.Grains.Telemetry;
 using CallCenter.Grains.Persistence;
 using CallCenter.Grains.Routing;
 using CallCenter.Model;
@@ -54,6 +55,12 @@ internal sealed partial class QueueGrain(
     private DateTimeOffset Now => clock.GetUtcNow();
 
     private CoalescingWriter Writer => _writer ??= new CoalescingWriter(state.WriteStateAsync);
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        CallCenterMetrics.ForgetQueue(QueueId);
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -392,6 +399,7 @@ internal sealed partial class QueueGrain(
                 }
                 else
                 {
+                    CallCenterMetrics.Offered(lease.WaitedSeconds, QueueId, entry.Ticket.SiteId);
                     NotifyCall(lease.CallId).OfferedAsync(lease).Ignore();
                 }
             }
@@ -458,7 +466,9 @@ internal sealed partial class QueueGrain(
         }
 
         _lastReportTicks = nowTicks;
-        GrainFactory.GetGrain<IRoutingViewGrain>(GrainKeys.RoutingView).ReportAsync(QueueId, SiteStatuses(Now)).Ignore();
+        var statuses = SiteStatuses(Now);
+        CallCenterMetrics.ReportServiceLevels(QueueId, statuses);
+        GrainFactory.GetGrain<IRoutingViewGrain>(GrainKeys.RoutingView).ReportAsync(QueueId, statuses).Ignore();
     }
 
     private List<QueueSiteStatus> SiteStatuses(DateTimeOffset now)

@@ -1,3 +1,4 @@
+using CallCenter.Grains.Telemetry;
 using CallCenter.Model;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +27,7 @@ internal sealed class SiteGrain([FromKeyedServices(ContactCenterClock.ServiceKey
         }
 
         _agents[agentId] = new AgentReading(state, handlingSeconds, availableSeconds);
+        CallCenterMetrics.ReportAgentStates(this.GetPrimaryKeyString(), CountByState());
         foreach (var stale in _minutes.Keys.Where(key => key <= minute - 15).ToList())
         {
             _minutes.Remove(stale);
@@ -41,11 +43,20 @@ internal sealed class SiteGrain([FromKeyedServices(ContactCenterClock.ServiceKey
         return Task.FromResult(new SiteStatus
         {
             SiteId = this.GetPrimaryKeyString(),
-            AgentsByState = _agents.Values.GroupBy(agent => agent.State).ToDictionary(group => group.Key, group => group.Count()),
+            AgentsByState = CountByState(),
             Occupancy = handling + available <= 0 ? null : handling / (handling + available),
             UpdatedAt = clock.GetUtcNow(),
         });
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        CallCenterMetrics.ForgetSite(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
+    private Dictionary<PresenceState, int> CountByState() =>
+        _agents.Values.GroupBy(agent => agent.State).ToDictionary(group => group.Key, group => group.Count());
 
     private sealed record AgentReading(PresenceState State, double HandlingSeconds, double AvailableSeconds);
 }

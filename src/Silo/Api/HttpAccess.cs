@@ -22,6 +22,10 @@ internal static class HttpAccess
         builder.AddEndpointFilter(async (context, next) =>
             Authenticate(context.HttpContext, out var principal) ?? Deny(AccessPolicy.ForAdministration(principal!)) ?? await next(context));
 
+    /// <summary>The administration rule for a request outside the minimal API (the dashboard): null when allowed, else the 401 or 403 to send.</summary>
+    public static IResult? CheckAdministration(HttpContext context) =>
+        Authenticate(context, out var principal) ?? Deny(AccessPolicy.ForAdministration(principal!));
+
     /// <summary>Live views of queues, sites and routing: supervisors (their tenant's view) and admins.</summary>
     public static TBuilder RequireSupervision<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>

@@ -88,6 +88,9 @@ internal sealed partial class AgentDeskService(
         var agent = Agent(agentId);
         await using var pump = new AgentEventPump(grains, agentId, time, logger);
         var connection = await agent.DesktopConnectedAsync(principal.SessionId);
+        var role = Hosting.GatewayTelemetry.Role(principal.Role);
+        Hosting.GatewayTelemetry.SessionsOpened.Add(1, role);
+        Hosting.GatewayTelemetry.Sessions.Add(1, role);
 
         // The stream ends when the desktop goes, or when this silo stops (the desktop then reconnects to another).
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
@@ -103,6 +106,7 @@ internal sealed partial class AgentDeskService(
         }
         finally
         {
+            Hosting.GatewayTelemetry.Sessions.Add(-1, role);
             try
             {
                 await agent.DesktopDisconnectedAsync(connection, TimeSpan.FromSeconds(Options.GraceSeconds));

@@ -94,14 +94,14 @@ public sealed class ConsultTransferTests(EdgeFixture fixture)
     public async Task BlindTransferToAPartnerExpertUri_ByTheApi_TheEdgeDialsIt_AndKeepsTheCallersMedia()
     {
         await using var session = new EdgeSession(fixture);
-        await using var agentPhone = await session.StartAgentPhoneAsync("tia");
+        await using var agentPhone = await session.StartAgentPhoneAsync("uma");
         var caller = EdgeSession.NewCallerNumber();
         var calling = session.CallAsync(SippScenarios.CallerWaitsForBye, "7002", caller);
-        var call = await session.ConnectedCallOfAsync("tia");
+        var call = await session.ConnectedCallOfAsync("uma");
         var (expertPhone, expertUri) = await EdgeSession.StartExternalPhoneAsync(byeAfterMs: 2000);
         await using var expert = expertPhone;
 
-        var transferred = await call.TransferAsync(new TransferRequest { Kind = TransferKind.External, Target = expertUri, RequestedByAgentId = "tia" });
+        var transferred = await call.TransferAsync(new TransferRequest { Kind = TransferKind.External, Target = expertUri, RequestedByAgentId = "uma" });
 
         Assert.Equal(CommandStatus.Ok, transferred.Status);
         Assert.True((await agentPhone.WaitForExitAsync()).Succeeded, "the agent's phone gets the edge's BYE");

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using CallCenter.Grains;
 using CallCenter.Grains.Hosting;
 using CallCenter.Grains.Persistence;
@@ -20,9 +22,14 @@ public sealed class EdgeFixture : IAsyncLifetime
     public const string TrunkAddress = "127.0.0.1";
 
     /// <summary>Agents with phones the tests register (user = agent id, password = agent id + "-pw").</summary>
-    public static readonly string[] PhoneAgents = ["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal", "ivy", "jon", "kim", "lee", "max", "ned", "oli", "ora", "pam", "quin", "rex", "sid", "tia"];
+    public static readonly string[] PhoneAgents = ["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal", "ivy", "jon", "kim", "lee", "max", "ned", "oli", "ora", "pam", "quin", "rex", "sid", "tia", "uma"];
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>Every activity the edge, the grains and Orleans finished in this process (tests pick their call's trace).</summary>
+    public ConcurrentQueue<Activity> Activities { get; } = new();
+
+    private ActivityListener? _activities;
 
     /// <summary>The edge's log, kept in the test output folder for failures.</summary>
     public string LogPath { get; } = Path.Combine(AppContext.BaseDirectory, "edge.log");
@@ -37,9 +44,19 @@ public sealed class EdgeFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _activities = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name.StartsWith("CallCenter.", StringComparison.Ordinal) || source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = Activities.Enqueue,
+        };
+        ActivitySource.AddActivityListener(_activities);
+
         var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureClient(client => client.AddActivityPropagation());
         builder.ConfigureSilo((_, silo) =>
         {
+            silo.AddActivityPropagation();
             silo.Services.AddKeyedSingleton<TimeProvider>(ContactCenterClock.ServiceKey, TimeProvider.System);
             silo.AddCallCenterGrains();
             silo.AddCallCenterMemoryStorage(new MemoryStateStore());
@@ -78,6 +95,7 @@ public sealed class EdgeFixture : IAsyncLifetime
     {
         await Edge.DisposeAsync();
         await Cluster.DisposeAsync();
+        _activities?.Dispose();
         if (Directory.Exists(RecordingDirectory))
         {
             Directory.Delete(RecordingDirectory, recursive: true);
