@@ -39,8 +39,9 @@ public interface IConfigurationGrain : IGrainWithStringKey
 [Alias("ISiteGrain")]
 public interface ISiteGrain : IGrainWithStringKey
 {
+    /// <summary>An agent's presence changed; <paramref name="presenceVersion"/> orders the notices (one-way, they may overtake each other).</summary>
     [OneWay, Alias("AgentPresenceChangedAsync")]
-    Task AgentPresenceChangedAsync(string agentId, PresenceState state, double handlingSeconds, double availableSeconds);
+    Task AgentPresenceChangedAsync(string agentId, long presenceVersion, PresenceState state, double handlingSeconds, double availableSeconds);
 
     [Alias("GetStatusAsync")]
     Task<SiteStatus> GetStatusAsync();

@@ -456,7 +456,7 @@ internal sealed partial class AgentGrain(
         if (S.Configuration is { } configuration)
         {
             _ = GrainFactory.GetGrain<ISiteGrain>(configuration.Definition.SiteId)
-                .AgentPresenceChangedAsync(AgentId, S.Presence.State, S.Counters.HandlingSeconds, S.Counters.AvailableSeconds);
+                .AgentPresenceChangedAsync(AgentId, S.PresenceVersion, S.Presence.State, S.Counters.HandlingSeconds, S.Counters.AvailableSeconds);
         }
     }
 

@@ -14,11 +14,17 @@ internal sealed class SiteGrain([FromKeyedServices(ContactCenterClock.ServiceKey
     private readonly Dictionary<string, AgentReading> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (double Handling, double Available)> _minutes = [];
 
-    public Task AgentPresenceChangedAsync(string agentId, PresenceState state, double handlingSeconds, double availableSeconds)
+    public Task AgentPresenceChangedAsync(string agentId, long presenceVersion, PresenceState state, double handlingSeconds, double availableSeconds)
     {
         var minute = clock.GetUtcNow().ToUnixTimeSeconds() / 60;
         if (_agents.TryGetValue(agentId, out var previous))
         {
+            if (presenceVersion < previous.PresenceVersion)
+            {
+                // An older notice overtaken by a newer one: the newer one already counted its time.
+                return Task.CompletedTask;
+            }
+
             // Counters restart at login: a drop means a new session, whose whole count is new time.
             var handled = handlingSeconds >= previous.HandlingSeconds ? handlingSeconds - previous.HandlingSeconds : handlingSeconds;
             var available = availableSeconds >= previous.AvailableSeconds ? availableSeconds - previous.AvailableSeconds : availableSeconds;
@@ -26,7 +32,7 @@ internal sealed class SiteGrain([FromKeyedServices(ContactCenterClock.ServiceKey
             _minutes[minute] = (bucket.Handling + handled, bucket.Available + available);
         }
 
-        _agents[agentId] = new AgentReading(state, handlingSeconds, availableSeconds);
+        _agents[agentId] = new AgentReading(presenceVersion, state, handlingSeconds, availableSeconds);
         CallCenterMetrics.ReportAgentStates(this.GetPrimaryKeyString(), CountByState());
         foreach (var stale in _minutes.Keys.Where(key => key <= minute - 15).ToList())
         {
@@ -58,5 +64,5 @@ internal sealed class SiteGrain([FromKeyedServices(ContactCenterClock.ServiceKey
     private Dictionary<PresenceState, int> CountByState() =>
         _agents.Values.GroupBy(agent => agent.State).ToDictionary(group => group.Key, group => group.Count());
 
-    private sealed record AgentReading(PresenceState State, double HandlingSeconds, double AvailableSeconds);
+    private sealed record AgentReading(long PresenceVersion, PresenceState State, double HandlingSeconds, double AvailableSeconds);
 }
