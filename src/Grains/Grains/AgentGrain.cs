@@ -208,9 +208,12 @@ internal sealed partial class AgentGrain(
         if (S.Presence.State == PresenceState.Available)
         {
             // The reservation is not written: if this activation is lost, the queue's lease expiry frees the call,
-            // and the agent comes back in its last written state.
+            // and the agent comes back in its last written state. The Available span it ends is recorded all the same
+            // (an activation lost now would later record an Available span overlapping it: docs/reports.md).
+            var left = S.Presence;
             (S.Presence, S.Counters) = AgentPresenceMachine.Move(S.Presence, S.Counters, new AgentPresence { State = PresenceState.Reserved }, Now);
             S.PresenceVersion++;
+            RecordSpan(left, S.Presence.Since);
             ReportPresence();
         }
 
