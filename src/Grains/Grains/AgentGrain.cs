@@ -1,3 +1,4 @@
+using CallCenter.Grains.History;
 using CallCenter.Grains.Lifecycle;
 using CallCenter.Model;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,12 +44,14 @@ public sealed class PendingHandledCall
 
 /// <summary>
 /// One agent's presence and reservations. It never awaits another grain: queues reserve it, calls tell it a call ended,
-/// and it tells queues about its availability with one-way notices.
+/// and it tells queues about its availability with one-way notices. Each presence span it leaves is handed to the
+/// history store (a DI service, not a grain) without being awaited, for interval reports' occupancy.
 /// </summary>
 [GrainType("agent")]
 internal sealed partial class AgentGrain(
     [PersistentState("agent", StorageNames.State)] IPersistentState<AgentGrainState> state,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
+    ICallHistory history,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
     /// <summary>How often an available agent re-announces itself, so queues that restarted learn of it again.</summary>
@@ -205,9 +208,12 @@ internal sealed partial class AgentGrain(
         if (S.Presence.State == PresenceState.Available)
         {
             // The reservation is not written: if this activation is lost, the queue's lease expiry frees the call,
-            // and the agent comes back in its last written state.
+            // and the agent comes back in its last written state. The Available span it ends is recorded all the same
+            // (an activation lost now would later record an Available span overlapping it: docs/reports.md).
+            var left = S.Presence;
             (S.Presence, S.Counters) = AgentPresenceMachine.Move(S.Presence, S.Counters, new AgentPresence { State = PresenceState.Reserved }, Now);
             S.PresenceVersion++;
+            RecordSpan(left, S.Presence.Since);
             ReportPresence();
         }
 
@@ -421,9 +427,11 @@ internal sealed partial class AgentGrain(
             S.PendingNotReadyReason = null;
         }
 
+        var left = S.Presence;
         (S.Presence, S.Counters) = AgentPresenceMachine.Move(S.Presence, S.Counters, next, Now);
         S.PresenceVersion++;
         await state.WriteStateAsync();
+        RecordSpan(left, S.Presence.Since);
         ReportPresence();
         if (HasFreeCapacity(Channel.Voice) || HasFreeCapacity(Channel.Chat))
         {
@@ -447,6 +455,42 @@ internal sealed partial class AgentGrain(
         }
 
         S.InWrapUp.Clear();
+    }
+
+    /// <summary>
+    /// Hands the span the agent just left to the history store, after the move is persisted. Not awaited, so a slow or
+    /// failed store never delays or undoes a presence change; a span the store does not take is logged and lost (not
+    /// retried): the interval reports then miss that stretch of the agent's time. LoggedOut spans are not recorded.
+    /// </summary>
+    private void RecordSpan(AgentPresence left, DateTimeOffset to)
+    {
+        if (S.Configuration is not { } configuration || left.State == PresenceState.LoggedOut || to <= left.Since)
+        {
+            return;
+        }
+
+        var span = new AgentStateSpan
+        {
+            AgentId = AgentId,
+            TenantId = configuration.Definition.TenantId,
+            SiteId = configuration.Definition.SiteId,
+            State = left.State,
+            From = left.Since,
+            To = to,
+        };
+        _ = WriteSpanAsync(span);
+    }
+
+    private async Task WriteSpanAsync(AgentStateSpan span)
+    {
+        try
+        {
+            await history.AppendSpanAsync(span);
+        }
+        catch (Exception exception)
+        {
+            LogSpanLost(exception, span.AgentId, span.State, span.From, span.To);
+        }
     }
 
     private void ReportPresence()
@@ -597,4 +641,7 @@ internal sealed partial class AgentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} freed itself from an offer of call {CallId} its queue never settled")]
     private partial void LogOrphanedOffer(string agentId, string callId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The history store did not take agent {AgentId}'s {State} span {From:o}–{To:o}; it is lost to interval occupancy")]
+    private partial void LogSpanLost(Exception exception, string agentId, PresenceState state, DateTimeOffset from, DateTimeOffset to);
 }

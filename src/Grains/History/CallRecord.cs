@@ -80,20 +80,31 @@ public sealed record CallQuery
 /// <summary>
 /// The durable store of call records: Redis Streams when the cluster runs on Redis, this process's memory otherwise.
 /// Append may be called more than once for one call (retries, later revisions); <see cref="QueryAsync"/> returns the
-/// latest revision of each matching call once.
+/// latest revision of each matching call once. It also keeps the agents' finished presence spans
+/// (<see cref="AgentStateSpan"/>), which interval reports use for occupancy.
 /// </summary>
 public interface ICallHistory
 {
     Task AppendAsync(CallRecord record, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<CallRecord>> QueryAsync(CallQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores one finished presence span. Not retried by the agent grain: a span the store does not take is lost.</summary>
+    Task AppendSpanAsync(AgentStateSpan span, CancellationToken cancellationToken = default);
+
+    /// <summary>The spans overlapping the query's range, in start order.</summary>
+    Task<IReadOnlyList<AgentStateSpan>> QuerySpansAsync(AgentStateQuery query, CancellationToken cancellationToken = default);
 }
 
-/// <summary>History in this process's memory, bounded to the newest <see cref="Capacity"/> appends (lost with the process).</summary>
+/// <summary>
+/// History in this process's memory, bounded to the newest <see cref="Capacity"/> call appends and, separately, the
+/// newest <see cref="Capacity"/> agent state spans (both lost with the process).
+/// </summary>
 public sealed class InMemoryCallHistory(int capacity = InMemoryCallHistory.DefaultCapacity) : ICallHistory
 {
     public const int DefaultCapacity = 100_000;
     private readonly LinkedList<CallRecord> _records = new();
+    private readonly LinkedList<AgentStateSpan> _spans = new();
     private readonly Lock _gate = new();
 
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
@@ -121,5 +132,30 @@ public sealed class InMemoryCallHistory(int capacity = InMemoryCallHistory.Defau
         }
 
         return Task.FromResult(CallRecord.Latest(all.Where(query.Matches)));
+    }
+
+    public Task AppendSpanAsync(AgentStateSpan span, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _spans.AddLast(span);
+            while (_spans.Count > Capacity)
+            {
+                _spans.RemoveFirst();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<AgentStateSpan>> QuerySpansAsync(AgentStateQuery query, CancellationToken cancellationToken = default)
+    {
+        List<AgentStateSpan> all;
+        lock (_gate)
+        {
+            all = [.. _spans];
+        }
+
+        return Task.FromResult<IReadOnlyList<AgentStateSpan>>(all.Where(query.Matches).OrderBy(span => span.From).ToList());
     }
 }

@@ -65,8 +65,11 @@ internal static class HistoryApi
             }
 
             var records = await history.QueryAsync(new CallQuery { From = range.From, To = range.To, TenantId = tenant, QueueId = queueId, SiteId = siteId }, context.RequestAborted);
+            // Occupancy is per site from agent state spans (agents are not tied to one queue), so spans are not filtered by queue.
+            // The whole intervals the rows cover, which may start before `from` and end after `to`.
+            var spans = await history.QuerySpansAsync(new AgentStateQuery { From = IntervalReport.IntervalStart(range.From, minutes), To = IntervalReport.IntervalStart(range.To, minutes).AddMinutes(minutes), TenantId = tenant, SiteId = siteId }, context.RequestAborted);
             var thresholds = await ThresholdsAsync(grains);
-            var rows = IntervalReport.Build(records, minutes, queue => thresholds.GetValueOrDefault(queue, DefaultThresholdSeconds), shortAbandon);
+            var rows = IntervalReport.Build(records, minutes, queue => thresholds.GetValueOrDefault(queue, DefaultThresholdSeconds), shortAbandon, spans);
             if (queueId is not null)
             {
                 rows = rows.Where(row => row.QueueId == queueId).ToList();

@@ -7,7 +7,9 @@ namespace CallCenter.Silo.History;
 /// Call records in one Redis stream per contact center (<c>callcenter:{serviceId}:history</c>): XADD with an
 /// approximate MAXLEN cap, the record as one JSON field; XRANGE by entry id (the append time) to read. A call is
 /// written when it ends, so a query for calls that arrived from T reads entries from T minus
-/// <see cref="LongestCall"/>; readers keep the latest revision per call id.
+/// <see cref="LongestCall"/>; readers keep the latest revision per call id. Agent state spans go to a second stream
+/// (<c>callcenter:{serviceId}:agent-states</c>, its own approximate cap), written when a span ends; a query for spans
+/// overlapping [From, To) reads entries from From minus <see cref="LongestSpan"/>.
 /// </summary>
 public sealed class RedisCallHistory : ICallHistory, IAsyncDisposable
 {
@@ -22,19 +24,68 @@ public sealed class RedisCallHistory : ICallHistory, IAsyncDisposable
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private ConnectionMultiplexer? _connection;
 
-    public RedisCallHistory(ConfigurationOptions options, string streamKey, int maxLength = DefaultMaxLength)
+    /// <summary>Spans are appended when they end; a span read for an interval ended within this long after the interval's start.</summary>
+    public static readonly TimeSpan LongestSpan = TimeSpan.FromDays(1);
+
+    public RedisCallHistory(ConfigurationOptions options, string streamKey, int maxLength = DefaultMaxLength, string? spanStreamKey = null, int spanMaxLength = DefaultMaxLength)
     {
         _options = options.Clone();
         _options.AbortOnConnectFail = false;
         StreamKey = streamKey;
+        SpanStreamKey = spanStreamKey ?? streamKey + ":agent-states";
         MaxLength = maxLength > 0 ? maxLength : throw new ArgumentOutOfRangeException(nameof(maxLength));
+        SpanMaxLength = spanMaxLength > 0 ? spanMaxLength : throw new ArgumentOutOfRangeException(nameof(spanMaxLength));
     }
 
     public RedisKey StreamKey { get; }
 
+    public RedisKey SpanStreamKey { get; }
+
     public int MaxLength { get; }
 
+    public int SpanMaxLength { get; }
+
     public static string KeyFor(string serviceId) => $"callcenter:{serviceId}:history";
+
+    public static string SpanKeyFor(string serviceId) => $"callcenter:{serviceId}:agent-states";
+
+    public async Task AppendSpanAsync(AgentStateSpan span, CancellationToken cancellationToken = default)
+    {
+        var database = await DatabaseAsync();
+        await database.StreamAddAsync(SpanStreamKey, RecordField, span.ToJson(), maxLength: SpanMaxLength, useApproximateMaxLength: true);
+    }
+
+    public async Task<IReadOnlyList<AgentStateSpan>> QuerySpansAsync(AgentStateQuery query, CancellationToken cancellationToken = default)
+    {
+        var database = await DatabaseAsync();
+        var start = Math.Max(0, (query.From - LongestSpan).ToUnixTimeMilliseconds());
+        RedisValue minId = $"{start}-0";
+        var found = new List<AgentStateSpan>();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var entries = await database.StreamRangeAsync(SpanStreamKey, minId, "+", Page);
+            foreach (var entry in entries)
+            {
+                var json = entry[RecordField];
+                if (!json.IsNullOrEmpty)
+                {
+                    var span = AgentStateSpan.FromJson(json!);
+                    if (query.Matches(span))
+                    {
+                        found.Add(span);
+                    }
+                }
+            }
+
+            if (entries.Length < Page)
+            {
+                return found.OrderBy(span => span.From).ToList();
+            }
+
+            minId = "(" + entries[^1].Id;
+        }
+    }
 
     public async Task AppendAsync(CallRecord record, CancellationToken cancellationToken = default)
     {

@@ -82,10 +82,11 @@ public static class OrleansHosting
 
         // State is written with Orleans' own serializer: it honours the [Id]s of our state types (so they can grow) and,
         // unlike the default JSON with type names, reads back collections the compiler made for collection expressions.
-        // Call records go to a Redis stream of this contact center (see docs/reports.md); this replaces the memory default.
+        // Call records go to a Redis stream of this contact center, agent state spans to a second one (see docs/reports.md);
+        // this replaces the memory default.
         var serviceId = configuration["Orleans:ServiceId"]!;
         var historyLength = configuration.GetValue(HistoryMaxLengthKey, RedisCallHistory.DefaultMaxLength);
-        silo.Services.AddSingleton<ICallHistory>(_ => new RedisCallHistory(redis, RedisCallHistory.KeyFor(serviceId), historyLength));
+        silo.Services.AddSingleton<ICallHistory>(_ => new RedisCallHistory(redis, RedisCallHistory.KeyFor(serviceId), historyLength, RedisCallHistory.SpanKeyFor(serviceId), historyLength));
 
         silo.Services.AddOptions<RedisStorageOptions>(StorageNames.State)
             .PostConfigure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));

@@ -37,6 +37,75 @@ public sealed class CallHistoryClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task IntervalOccupancy_ComesFromAgentStates_Available30Busy30ThenNotReady_IsOneHalf()
+    {
+        var scenario = new Scenario(fixture);
+        var site = scenario.Id("site"); // a site of its own: no other test's agents in its occupancy
+        var now = fixture.Clock.GetUtcNow();
+        scenario.Advance(IntervalReport.IntervalStart(now, 15).AddMinutes(15) - now); // start on an interval boundary
+        var intervalStart = fixture.Clock.GetUtcNow();
+        await scenario.QueueAsync("q");
+        var agent = await scenario.AgentAsync("a", site: site); // Available from the boundary
+        scenario.Advance(TimeSpan.FromSeconds(30));
+        var call = await scenario.CallAsync("q", site: site);
+        var offer = await agent.NextOfferAsync("offer");
+        Assert.Equal(CommandStatus.Ok, (await call.AcceptAsync(agent.AgentId, offer.Epoch)).Status); // Busy
+        scenario.Advance(TimeSpan.FromSeconds(30));
+        await call.HangUpAsync(CallParty.Caller); // no wrap-up: the agent becomes Available at once
+        await Eventually.HoldsAsync(
+            async () => (await scenario.Agent(agent.AgentId).GetStatusAsync()).Presence.State == PresenceState.Available,
+            "the agent learning that the call ended");
+        Assert.Equal(CommandStatus.Ok, (await scenario.Agent(agent.AgentId).SetNotReadyAsync("break")).Status);
+        var range = new AgentStateQuery { From = intervalStart, To = intervalStart.AddMinutes(15), SiteId = site };
+        await Eventually.HoldsAsync(
+            async () => (await fixture.History.QuerySpansAsync(range)).Any(span => span.State == PresenceState.Busy),
+            "the agent's Busy span reaching the history");
+
+        var spans = await fixture.History.QuerySpansAsync(range);
+        var records = await fixture.History.QueryAsync(new CallQuery { From = range.From, To = range.To, SiteId = site });
+        var rows = IntervalReport.Build(records, 15, _ => 20, spans: spans);
+
+        var siteRow = rows.Single(row => row.SiteId == site && row.QueueId is null);
+        Assert.Equal(intervalStart, siteRow.IntervalStart);
+        Assert.Equal(0.5, siteRow.Occupancy!.Value, 6);
+        Assert.Equal(0.5, rows.Single(row => row.QueueId == scenario.Id("q")).Occupancy!.Value, 6);
+        Assert.Equal(30, spans.Where(span => span.State == PresenceState.Available).Sum(span => span.SecondsWithin(range.From, range.To)), 3);
+        Assert.DoesNotContain(spans, span => span.State == PresenceState.NotReady); // still open: not written yet, and never counted
+        // The old call-derived figure: handle seconds / (agents handling × interval) = 30 / 900.
+        var callDerived = records.Sum(record => record.TalkSeconds + record.WrapUpSeconds) / (siteRow.AgentsHandling * 15 * 60.0);
+        Assert.Equal(30 / 900.0, callDerived, 6);
+        Assert.NotEqual(siteRow.Occupancy!.Value, callDerived, 3);
+    }
+
+    [Fact]
+    public async Task StoreUnavailable_APresenceChangeStillHappens_TheSpanIsLost()
+    {
+        var scenario = new Scenario(fixture);
+        var site = scenario.Id("site");
+        var agent = await scenario.AgentAsync("a", site: site);
+        scenario.Advance(TimeSpan.FromSeconds(20));
+        fixture.History.Unavailable = true;
+        try
+        {
+            Assert.Equal(CommandStatus.Ok, (await scenario.Agent(agent.AgentId).SetNotReadyAsync("break")).Status);
+            Assert.Equal(PresenceState.NotReady, (await scenario.AgentStatusAsync(agent)).Presence.State);
+        }
+        finally
+        {
+            fixture.History.Unavailable = false;
+        }
+
+        scenario.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(CommandStatus.Ok, (await scenario.Agent(agent.AgentId).SetAvailableAsync()).Status);
+        var all = new AgentStateQuery { From = DateTimeOffset.MinValue, To = DateTimeOffset.MaxValue, SiteId = site };
+        await Eventually.HoldsAsync(async () => (await fixture.History.QuerySpansAsync(all)).Count > 0, "the NotReady span reaching the history");
+
+        var span = Assert.Single(await fixture.History.QuerySpansAsync(all)); // the Available span written while the store was down is gone
+        Assert.Equal(PresenceState.NotReady, span.State);
+        Assert.Equal(20, (span.To - span.From).TotalSeconds, 3);
+    }
+
+    [Fact]
     public async Task SurveyAfterTheEnd_AmendsTheRecord_AndQueriesCountTheCallOnce()
     {
         var scenario = new Scenario(fixture);

@@ -64,7 +64,7 @@ public sealed class IntervalReportTests
         Assert.Equal((10 + 30 + 20 + 5) / 4.0, row.AsaSeconds!.Value, 9);
         Assert.Equal((120 + 240 + 60 + 50) / 4.0, row.AhtSeconds!.Value, 9);
         Assert.Equal(2, row.AgentsHandling);
-        Assert.Equal(470 / (2 * 900.0), row.Occupancy!.Value, 9);
+        Assert.Null(row.Occupancy); // no agent state spans given: occupancy is not derived from calls
         Assert.Equal(2, row.Surveys);
         Assert.Equal(3.5, row.AverageSurveyScore!.Value, 9);
     }
@@ -130,6 +130,78 @@ public sealed class IntervalReportTests
         Assert.Null(row.Occupancy);
         Assert.Null(row.AverageSurveyScore);
         Assert.Equal(0, row.ServiceLevel);
+    }
+
+    private static AgentStateSpan Span(PresenceState state, DateTimeOffset from, double seconds, string agent = "a1", string site = "north") => new()
+    {
+        AgentId = agent,
+        SiteId = site,
+        State = state,
+        From = from,
+        To = from.AddSeconds(seconds),
+    };
+
+    [Fact]
+    public void Occupancy_IsHandlingOverHandlingPlusAvailable_NotReadyAndLoggedOutExcluded()
+    {
+        var spans = new[]
+        {
+            Span(PresenceState.Available, Nine, 300),
+            Span(PresenceState.Reserved, Nine.AddSeconds(300), 10),
+            Span(PresenceState.Busy, Nine.AddSeconds(310), 170),
+            Span(PresenceState.WrapUp, Nine.AddSeconds(480), 20),
+            Span(PresenceState.NotReady, Nine.AddSeconds(500), 400), // counts in neither
+            Span(PresenceState.Available, Nine, 100, agent: "a2"),
+            Span(PresenceState.LoggedOut, Nine.AddSeconds(100), 800, agent: "a2"), // never written by the grain; still ignored
+        };
+
+        Assert.Equal(200 / 600.0, IntervalReport.Occupancy(spans, Nine, Nine.AddMinutes(15))!.Value, 9);
+    }
+
+    [Fact]
+    public void Occupancy_ClipsSpansThatCrossTheIntervalEdges()
+    {
+        var spans = new[]
+        {
+            Span(PresenceState.Busy, Nine.AddMinutes(-10), 15 * 60), // 08:50–09:05: 5 minutes inside
+            Span(PresenceState.Available, Nine.AddMinutes(5), 5 * 60), // 09:05–09:10: inside
+            Span(PresenceState.WrapUp, Nine.AddMinutes(10), 30 * 60), // 09:10–09:40: 5 minutes inside
+            Span(PresenceState.Available, Nine.AddMinutes(-30), 10 * 60), // 08:30–08:40: outside
+        };
+
+        Assert.Equal(10 / 15.0, IntervalReport.Occupancy(spans, Nine, Nine.AddMinutes(15))!.Value, 9);
+        Assert.Equal(1.0, IntervalReport.Occupancy(spans, Nine.AddMinutes(15), Nine.AddMinutes(30))!.Value, 9);
+    }
+
+    [Fact]
+    public void Occupancy_WithoutHandlingOrAvailableTime_IsNull()
+    {
+        Assert.Null(IntervalReport.Occupancy([], Nine, Nine.AddMinutes(15)));
+        Assert.Null(IntervalReport.Occupancy([Span(PresenceState.NotReady, Nine, 900)], Nine, Nine.AddMinutes(15)));
+    }
+
+    [Fact]
+    public void Rows_TakeTheirSitesOccupancy_FromSpans_OnSiteAndQueueRows()
+    {
+        var records = new[]
+        {
+            Answered("c1", Nine.AddMinutes(1), wait: 5, talk: 60, queue: "q1"),
+            Answered("c2", Nine.AddMinutes(2), wait: 5, talk: 60, queue: "q2", agent: "a2"),
+            Answered("c3", Nine.AddMinutes(3), wait: 5, talk: 60, site: "south", agent: "a3"),
+        };
+        var spans = new[]
+        {
+            Span(PresenceState.Available, Nine, 600),
+            Span(PresenceState.Busy, Nine.AddMinutes(10), 300),
+            Span(PresenceState.Available, Nine, 900, agent: "a2"), // idle all interval: lowers the site's occupancy
+            Span(PresenceState.Busy, Nine.AddMinutes(15), 60), // next interval
+        };
+
+        var rows = IntervalReport.Build(records, 15, _ => 20, spans: spans);
+
+        Assert.All(rows.Where(r => r.SiteId == "north"), row => Assert.Equal(300 / 1800.0, row.Occupancy!.Value, 9));
+        Assert.Equal(3, rows.Count(r => r.SiteId == "north")); // q1, q2 and the site row
+        Assert.Null(rows.Single(r => r.SiteId == "south" && r.QueueId is null).Occupancy); // no spans of that site
     }
 
     [Fact]

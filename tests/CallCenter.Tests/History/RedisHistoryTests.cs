@@ -60,4 +60,29 @@ public sealed class RedisHistoryTests(RedisServer redis) : IClassFixture<RedisSe
         Assert.Equal(records.Count, records.Select(r => r.CallId).Distinct().Count());
         Assert.All(records, r => Assert.Equal(2, r.Revision));
     }
+
+    [Fact]
+    public async Task AgentStateSpans_GoToTheirOwnCappedStream_AndReadBackByOverlap()
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var serviceId = $"test-{Guid.NewGuid():N}";
+        await using var history = new RedisCallHistory(
+            ConfigurationOptions.Parse(redis.ConnectionString), RedisCallHistory.KeyFor(serviceId), maxLength: 50, RedisCallHistory.SpanKeyFor(serviceId), spanMaxLength: 50);
+        var at = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 300; i++)
+        {
+            await history.AppendSpanAsync(new AgentStateSpan { AgentId = $"a{i}", SiteId = "north", State = PresenceState.Busy, From = at.AddMinutes(-1), To = at });
+        }
+
+        await history.AppendSpanAsync(new AgentStateSpan { AgentId = "b", SiteId = "south", State = PresenceState.Available, From = at.AddMinutes(-1), To = at });
+
+        var database = connection.GetDatabase();
+        Assert.Equal($"callcenter:{serviceId}:agent-states", history.SpanStreamKey.ToString());
+        Assert.InRange(await database.StreamLengthAsync(history.SpanStreamKey), 50, 300);
+        Assert.Equal(0, await database.StreamLengthAsync(history.StreamKey)); // call records' stream untouched
+        var south = Assert.Single(await history.QuerySpansAsync(new AgentStateQuery { From = at.AddSeconds(-30), To = at.AddSeconds(30), SiteId = "south" }));
+        Assert.Equal(PresenceState.Available, south.State);
+        Assert.Equal(at.AddMinutes(-1), south.From);
+        Assert.Empty(await history.QuerySpansAsync(new AgentStateQuery { From = at, To = at.AddMinutes(1), SiteId = "south" })); // ended at From: no overlap
+    }
 }

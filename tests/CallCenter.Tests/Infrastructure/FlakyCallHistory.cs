@@ -26,6 +26,18 @@ public sealed class FlakyCallHistory : ICallHistory
 
     public Task<IReadOnlyList<CallRecord>> QueryAsync(CallQuery query, CancellationToken cancellationToken = default) => _store.QueryAsync(query, cancellationToken);
 
+    public Task AppendSpanAsync(AgentStateSpan span, CancellationToken cancellationToken = default)
+    {
+        if (Unavailable)
+        {
+            throw new InvalidOperationException("the history store is unavailable (test)");
+        }
+
+        return _store.AppendSpanAsync(span, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<AgentStateSpan>> QuerySpansAsync(AgentStateQuery query, CancellationToken cancellationToken = default) => _store.QuerySpansAsync(query, cancellationToken);
+
     public async Task<IReadOnlyList<CallRecord>> ForCallAsync(string callId) =>
         (await _store.QueryAsync(new CallQuery { From = DateTimeOffset.MinValue, To = DateTimeOffset.MaxValue })).Where(record => record.CallId == callId).ToList();
 }
