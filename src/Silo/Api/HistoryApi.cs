@@ -306,7 +306,7 @@ internal static class HistoryApi
             {
                 var lower = exclusive || exclusiveMin ? $"above {min.ToString(CultureInfo.InvariantCulture)}" : $"at least {min.ToString(CultureInfo.InvariantCulture)}";
                 var upper = exclusive ? $"below {max.ToString(CultureInfo.InvariantCulture)}" : $"at most {max.ToString(CultureInfo.InvariantCulture)}";
-                Fail($"{name} is {text}; it must be {lower} and {upper}");
+                Fail(max == double.MaxValue ? $"{name} is {text}; it must be {lower}" : $"{name} is {text}; it must be {lower} and {upper}");
                 return fallback;
             }
 
