@@ -52,6 +52,9 @@ public sealed class ManifestTests
     public void Pod_ip_comes_from_the_downward_api() => Rules.PodIpFromDownwardApi(_base);
 
     [Fact]
+    public void Silo_declares_the_orleans_and_gateway_ports_it_is_configured_with() => Rules.SiloPortsMatchConfiguration(_base);
+
+    [Fact]
     public void Rtp_range_needs_a_load_balancer_service_or_host_network()
     {
         // A ClusterIP/NodePort Service cannot carry RTP to a phone outside the cluster at the advertised address.

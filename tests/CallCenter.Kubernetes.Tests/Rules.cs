@@ -234,6 +234,20 @@ internal static class Rules
             "the edge should advertise the pod IP, the node IP (downward API) or a fixed load balancer IP");
     }
 
+    public static void SiloPortsMatchConfiguration(IReadOnlyList<object> objects)
+    {
+        var silo = Container(Deployment(objects, SiloName));
+        foreach (var (setting, fallback) in new[] { ("CallCenter__SiloPort", 11111), ("CallCenter__GatewayPort", 30000), ("CallCenter__Gateway__Port", 8081) })
+        {
+            var value = Setting(objects, silo, setting);
+            var port = value is null ? fallback : int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(silo.Ports?.Any(p => p.ContainerPort == port && (p.Protocol ?? "TCP") == "TCP") == true, $"the silo container should declare {setting} ({port}/TCP) as a container port");
+        }
+
+        Assert.Equal("0.0.0.0", Setting(objects, silo, "CallCenter__Gateway__ListenAddress"));
+        Assert.Equal("false", Setting(objects, silo, "CallCenter__Http__AllowAnonymousLoopback"));
+    }
+
     public static bool Selects(V1LabelSelector? selector, IDictionary<string, string>? labels) =>
         selector?.MatchLabels is { Count: > 0 } match && labels is not null && match.All(l => labels.TryGetValue(l.Key, out var v) && v == l.Value);
 
@@ -248,5 +262,6 @@ internal static class Rules
         EdgeServiceExposesSipAndRtp(objects);
         ConfigFromConfigMapAndSecretsFromSecret(objects);
         PodIpFromDownwardApi(objects);
+        SiloPortsMatchConfiguration(objects);
     }
 }
