@@ -109,53 +109,36 @@ public sealed class InMemoryCallHistory(int capacity = InMemoryCallHistory.Defau
 
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
 
-    public Task AppendAsync(CallRecord record, CancellationToken cancellationToken = default)
+    public Task AppendAsync(CallRecord record, CancellationToken cancellationToken = default) => Append(_records, record);
+
+    public Task<IReadOnlyList<CallRecord>> QueryAsync(CallQuery query, CancellationToken cancellationToken = default) =>
+        Task.FromResult(CallRecord.Latest(Copy(_records).Where(query.Matches)));
+
+    public Task AppendSpanAsync(AgentStateSpan span, CancellationToken cancellationToken = default) => Append(_spans, span);
+
+    public Task<IReadOnlyList<AgentStateSpan>> QuerySpansAsync(AgentStateQuery query, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<AgentStateSpan>>(Copy(_spans).Where(query.Matches).OrderBy(span => span.From).ToList());
+
+    /// <summary>Appends and drops the oldest beyond <see cref="Capacity"/>.</summary>
+    private Task Append<T>(LinkedList<T> list, T item)
     {
         lock (_gate)
         {
-            _records.AddLast(record);
-            while (_records.Count > Capacity)
+            list.AddLast(item);
+            while (list.Count > Capacity)
             {
-                _records.RemoveFirst();
+                list.RemoveFirst();
             }
         }
 
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<CallRecord>> QueryAsync(CallQuery query, CancellationToken cancellationToken = default)
-    {
-        List<CallRecord> all;
-        lock (_gate)
-        {
-            all = [.. _records];
-        }
-
-        return Task.FromResult(CallRecord.Latest(all.Where(query.Matches)));
-    }
-
-    public Task AppendSpanAsync(AgentStateSpan span, CancellationToken cancellationToken = default)
+    private List<T> Copy<T>(LinkedList<T> list)
     {
         lock (_gate)
         {
-            _spans.AddLast(span);
-            while (_spans.Count > Capacity)
-            {
-                _spans.RemoveFirst();
-            }
+            return [.. list];
         }
-
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<AgentStateSpan>> QuerySpansAsync(AgentStateQuery query, CancellationToken cancellationToken = default)
-    {
-        List<AgentStateSpan> all;
-        lock (_gate)
-        {
-            all = [.. _spans];
-        }
-
-        return Task.FromResult<IReadOnlyList<AgentStateSpan>>(all.Where(query.Matches).OrderBy(span => span.From).ToList());
     }
 }

@@ -52,15 +52,7 @@ public sealed class EdgeProtectionWireTests(EdgeFixture fixture)
         Assert.True(fixture.Edge.RateLimiter.Rejected - rejectedBefore >= refused.Count);
 
         // Meanwhile a phone on the trunk address registers (digest, inside the session) and answers a caller.
-        await using var session = new EdgeSession(fixture);
-        await using var phone = await session.StartAgentPhoneAsync("ned", byeAfterMs: 1000);
-        var caller = EdgeSession.NewCallerNumber();
-        var call = await session.CallAsync(SippScenarios.CallerWaitsForBye, "7001", caller);
-        Assert.True(call.Succeeded, call.Describe());
-        Assert.True((await phone.WaitForExitAsync()).Succeeded);
-        var ended = await session.EndedCallOfAsync(caller);
-        Assert.Equal(CallOutcome.Answered, ended.Outcome);
-        Assert.Equal("ned", ended.Timeline.Single(e => e.Kind == CallEventKind.Accepted).AgentId);
+        await CallerOnTheTrunkIsAnsweredByAsync("ned");
     }
 
     [Fact]
@@ -141,15 +133,7 @@ public sealed class EdgeProtectionWireTests(EdgeFixture fixture)
         Assert.Equal(futureCallId, future.CallId);
 
         // The edge carries on: a caller on the trunk address is answered by an agent as usual.
-        await using var session = new EdgeSession(fixture);
-        await using var phone = await session.StartAgentPhoneAsync("oli", byeAfterMs: 1000);
-        var caller = EdgeSession.NewCallerNumber();
-        var call = await session.CallAsync(SippScenarios.CallerWaitsForBye, "7001", caller);
-        Assert.True(call.Succeeded, call.Describe());
-        Assert.True((await phone.WaitForExitAsync()).Succeeded);
-        var ended = await session.EndedCallOfAsync(caller);
-        Assert.Equal(CallOutcome.Answered, ended.Outcome);
-        Assert.Equal("oli", ended.Timeline.Single(e => e.Kind == CallEventKind.Accepted).AgentId);
+        await CallerOnTheTrunkIsAnsweredByAsync("oli");
     }
 
     [Fact]
@@ -182,5 +166,19 @@ public sealed class EdgeProtectionWireTests(EdgeFixture fixture)
         Assert.True(before.Count == 0, "nothing before the probe's answer: " + string.Join("\n---\n", before.Select(response => response.Text)));
         Assert.Equal(200, answer.StatusCode);
         return answer;
+    }
+
+    /// <summary>A phone on the trunk address registers (digest) for <paramref name="agentId"/> and answers a normal caller.</summary>
+    private async Task CallerOnTheTrunkIsAnsweredByAsync(string agentId)
+    {
+        await using var session = new EdgeSession(fixture);
+        await using var phone = await session.StartAgentPhoneAsync(agentId, byeAfterMs: 1000);
+        var caller = EdgeSession.NewCallerNumber();
+        var call = await session.CallAsync(SippScenarios.CallerWaitsForBye, "7001", caller);
+        Assert.True(call.Succeeded, call.Describe());
+        Assert.True((await phone.WaitForExitAsync()).Succeeded);
+        var ended = await session.EndedCallOfAsync(caller);
+        Assert.Equal(CallOutcome.Answered, ended.Outcome);
+        Assert.Equal(agentId, ended.Timeline.Single(e => e.Kind == CallEventKind.Accepted).AgentId);
     }
 }
