@@ -65,7 +65,7 @@ internal sealed partial class EdgeCall : ICallObserver
         _callerSipCallId = request.CallId ?? throw new ArgumentException("INVITE without Call-ID", nameof(invite));
         _callerNumber = (request.From?.Uri as SipUri)?.User ?? "anonymous";
         _dialledNumber = (request.RequestUri as SipUri)?.User ?? (request.To?.Uri as SipUri)?.User ?? "";
-        CallId = "sip-" + SipMessageFactory.NewTag() + SipMessageFactory.NewTag();
+        CallId = CallIds.New(edge.Options.SiteId);
         _grain = edge.Grains.GetGrain<ICallGrain>(CallId);
         _logger = edge.Logger;
     }

@@ -88,6 +88,14 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("DesktopDisconnectedAsync")]
     Task DesktopDisconnectedAsync(DesktopConnection connection, TimeSpan grace);
 
+    /// <summary>
+    /// The gateway still carries the desktop's stream <paramref name="connection"/> (renewed every minute). A session
+    /// that nobody renews for two minutes, because the silo carrying its stream was killed or its site lost, counts as
+    /// gone past its grace.
+    /// </summary>
+    [Alias("DesktopAliveAsync")]
+    Task DesktopAliveAsync(DesktopConnection connection);
+
     /// <summary>A supervisor's message to the agent's desktop.</summary>
     [Alias("SendMessageAsync")]
     Task SendMessageAsync(string from, string text);

@@ -33,6 +33,13 @@ public interface IConfigurationGrain : IGrainWithStringKey
 
     [AlwaysInterleave, Alias("FindEntryPointAsync")]
     Task<EntryPoint?> FindEntryPointAsync(string dialledNumber);
+
+    /// <summary>
+    /// Each agent's site, for placing agent grains. It interleaves because placement asks for it while an apply is
+    /// activating agents (the configuration is written before the push, so the answer already has them).
+    /// </summary>
+    [AlwaysInterleave, Alias("GetAgentSitesAsync")]
+    Task<AgentSites> GetAgentSitesAsync();
 }
 
 /// <summary>One site (key: site id): agents by state and occupancy.</summary>

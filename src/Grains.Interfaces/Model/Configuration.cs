@@ -48,6 +48,14 @@ public sealed record ContactCenterConfiguration
     [Id(8)] public IReadOnlyList<string> DispositionCodes { get; init; } = [];
 }
 
+/// <summary>Agent id → site id, as of a configuration version.</summary>
+[GenerateSerializer, Immutable, Alias("AgentSites")]
+public sealed record AgentSites
+{
+    [Id(0)] public long Version { get; init; }
+    [Id(1)] public IReadOnlyDictionary<string, string> SiteByAgent { get; init; } = new Dictionary<string, string>();
+}
+
 public static class ReasonCodes
 {
     public const string MissedOffer = "missed offer";

@@ -1,5 +1,6 @@
 using CallCenter.Grains.History;
 using CallCenter.Grains.Lifecycle;
+using CallCenter.Grains.Placement;
 using CallCenter.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -47,7 +48,7 @@ public sealed class PendingHandledCall
 /// and it tells queues about its availability with one-way notices. Each presence span it leaves is handed to the
 /// history store (a DI service, not a grain) without being awaited, for interval reports' occupancy.
 /// </summary>
-[GrainType("agent")]
+[GrainType("agent"), SitePlacement]
 internal sealed partial class AgentGrain(
     [PersistentState("agent", StorageNames.State)] IPersistentState<AgentGrainState> state,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
@@ -59,6 +60,12 @@ internal sealed partial class AgentGrain(
 
     /// <summary>Extra time past an offer's expiry after which the agent frees itself if its queue never came back.</summary>
     private static readonly TimeSpan OrphanedOfferGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a desktop session lasts without the gateway renewing it (it renews every minute).</summary>
+    public static readonly TimeSpan DesktopLease = TimeSpan.FromMinutes(2);
+
+    /// <summary>When the gateway last said it carries the desktop's stream; a new activation gives it a whole lease.</summary>
+    private DateTimeOffset _desktopSeenAt;
 
     private readonly ObserverManager<IAgentObserver> _observers = new(TimeSpan.FromMinutes(10), logger);
     private IGrainTimer? _dueWorkTimer;
@@ -72,6 +79,7 @@ internal sealed partial class AgentGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _desktopSeenAt = Now;
         if (S.Presence.State != PresenceState.LoggedOut)
         {
             ScheduleDueWork();
@@ -313,6 +321,13 @@ internal sealed partial class AgentGrain(
     public async Task ProcessDueWorkAsync()
     {
         var now = Now;
+        if (S.DesktopSessionId is not null && S.DesktopGraceUntil is null && now > _desktopSeenAt + DesktopLease)
+        {
+            // Nobody renews the session: the silo that carried its stream died without a disconnect notice.
+            LogDesktopLeaseLapsed(AgentId);
+            S.DesktopGraceUntil = _desktopSeenAt + DesktopLease;
+        }
+
         if (S.DesktopGraceUntil is { } graceUntil && now > graceUntil)
         {
             // The desktop stayed away past its grace: no more offers until the agent is back (a live call is kept).
@@ -334,6 +349,15 @@ internal sealed partial class AgentGrain(
             await MoveAsync(AfterWork());
         }
 
+        if (S.Presence.State == PresenceState.Available && S.DesktopSessionId is null && S.PhoneContact is not null && PhoneContact() is null)
+        {
+            // The agent's only device was a phone whose registration lapsed (its edge or site is gone): no longer reachable.
+            LogPhoneLapsed(AgentId);
+            S.PhoneContact = null;
+            S.PhoneRegisteredUntil = default;
+            await SetNotReadyAsync(ReasonCodes.Disconnected);
+        }
+
         if (S.Offer is { OfferExpiresAt: { } expires } orphan && now > expires + OrphanedOfferGrace)
         {
             // The queue that made the offer never confirmed or withdrew it (it was lost with its silo): free the agent.
@@ -352,6 +376,7 @@ internal sealed partial class AgentGrain(
 
     public async Task<DesktopConnection> DesktopConnectedAsync(string sessionId)
     {
+        _desktopSeenAt = Now;
         var resumed = S.DesktopSessionId == sessionId && (S.DesktopGraceUntil is null || Now <= S.DesktopGraceUntil);
         S.DesktopSessionId = sessionId;
         S.DesktopGraceUntil = null;
@@ -372,6 +397,16 @@ internal sealed partial class AgentGrain(
         S.DesktopGraceUntil = Now + grace;
         await state.WriteStateAsync();
         ScheduleDueWork();
+    }
+
+    public Task DesktopAliveAsync(DesktopConnection connection)
+    {
+        if (S.DesktopSessionId == connection.SessionId && S.DesktopConnection == connection.Number)
+        {
+            _desktopSeenAt = Now;
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task SendMessageAsync(string from, string text)
@@ -638,6 +673,12 @@ internal sealed partial class AgentGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s desktop stayed away past its grace period: NotReady (disconnected)")]
     private partial void LogDesktopLost(string agentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId}'s desktop session was not renewed within its lease: its stream's silo is gone")]
+    private partial void LogDesktopLeaseLapsed(string agentId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s phone registration lapsed and no desktop is connected: NotReady (disconnected)")]
+    private partial void LogPhoneLapsed(string agentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} freed itself from an offer of call {CallId} its queue never settled")]
     private partial void LogOrphanedOffer(string agentId, string callId);

@@ -1,6 +1,7 @@
 using CallCenter.Grains.History;
 using CallCenter.Grains.Lifecycle;
 using CallCenter.Grains.Routing;
+using CallCenter.Grains.Placement;
 using CallCenter.Grains.Telemetry;
 using System.Diagnostics;
 using CallCenter.Model;
@@ -47,7 +48,7 @@ public sealed class CallGrainState
 /// One call's lifecycle, timeline and single outcome. It awaits its queue and its agent (never the other way round),
 /// and watches that its queue still holds it while it waits, so a notice lost with a silo never loses the call.
 /// </summary>
-[GrainType("call")]
+[GrainType("call"), SitePlacement]
 internal sealed partial class CallGrain(
     [PersistentState("call", StorageNames.State)] IPersistentState<CallGrainState> state,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,

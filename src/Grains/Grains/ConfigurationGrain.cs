@@ -20,10 +20,11 @@ internal sealed class ConfigurationGrain(
     private const int PushBatch = 256;
 
     private Dictionary<string, EntryPoint> _entryPoints = [];
+    private AgentSites _agentSites = new();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        IndexEntryPoints();
+        IndexConfiguration();
         return Task.CompletedTask;
     }
 
@@ -41,7 +42,7 @@ internal sealed class ConfigurationGrain(
         var next = configuration with { Version = previous.Version + 1 };
         state.State.Configuration = next;
         await state.WriteStateAsync();
-        IndexEntryPoints();
+        IndexConfiguration();
         await PushAsync(previous, next);
         return new ApplyResult { Version = next.Version };
     }
@@ -53,6 +54,8 @@ internal sealed class ConfigurationGrain(
 
     public Task<EntryPoint?> FindEntryPointAsync(string dialledNumber) =>
         Task.FromResult(_entryPoints.GetValueOrDefault(dialledNumber));
+
+    public Task<AgentSites> GetAgentSitesAsync() => Task.FromResult(_agentSites);
 
     private async Task PushAsync(ContactCenterConfiguration previous, ContactCenterConfiguration next)
     {
@@ -77,6 +80,14 @@ internal sealed class ConfigurationGrain(
         }
     }
 
-    private void IndexEntryPoints() =>
-        _entryPoints = state.State.Configuration.EntryPoints.ToDictionary(entry => entry.DialledNumber, StringComparer.Ordinal);
+    private void IndexConfiguration()
+    {
+        var configuration = state.State.Configuration;
+        _entryPoints = configuration.EntryPoints.ToDictionary(entry => entry.DialledNumber, StringComparer.Ordinal);
+        _agentSites = new AgentSites
+        {
+            Version = configuration.Version,
+            SiteByAgent = configuration.Agents.ToDictionary(agent => agent.Id, agent => agent.SiteId, StringComparer.Ordinal),
+        };
+    }
 }

@@ -1,5 +1,8 @@
 using CallCenter.Grains.History;
 using CallCenter.Grains.Persistence;
+using CallCenter.Grains.Placement;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Runtime.Hosting;
@@ -9,12 +12,28 @@ namespace CallCenter.Grains.Hosting;
 
 public static class SiloBuilderExtensions
 {
-    /// <summary>Registers what the grains need beyond Orleans: the contact-center clock (the system clock unless a test put a fake one first) and the call history (memory unless hosting or a test registered another first).</summary>
-    public static ISiloBuilder AddCallCenterGrains(this ISiloBuilder builder)
+    /// <summary>
+    /// Registers what the grains need beyond Orleans: the contact-center clock (the system clock unless a test put a fake
+    /// one first), the call history (memory unless hosting or a test registered another first), and site placement with
+    /// this silo's site label: <paramref name="siteId"/>, else <c>CallCenter:SiteId</c>, else none.
+    /// </summary>
+    public static ISiloBuilder AddCallCenterGrains(this ISiloBuilder builder, string? siteId = null)
     {
         builder.Services.TryAddKeyedSingleton(ContactCenterClock.ServiceKey, TimeProvider.System);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ICallHistory>(_ => new InMemoryCallHistory());
+
+        siteId ??= builder.Configuration[SiteLabel.ConfigurationKey];
+        var label = new Dictionary<string, string>();
+        if (!string.IsNullOrWhiteSpace(siteId))
+        {
+            label[SiteLabel.MetadataKey] = siteId;
+        }
+
+        builder.UseSiloMetadata(label);
+        builder.Services.AddSingleton(services => new AgentSiteDirectory(
+            services.GetRequiredService<IGrainFactory>(), TimeProvider.System, services.GetRequiredService<ILogger<AgentSiteDirectory>>()));
+        builder.AddPlacementDirector<SitePlacement, SitePlacementDirector>();
         return builder;
     }
 

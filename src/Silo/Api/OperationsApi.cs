@@ -71,7 +71,7 @@ internal static class OperationsApi
                 return HttpResults.Problem(400, "siteId (and callId when given) must be 1 to 128 printable characters");
             }
 
-            var call = grains.GetGrain<ICallGrain>(command.CallId ?? Guid.NewGuid().ToString("N"));
+            var call = grains.GetGrain<ICallGrain>(command.CallId ?? CallIds.New(command.SiteId));
             await call.ArriveAsync(new CallArrival
             {
                 SiteId = command.SiteId,

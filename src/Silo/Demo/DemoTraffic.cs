@@ -28,7 +28,6 @@ internal sealed partial class DemoTraffic(IGrainFactory grains, IConfiguration c
 
         LogStarted(_desks.Count, callsPerMinute);
         var lastSubscribe = clock.GetUtcNow();
-        var sequence = 0;
         while (!stoppingToken.IsCancellationRequested && config.EntryPoints.Count > 0)
         {
             // Poisson arrivals: exponential gaps between callers.
@@ -36,7 +35,7 @@ internal sealed partial class DemoTraffic(IGrainFactory grains, IConfiguration c
             await Task.Delay(TimeSpan.FromSeconds(gap), clock, stoppingToken);
             var entry = config.EntryPoints[_random.Next(config.EntryPoints.Count)];
             var site = config.Sites[_random.Next(config.Sites.Count)];
-            _ = CallerAsync($"demo-{Environment.ProcessId}-{++sequence}", entry, site.Id, stoppingToken);
+            _ = CallerAsync(CallIds.New(site.Id), entry, site.Id, stoppingToken);
             if (clock.GetUtcNow() - lastSubscribe > TimeSpan.FromMinutes(2))
             {
                 lastSubscribe = clock.GetUtcNow();

@@ -98,7 +98,7 @@ internal sealed partial class AgentDeskService(
         {
             var started = await pump.StartAsync(connection);
             await responseStream.WriteAsync(new Proto.AgentEvent { At = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Session = started });
-            await PumpAsync(pump, responseStream, ending.Token);
+            await PumpAsync(pump, agent, connection, responseStream, ending.Token);
         }
         catch (OperationCanceledException) when (ending.IsCancellationRequested)
         {
@@ -217,8 +217,8 @@ internal sealed partial class AgentDeskService(
         return ProtoMapping.ToProto(await grains.GetGrain<ICustomerGrain>(key).GetProfileAsync());
     }
 
-    /// <summary>Streams the pump's events, a heartbeat when idle, and renews the agent subscription, until the desktop goes.</summary>
-    private async Task PumpAsync(AgentEventPump pump, IServerStreamWriter<Proto.AgentEvent> stream, CancellationToken cancellation)
+    /// <summary>Streams the pump's events, a heartbeat when idle, and renews the agent subscription and desktop session, until the desktop goes.</summary>
+    private async Task PumpAsync(AgentEventPump pump, IAgentGrain agent, DesktopConnection connection, IServerStreamWriter<Proto.AgentEvent> stream, CancellationToken cancellation)
     {
         var heartbeat = TimeSpan.FromSeconds(Math.Max(1, Options.HeartbeatSeconds));
         var renewEvery = TimeSpan.FromMinutes(1);
@@ -241,6 +241,7 @@ internal sealed partial class AgentDeskService(
             {
                 renewAt = time.GetUtcNow() + renewEvery;
                 await pump.SubscribeAsync();
+                await agent.DesktopAliveAsync(connection);
             }
         }
     }
