@@ -1,6 +1,10 @@
 using CallCenter.Gateway.V1;
 using CallCenter.RemoteAgent.Interactive;
+using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Balancer;
+using Grpc.Net.Client.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CallCenter.RemoteAgent;
 
@@ -16,7 +20,7 @@ public sealed class RemoteAgentApp
     private readonly TextWriter _error;
     private readonly Func<string, string?> _environment;
     private readonly TimeProvider _time;
-    private readonly Func<Uri, GrpcChannel> _channelFactory;
+    private readonly Func<IReadOnlyList<Uri>, GrpcChannel> _channelFactory;
     private readonly ReconnectPolicy _reconnectPolicy;
     private readonly Func<LoginReply, DeskSession, RemoteAgentOptions, CancellationToken, Task<int>>? _interactive;
 
@@ -25,7 +29,7 @@ public sealed class RemoteAgentApp
         TextWriter error,
         Func<string, string?> environment,
         TimeProvider? time = null,
-        Func<Uri, GrpcChannel>? channelFactory = null,
+        Func<IReadOnlyList<Uri>, GrpcChannel>? channelFactory = null,
         ReconnectPolicy? reconnectPolicy = null,
         Func<LoginReply, DeskSession, RemoteAgentOptions, CancellationToken, Task<int>>? interactive = null)
     {
@@ -60,7 +64,7 @@ public sealed class RemoteAgentApp
         IDeskEventWriter? writer = !options.Scripted ? null
             : options.Json ? new JsonEventWriter(_output)
             : new TextEventWriter(_output, _error, _time);
-        using var channel = _channelFactory(options.Server);
+        using var channel = _channelFactory(options.Servers);
         var session = new DeskSession(new AgentDesk.AgentDeskClient(channel), _time, _reconnectPolicy, server: options.Server);
         if (writer is not null)
         {
@@ -202,16 +206,34 @@ public sealed class RemoteAgentApp
         }
     }
 
-    public static GrpcChannel CreateChannel(Uri server) => GrpcChannel.ForAddress(server, new GrpcChannelOptions
+    /// <summary>
+    /// A channel to <paramref name="servers"/>: with several, gRPC's pick-first balancing keeps one connection and, when
+    /// that gateway goes away, connects to the next that answers (every silo accepts the same token and resumes the session).
+    /// </summary>
+    public static GrpcChannel CreateChannel(IReadOnlyList<Uri> servers)
     {
-        HttpHandler = new SocketsHttpHandler
+        var options = new GrpcChannelOptions
         {
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            // Pings on the long-lived event stream notice a connection that died without a word.
-            KeepAlivePingDelay = TimeSpan.FromSeconds(15),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-            EnableMultipleHttp2Connections = true,
-        },
-        DisposeHttpClient = true,
-    });
+            HttpHandler = new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+                // Pings on the long-lived event stream notice a connection that died without a word.
+                KeepAlivePingDelay = TimeSpan.FromSeconds(15),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                EnableMultipleHttp2Connections = true,
+            },
+            DisposeHttpClient = true,
+        };
+        if (servers.Count == 1)
+        {
+            return GrpcChannel.ForAddress(servers[0], options);
+        }
+
+        var services = new ServiceCollection();
+        services.AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => servers.Select(server => new BalancerAddress(server.Host, server.Port))));
+        options.ServiceProvider = services.BuildServiceProvider();
+        options.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new PickFirstConfig() } };
+        options.Credentials = servers[0].Scheme == Uri.UriSchemeHttps ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
+        return GrpcChannel.ForAddress("static:///agent-gateway", options);
+    }
 }

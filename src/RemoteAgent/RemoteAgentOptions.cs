@@ -8,7 +8,11 @@ public sealed record RemoteAgentOptions
     public const string SecretVariable = "CALLCENTER_SECRET";
     public static readonly Uri DefaultServer = new("http://127.0.0.1:8081");
 
-    public Uri Server { get; init; } = DefaultServer;
+    /// <summary>The gateways to use, in order of preference: the desktop moves to the next when one stops answering.</summary>
+    public IReadOnlyList<Uri> Servers { get; init; } = [DefaultServer];
+
+    /// <summary>The preferred gateway (the first of <see cref="Servers"/>).</summary>
+    public Uri Server => Servers[0];
     public string UserId { get; init; } = "";
     public string Secret { get; init; } = "";
     public bool Available { get; init; }
@@ -31,7 +35,8 @@ public sealed record RemoteAgentOptions
         terminal desktop; any scripted option runs it unattended.
 
         Common options:
-          --server URL               gRPC address of the contact center (default http://127.0.0.1:8081)
+          --server URL[,URL...]      gRPC address of the contact center (default http://127.0.0.1:8081); with
+                                     several (one per silo), the desktop moves to the next when one goes away
           --user ID                  agent or user id to log in as (required)
           --secret S                 the secret; or set CALLCENTER_SECRET
           --available                become Available right after login
@@ -83,13 +88,30 @@ public sealed record RemoteAgentOptions
                 case "--server":
                     if (Value() is { } server)
                     {
-                        if (Uri.TryCreate(server, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                        var servers = new List<Uri>();
+                        foreach (var address in server.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                         {
-                            options = options with { Server = uri };
+                            if (Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                            {
+                                servers.Add(uri);
+                            }
+                            else
+                            {
+                                errors.Add($"--server must be an http:// or https:// address, not '{address}'");
+                            }
                         }
-                        else
+
+                        if (servers.Select(uri => uri.Scheme).Distinct().Count() > 1)
                         {
-                            errors.Add($"--server must be an http:// or https:// address, not '{server}'");
+                            errors.Add("--server addresses must all be http:// or all https://");
+                        }
+                        else if (servers.Count > 0)
+                        {
+                            options = options with { Servers = servers };
+                        }
+                        else if (errors.Count == 0)
+                        {
+                            errors.Add("--server needs at least one address");
                         }
                     }
                     break;

@@ -39,6 +39,16 @@ public sealed class RemoteAgentOptionsTests
     }
 
     [Fact]
+    public void SeveralServers_AreKeptInOrder_TheFirstPreferred()
+    {
+        var result = Parse("--user a --secret b --server http://127.0.0.1:8081,http://127.0.0.1:8091");
+
+        Assert.True(result.IsValid);
+        Assert.Equal([new Uri("http://127.0.0.1:8081"), new Uri("http://127.0.0.1:8091")], result.Options.Servers);
+        Assert.Equal(new Uri("http://127.0.0.1:8081"), result.Options.Server);
+    }
+
+    [Fact]
     public void NameEqualsValue_IsAcceptedToo()
     {
         var result = Parse("--user=carol --secret=a=b --hold-seconds=2");
@@ -86,6 +96,8 @@ public sealed class RemoteAgentOptionsTests
     [InlineData("--max-calls 1.5", "--max-calls must be a whole number above 0, not '1.5'")]
     [InlineData("--server ftp://x", "--server must be an http:// or https:// address, not 'ftp://x'")]
     [InlineData("--server 127.0.0.1:8081", "--server must be an http:// or https:// address, not '127.0.0.1:8081'")]
+    [InlineData("--server http://a:1,https://b:2", "--server addresses must all be http:// or all https://")]
+    [InlineData("--server ,", "--server needs at least one address")]
     [InlineData("--frobnicate", "unknown option '--frobnicate'")]
     [InlineData("--wrap-up", "--wrap-up needs a value")]
     [InlineData("--wrap-up --json", "--wrap-up needs a value")]
