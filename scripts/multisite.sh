@@ -85,15 +85,16 @@ marker() {
 }
 
 # The pid of a running process of ours, or nothing. A zombie counts as gone: it has exited and only waits to be reaped.
+# (The process may end between two reads of /proc: each read that fails means it has gone.)
 running_pid() {
-  local name=$1 file pid state
+  local name=$1 file pid state command_line
   file=$(pid_file "$name")
   [[ -f $file ]] || return 0
   pid=$(<"$file")
-  [[ -r /proc/$pid/cmdline ]] || return 0
-  state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)
+  state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) || return 0
   [[ $state == Z || -z $state ]] && return 0
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$(marker "$name")" && printf '%s' "$pid"
+  command_line=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 0
+  [[ $command_line == *"$(marker "$name")"* ]] && printf '%s' "$pid"
   return 0
 }
 
@@ -128,16 +129,24 @@ build() {
 # stops everything in order; the process writes to logs/<name>.log and its pid goes to run/<name>.pid.
 #   launch <name> <working directory> <VAR=value>... -- <command> <argument>...
 launch() {
-  local name=$1 directory=$2 log pid
+  local name=$1 directory=$2 log pid_path deadline
   shift 2
   local environment=()
   while [[ $1 != -- ]]; do environment+=("$1"); shift; done
   shift
   log=$LOG_DIR/$name.log
+  pid_path=$(pid_file "$name")
   [[ -f $log ]] && mv -f "$log" "$log.previous"
-  (cd "$directory" && exec env "${environment[@]}" setsid "$@" >"$log" 2>&1 </dev/null) &
-  pid=$!
-  printf '%s' "$pid" >"$(pid_file "$name")"
+  rm -f "$pid_path"
+  # setsid forks when it is a process group leader (a shell with job control), so $! may not be the process: the
+  # inner shell writes its own pid, then becomes the process (exec keeps the pid).
+  (cd "$directory" && exec setsid bash -c 'printf "%s" "$$" >"$0"; exec env "$@"' "$pid_path" \
+    "${environment[@]}" "$@" >"$log" 2>&1 </dev/null) &
+  deadline=$(( SECONDS + 10 ))
+  until [[ -s $pid_path ]]; do
+    (( SECONDS < deadline )) || fail "$name did not start (log: $log)"
+    sleep 0.05
+  done
 }
 
 start_redis() {
