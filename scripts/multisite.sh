@@ -279,7 +279,8 @@ print_table() {
   done
   say ""
   say "logs:  $LOG_DIR/<process>.log"
-  say "call:  (cd tests/sipp && sipp 127.0.0.1:${SIP_PORT[edge-manchester]} -sf caller-hangs-up.xml -s 2000 -i 127.0.0.1 -p 5099 -m 1)"
+  say "call:  register a phone at 127.0.0.1:${SIP_PORT[edge-manchester]} (user grace, password grace-phone), log grace in, dial 2000;"
+  say "       with SIPp: docs/operations.md, \"Run the multi-site system locally\""
   say "stop:  scripts/multisite.sh stop"
 }
 
