@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using CallCenter.Grains;
 using CallCenter.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
 namespace CallCenter.Tests.Silo;
@@ -75,6 +78,17 @@ public sealed class MultiSiteScriptTests
             Assert.True(call.GetProperty("arrival").GetProperty("mediaManagedByEdge").GetBoolean());
             Assert.Contains(call.GetProperty("timeline").EnumerateArray(), e => e.GetProperty("kind").GetString() == "Accepted" && e.GetProperty("agentId").GetString() == "grace");
 
+            // Site-aware placement across real processes: grace and her call on the manchester silo, carol on a london one.
+            using var client = await ClusterClientAsync(ports.Redis);
+            var grains = client.Services.GetRequiredService<IGrainFactory>();
+            var management = grains.GetGrain<IManagementGrain>(0);
+            var callId = call.GetProperty("callId").GetString()!;
+            Assert.Equal("manchester", CallIds.SiteOf(callId));
+            Assert.Equal(ports.SiloPort(2), (await management.GetActivationAddress(grains.GetGrain<IAgentGrain>("grace")))!.Endpoint.Port);
+            Assert.Equal(ports.SiloPort(2), (await management.GetActivationAddress(grains.GetGrain<ICallGrain>(callId)))!.Endpoint.Port);
+            Assert.Contains((await management.GetActivationAddress(grains.GetGrain<IAgentGrain>("carol")))!.Endpoint.Port, new[] { ports.SiloPort(0), ports.SiloPort(1) });
+            await client.StopAsync();
+
             var stopped = await RunScriptAsync(ports, state, "stop");
             Assert.True(stopped.ExitCode == 0, $"multisite.sh stop exited with {stopped.ExitCode}:\n{stopped.Output}");
             Assert.All(pids, process => Assert.False(IsRunning(process.Value), $"{process.Key} (pid {process.Value}) still runs after stop:\n{stopped.Output}"));
@@ -86,6 +100,18 @@ public sealed class MultiSiteScriptTests
             await RunScriptAsync(ports, state, "stop");
             Directory.Delete(state, recursive: true);
         }
+    }
+
+    /// <summary>An Orleans client of the script's cluster, found through its Redis as the edges find it.</summary>
+    private static async Task<IHost> ClusterClientAsync(int redisPort)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["Orleans:ClusterId"] = "callcenter-local";
+        builder.Configuration["Orleans:ServiceId"] = "callcenter-local";
+        builder.UseOrleansClient(client => client.UseRedisClustering($"127.0.0.1:{redisPort}"));
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
     }
 
     private static Task<(int ExitCode, string Output)> RunScriptAsync(MultiSitePorts ports, string state, params string[] arguments)
