@@ -53,7 +53,8 @@ internal sealed partial class AgentGrain(
     [PersistentState("agent", StorageNames.State)] IPersistentState<AgentGrainState> state,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
     ICallHistory history,
-    ILogger<AgentGrain> logger) : Grain, IAgentGrain
+    SiteLocator sites,
+    ILogger<AgentGrain> logger) : Grain, IAgentGrain, IGrainMigrationParticipant
 {
     /// <summary>How often an available agent re-announces itself, so queues that restarted learn of it again.</summary>
     private static readonly TimeSpan AnnounceEvery = TimeSpan.FromSeconds(15);
@@ -66,6 +67,8 @@ internal sealed partial class AgentGrain(
 
     /// <summary>When the gateway last said it carries the desktop's stream; a new activation gives it a whole lease.</summary>
     private DateTimeOffset _desktopSeenAt;
+
+    private const string ObserversKey = "observers";
 
     private readonly ObserverManager<IAgentObserver> _observers = new(TimeSpan.FromMinutes(10), logger);
     private IGrainTimer? _dueWorkTimer;
@@ -99,6 +102,7 @@ internal sealed partial class AgentGrain(
         }
 
         AnnounceAvailability();
+        MoveHomeIfAway();
     }
 
     public async Task RemoveAsync()
@@ -133,6 +137,7 @@ internal sealed partial class AgentGrain(
         await MoveAsync(notReadyReason is null
             ? new AgentPresence { State = PresenceState.Available }
             : new AgentPresence { State = PresenceState.NotReady, ReasonCode = notReadyReason });
+        MoveHomeIfAway();
         return CommandResult.Ok;
     }
 
@@ -370,6 +375,8 @@ internal sealed partial class AgentGrain(
         {
             AnnounceAvailability();
         }
+
+        MoveHomeIfAway();
     }
 
     public Task<AgentStatus> GetStatusAsync() => Task.FromResult(Status());
@@ -430,6 +437,8 @@ internal sealed partial class AgentGrain(
             // Queues route edge calls only to agents with a phone: tell them what changed.
             AnnounceAvailability();
         }
+
+        MoveHomeIfAway();
     }
 
     public Task SubscribeAsync(IAgentObserver observer)
@@ -627,6 +636,38 @@ internal sealed partial class AgentGrain(
         _observers.Notify(observer => observer.OnOfferWithdrawn(offer.CallId, offer.Epoch));
     }
 
+    /// <summary>
+    /// An agent activated while its site had no silo (the cluster starting, the site lost) runs on another site's silo;
+    /// once its site has a silo again it migrates there with its observers (placement picks the silo). Not while an
+    /// offer is pending: a reservation lives only in this activation.
+    /// </summary>
+    private void MoveHomeIfAway()
+    {
+        if (S.Configuration?.Definition.SiteId is { } site && S.Offer is null && S.Presence.State != PresenceState.Reserved
+            && !sites.IsLocal(site) && sites.HasActiveSiloOf(site))
+        {
+            LogMovingHome(AgentId, site);
+            this.MigrateOnIdle();
+        }
+    }
+
+    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext dehydrationContext)
+    {
+        // Desktops and probes stay subscribed across the move; their renewals keep working against the new activation.
+        dehydrationContext.TryAddValue(ObserversKey, _observers.Observers.Keys.ToList());
+    }
+
+    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext rehydrationContext)
+    {
+        if (rehydrationContext.TryGetValue<List<IAgentObserver>>(ObserversKey, out var observers) && observers is not null)
+        {
+            foreach (var observer in observers)
+            {
+                _observers.Subscribe(observer, observer);
+            }
+        }
+    }
+
     private bool IsKnownReason(string reasonCode) =>
         ReasonCodes.BuiltIn.Contains(reasonCode) || (S.Configuration?.ReasonCodes.Contains(reasonCode) ?? false);
 
@@ -679,6 +720,9 @@ internal sealed partial class AgentGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s phone registration lapsed and no desktop is connected: NotReady (disconnected)")]
     private partial void LogPhoneLapsed(string agentId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} runs away from site {SiteId}, which has a silo again: migrating there")]
+    private partial void LogMovingHome(string agentId, string siteId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} freed itself from an offer of call {CallId} its queue never settled")]
     private partial void LogOrphanedOffer(string agentId, string callId);

@@ -31,6 +31,7 @@ public static class SiloBuilderExtensions
         }
 
         builder.UseSiloMetadata(label);
+        builder.Services.AddSingleton<SiteLocator>();
         builder.Services.AddSingleton(services => new AgentSiteDirectory(
             services.GetRequiredService<IGrainFactory>(), TimeProvider.System, services.GetRequiredService<ILogger<AgentSiteDirectory>>()));
         builder.AddPlacementDirector<SitePlacement, SitePlacementDirector>();

@@ -1,4 +1,3 @@
-using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
 
 namespace CallCenter.Grains.Placement;
@@ -6,10 +5,11 @@ namespace CallCenter.Grains.Placement;
 /// <summary>
 /// Places call and agent grains on a random silo of their own site: a call's site is in its id
 /// (<see cref="CallIds"/>), an agent's comes from the configuration (<see cref="AgentSiteDirectory"/>). A silo's site is
-/// its metadata label. When the grain's site is unknown or none of its silos is up (a lost site), the grain goes to this
-/// silo if it can host it, else anywhere: serving the call matters more than where it runs.
+/// its metadata label. When the grain's site is unknown or none of its silos is up (a lost site, or a silo that has not
+/// joined yet), the grain goes to this silo if it can host it, else anywhere: serving the call matters more than where
+/// it runs. An agent placed away from home moves back later (<c>AgentGrain</c> migrates when its site has a silo again).
 /// </summary>
-public sealed class SitePlacementDirector(ISiloMetadataCache siloMetadata, AgentSiteDirectory agentSites) : IPlacementDirector
+public sealed class SitePlacementDirector(SiteLocator sites, AgentSiteDirectory agentSites) : IPlacementDirector
 {
     public static readonly GrainType CallGrainType = GrainType.Create("call");
     public static readonly GrainType AgentGrainType = GrainType.Create("agent");
@@ -18,7 +18,7 @@ public sealed class SitePlacementDirector(ISiloMetadataCache siloMetadata, Agent
     {
         var silos = context.GetCompatibleSilos(target);
         var site = await SiteOfAsync(target.GrainIdentity);
-        var ofSite = site is null ? [] : silos.Where(silo => SiteOfSilo(silo) == site).ToArray();
+        var ofSite = site is null ? [] : silos.Where(silo => sites.SiteOf(silo) == site).ToArray();
         if (ofSite.Length > 0)
         {
             return ofSite[Random.Shared.Next(ofSite.Length)];
@@ -26,8 +26,6 @@ public sealed class SitePlacementDirector(ISiloMetadataCache siloMetadata, Agent
 
         return silos.Contains(context.LocalSilo) ? context.LocalSilo : silos[Random.Shared.Next(silos.Length)];
     }
-
-    public string? SiteOfSilo(SiloAddress silo) => siloMetadata.GetSiloMetadata(silo).Metadata.GetValueOrDefault(SiteLabel.MetadataKey);
 
     private Task<string?> SiteOfAsync(GrainId grain)
     {
