@@ -189,6 +189,15 @@ public sealed class MultiSiteTests : IAsyncLifetime
         Assert.Equal(stranded, rescued.CallId);
         Assert.Equal(CommandStatus.Ok, (await Grains.GetGrain<ICallGrain>(stranded).AcceptAsync(londonAgent, rescued.Epoch)).Status);
 
+        // London's own callers still route to London's agents.
+        var londonColleague = AgentIds(London)[1];
+        await LoginAsync(londonColleague);
+        var londonCall = CallIds.New(London);
+        await ArriveAsync(londonCall, London);
+        var londonOffer = await _probes[londonColleague].NextOfferAsync("a London call offered in London after Manchester was lost");
+        Assert.Equal(londonCall, londonOffer.CallId);
+        Assert.Equal(CommandStatus.Ok, (await Grains.GetGrain<ICallGrain>(londonCall).AcceptAsync(londonColleague, londonOffer.Epoch)).Status);
+
         // Manchester's grains came back on London's silos, from their stored state.
         Assert.Equal(London, await HostSiteAsync(Grains.GetGrain<IAgentGrain>(deskAgent)));
         Assert.Equal(London, await HostSiteAsync(Grains.GetGrain<ICallGrain>(stranded)));
