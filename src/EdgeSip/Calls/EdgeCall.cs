@@ -28,6 +28,9 @@ internal sealed partial class EdgeCall : ICallObserver
 {
     /// <summary>How long the grain's reference to this call stays after the call: its last notice may come late.</summary>
     private static readonly TimeSpan NoticeGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LeaseRenewEvery = TimeSpan.FromSeconds(10);
+    private readonly CancellationTokenSource _ended = new();
+    private Task? _leaseRenewal;
 
     private readonly EdgeServices _edge;
     private readonly SipServerTransaction _invite;
@@ -212,6 +215,7 @@ internal sealed partial class EdgeCall : ICallObserver
                 MediaManagedByEdge = true,
                 AttachedData = new Dictionary<string, string> { ["sip.callId"] = _callerSipCallId },
             });
+            _leaseRenewal = RenewLeaseAsync(_ended.Token);
             await AnswerCallerAsync(answer);
 
             var queueId = await RunIvrAsync();
@@ -1161,8 +1165,44 @@ internal sealed partial class EdgeCall : ICallObserver
         return response;
     }
 
+    /// <summary>
+    /// Tells the call grain every few seconds that this edge still carries the call: it keeps the grain from ending the
+    /// call as lost with its edge, and re-adds this observer to an activation that moved silo (the snapshot catches up).
+    /// </summary>
+    private async Task RenewLeaseAsync(CancellationToken ended)
+    {
+        while (!ended.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(LeaseRenewEvery, _edge.Time, ended);
+                if (_observerReference is { } reference)
+                {
+                    ((ICallObserver)this).OnCallChanged(await _grain.EdgeAliveAsync(reference));
+                }
+            }
+            catch (OperationCanceledException) when (ended.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is OrleansException or TimeoutException)
+            {
+                // A silo is being replaced: the next renewal reaches the call's new activation.
+                LogLeaseRenewalFailed(exception, CallId);
+            }
+        }
+    }
+
     private async Task CleanUpAsync()
     {
+        await _ended.CancelAsync();
+        if (_leaseRenewal is { } renewal)
+        {
+            await renewal;
+        }
+
+        _ended.Dispose();
+
         _announcementTimer?.Dispose();
         _edge.LegsBySipCallId.TryRemove(_callerSipCallId, out _);
         _edge.Signalling.Forget(_callerSipCallId);
@@ -1194,7 +1234,10 @@ internal sealed partial class EdgeCall : ICallObserver
     [LoggerMessage(Level = LogLevel.Debug, Message = "Edge call {CallId}: {Event}")]
     private partial void LogEvent(string callId, CallEvent @event);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Edge call {CallId} failed")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Edge call {CallId} could not renew its lease on the call grain; trying again")]
+    private partial void LogLeaseRenewalFailed(Exception exception, string callId);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Edge call {CallId} failed")]
     private partial void LogCallFailed(Exception exception, string callId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Edge call {CallId} was not queued: {Status} {Message}")]

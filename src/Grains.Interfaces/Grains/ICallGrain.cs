@@ -101,12 +101,24 @@ public interface ICallGrain : IGrainWithStringKey
     [Alias("SetRecordingPausedAsync")]
     Task<CommandResult> SetRecordingPausedAsync(bool paused);
 
-    /// <summary>Watches the call (the edge carrying it, agents' desktops); the edge calls it again after a silo restart. Kept in memory only.</summary>
+    /// <summary>Watches the call (the edge carrying it, agents' desktops). Kept in memory only: the edge renews it with <see cref="EdgeAliveAsync"/>.</summary>
     [Alias("ObserveAsync")]
     Task ObserveAsync(ICallObserver observer);
 
     [Alias("UnobserveAsync")]
     Task UnobserveAsync(ICallObserver observer);
+
+    /// <summary>
+    /// The edge carrying this call's media still has it (called every few seconds): re-adds its observer (an activation
+    /// that moved silo has none) and renews the edge's lease; the snapshot lets the edge catch up on a notice it missed.
+    /// A call whose edge stops renewing for a minute (a crashed edge, a lost site) is hung up, freeing its agent.
+    /// </summary>
+    [Alias("EdgeAliveAsync")]
+    Task<CallSnapshot> EdgeAliveAsync(ICallObserver edge);
+
+    /// <summary>Runs the call's timed check now (its edge's lease), as its timer does.</summary>
+    [Alias("ProcessDueWorkAsync")]
+    Task ProcessDueWorkAsync();
 
     /// <summary>
     /// An agent who handled the call records their disposition (and notes) in wrap-up. Once per agent: the same code

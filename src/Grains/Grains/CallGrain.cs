@@ -42,6 +42,8 @@ public sealed class CallGrainState
     [Id(22)] public Dictionary<string, double> WrapUpByAgent { get; set; } = [];
     /// <summary>Seconds connected, fixed when the call ended.</summary>
     [Id(23)] public double TalkSecondsAtEnd { get; set; }
+    /// <summary>True once an edge renewed its lease on the call: from then on a silent edge ends the call.</summary>
+    [Id(24)] public bool EdgeLeased { get; set; }
 }
 
 /// <summary>
@@ -66,8 +68,16 @@ internal sealed partial class CallGrain(
     /// <summary>How often a call record the history store did not take is tried again.</summary>
     public static readonly TimeSpan HistoryRetryEvery = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a call's edge may stay silent (it renews every 10 s) before the call counts as lost with it.</summary>
+    public static readonly TimeSpan EdgeLease = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan EdgeLeaseCheckEvery = TimeSpan.FromSeconds(15);
+
     private IGrainTimer? _watchdog;
     private IGrainTimer? _historyRetry;
+    private IGrainTimer? _edgeLeaseTimer;
+
+    /// <summary>When the edge last renewed its lease; a new activation gives it a whole lease.</summary>
+    private DateTimeOffset _edgeSeenAt;
     private readonly HashSet<ICallObserver> _observers = [];
 
     private CallGrainState S => state.State;
@@ -101,6 +111,12 @@ internal sealed partial class CallGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _edgeSeenAt = Now;
+        if (S.EdgeLeased && S.State != CallState.Ended)
+        {
+            StartEdgeLeaseTimer();
+        }
+
         if (CallLifecycle.IsWaiting(S.State))
         {
             StartWatchdog();
@@ -677,6 +693,41 @@ internal sealed partial class CallGrain(
         return Task.CompletedTask;
     }
 
+    public async Task<CallSnapshot> EdgeAliveAsync(ICallObserver edge)
+    {
+        if (S.State is not (CallState.New or CallState.Ended))
+        {
+            _observers.Add(edge);
+            _edgeSeenAt = Now;
+            if (!S.EdgeLeased)
+            {
+                S.EdgeLeased = true;
+                await state.WriteStateAsync();
+            }
+
+            StartEdgeLeaseTimer();
+        }
+
+        return Snapshot();
+    }
+
+    public async Task ProcessDueWorkAsync()
+    {
+        if (S.State == CallState.Ended)
+        {
+            StopEdgeLeaseTimer();
+            return;
+        }
+
+        if (S.EdgeLeased && Now - _edgeSeenAt > EdgeLease)
+        {
+            // The edge holding the caller and the media is gone (crashed, or its site lost): so is the call.
+            LogEdgeLost(CallId, S.State);
+            StopEdgeLeaseTimer();
+            await HangUpAsync(CallParty.System, "edge lost");
+        }
+    }
+
     public async Task<CommandResult> SetDispositionAsync(string agentId, string dispositionCode, string? notes)
     {
         if (string.IsNullOrWhiteSpace(dispositionCode))
@@ -1013,6 +1064,14 @@ internal sealed partial class CallGrain(
         Timeline = S.Timeline.ToList(),
     };
 
+    private void StartEdgeLeaseTimer() => _edgeLeaseTimer ??= this.RegisterGrainTimer(ProcessDueWorkAsync, EdgeLeaseCheckEvery, EdgeLeaseCheckEvery);
+
+    private void StopEdgeLeaseTimer()
+    {
+        _edgeLeaseTimer?.Dispose();
+        _edgeLeaseTimer = null;
+    }
+
     private void StartWatchdog() => _watchdog ??= this.RegisterGrainTimer(WatchQueueAsync, WatchEvery, WatchEvery);
 
     private void StopWatchdog()
@@ -1071,6 +1130,9 @@ internal sealed partial class CallGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The history store did not take the record of call {CallId}; it is kept and retried")]
     private partial void LogHistoryUnavailable(Exception exception, string callId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}'s edge stopped renewing its lease while the call was {State}: hung up as lost with its edge")]
+    private partial void LogEdgeLost(string callId, CallState state);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} was missing from queue {QueueId} and was put back in its place")]
     private partial void LogRequeued(string callId, string queueId);

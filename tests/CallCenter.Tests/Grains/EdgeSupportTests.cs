@@ -70,6 +70,41 @@ public sealed class EdgeSupportTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ACallWhoseEdgeFallsSilent_IsHungUpAsLostWithIt_AndItsAgentIsFreed()
+    {
+        var scenario = new Scenario(fixture);
+        await scenario.QueueAsync("q");
+        var agent = await scenario.AgentAsync("a");
+        await scenario.Agent(agent.AgentId).SetPhoneAsync("sip:a@127.0.0.1:5070", fixture.Clock.GetUtcNow().AddHours(1));
+        var edge = new CallWatcher();
+        var reference = scenario.Grains.CreateObjectReference<ICallObserver>(edge);
+        var call = scenario.Grains.GetGrain<ICallGrain>(scenario.Id("silent-edge"));
+        await call.ObserveAsync(reference);
+        await call.ArriveAsync(new CallArrival { SiteId = "north", MediaManagedByEdge = true });
+        Assert.Equal(CallState.Arrived, (await call.EdgeAliveAsync(reference)).State);
+        await call.EnqueueAsync(scenario.Id("q"));
+        var offer = await agent.NextOfferAsync("the edge call offered");
+        await call.AcceptAsync(agent.AgentId, offer.Epoch);
+        await call.MediaConnectedAsync();
+
+        // An edge that keeps renewing keeps its call, however long the conversation.
+        scenario.Advance(TimeSpan.FromSeconds(50));
+        Assert.Equal(CallState.Connected, (await call.EdgeAliveAsync(reference)).State);
+        scenario.Advance(TimeSpan.FromSeconds(50));
+        await call.ProcessDueWorkAsync();
+        Assert.Equal(CallState.Connected, (await call.GetAsync()).State);
+
+        // Silent past its lease (crashed, or its site lost): the call ends, answered, and the agent is free again.
+        scenario.Advance(CallCenter.Grains.Grains.CallGrain.EdgeLease);
+        await call.ProcessDueWorkAsync();
+        var ended = await call.GetAsync();
+        Assert.Equal((CallState.Ended, CallOutcome.Answered), (ended.State, ended.Outcome));
+        Assert.Equal("edge lost", ended.OutcomeDetail);
+        await Eventually.HoldsAsync(async () => (await scenario.AgentStatusAsync(agent)).Presence.State == PresenceState.Available, "the agent Available after the lost call");
+        GC.KeepAlive(edge);
+    }
+
+    [Fact]
     public async Task CallerAskedCallback_KeepsThePlace_AndEndsTheCall()
     {
         var scenario = new Scenario(fixture);
