@@ -4,7 +4,7 @@ using System.Text;
 namespace CallCenter.Tests.Infrastructure;
 
 /// <summary>
-/// A command-line program (a script, SIPp) run with no terminal: standard input closed, standard output and error kept
+/// A command-line program (a script, SIPp, a silo) run with no terminal: standard input closed, standard output and error kept
 /// for the failure message. <see cref="WaitAsync"/> is bounded; past the bound the process tree is killed.
 /// </summary>
 public sealed class ExternalCommand : IAsyncDisposable
@@ -19,6 +19,10 @@ public sealed class ExternalCommand : IAsyncDisposable
     }
 
     public string CommandLine { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
 
     public string Output
     {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace CallCenter.Tests.Infrastructure;
 
@@ -9,10 +8,9 @@ namespace CallCenter.Tests.Infrastructure;
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ExternalCommand _process;
 
-    private SiloProcess(Process process, int httpPort, int gatewayPort)
+    private SiloProcess(ExternalCommand process, int httpPort, int gatewayPort)
     {
         _process = process;
         HttpPort = httpPort;
@@ -30,16 +28,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The agent gateway's gRPC port (HTTP/2).</summary>
     public int AgentGatewayPort { get; private init; }
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     public bool HasExited => _process.HasExited;
 
@@ -47,34 +36,25 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         var siloDirectory = SiloBuildDirectory();
         var httpPort = RedisServer.FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(siloDirectory, "CallCenter.Silo.dll") },
-            WorkingDirectory = siloDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["Urls"] = $"http://127.0.0.1:{httpPort}";
-        start.Environment["CallCenter__SiloPort"] = RedisServer.FreePort().ToString();
         var gatewayPort = RedisServer.FreePort();
-        start.Environment["CallCenter__GatewayPort"] = gatewayPort.ToString();
-        start.Environment["CallCenter__Sip__Port"] = "0";
         var agentGatewayPort = RedisServer.FreePort();
-        start.Environment["CallCenter__Gateway__Port"] = agentGatewayPort.ToString();
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        var settings = new Dictionary<string, string>
+        {
+            ["Urls"] = $"http://127.0.0.1:{httpPort}",
+            ["CallCenter__SiloPort"] = RedisServer.FreePort().ToString(),
+            ["CallCenter__GatewayPort"] = gatewayPort.ToString(),
+            ["CallCenter__Sip__Port"] = "0",
+            ["CallCenter__Gateway__Port"] = agentGatewayPort.ToString(),
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+        };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
-            start.Environment[key] = value;
+            settings[key] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("the silo process did not start");
-        var silo = new SiloProcess(process, httpPort, gatewayPort) { AgentGatewayPort = agentGatewayPort };
-        process.OutputDataReceived += (_, line) => silo.Append(line.Data);
-        process.ErrorDataReceived += (_, line) => silo.Append(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return silo;
+        var process = ExternalCommand.Start("dotnet", [Path.Combine(siloDirectory, "CallCenter.Silo.dll")], siloDirectory, settings);
+        return new SiloProcess(process, httpPort, gatewayPort) { AgentGatewayPort = agentGatewayPort };
     }
 
     /// <summary>Waits until /health/ready answers 200; fails with the process output if it exits or never gets ready.</summary>
@@ -107,36 +87,12 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for the process to exit by itself (a start-up failure); returns its exit code.</summary>
-    public async Task<int> WaitForExitAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _process.WaitForExitAsync(timeout.Token);
-        return _process.ExitCode;
-    }
+    public Task<int> WaitForExitAsync() => _process.WaitAsync(TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
+        await _process.DisposeAsync();
     }
 
     /// <summary>The silo project's own build output, in the configuration the tests were built in.</summary>
