@@ -43,6 +43,10 @@ public static class SipEdgeOptionsValidator
         {
             errors.Add($"{section}:SiteId is required");
         }
+        else if (options.SiteId.Contains(CallIds.SiteSeparator))
+        {
+            errors.Add($"{section}:SiteId must not contain '{CallIds.SiteSeparator}' (call ids carry their site before it)");
+        }
 
         for (var i = 0; i < options.Accounts.Count; i++)
         {

@@ -26,6 +26,12 @@ public static class ConfigurationValidator
         {
             var site = config.Sites[i];
             RequireText(site.Name, $"sites[{i}].name", errors);
+            if (site.Id?.Contains(CallIds.SiteSeparator) == true)
+            {
+                // Call ids carry their site before this character (CallIds), so a site id cannot hold it.
+                errors.Add(new($"sites[{i}].id", $"must not contain '{CallIds.SiteSeparator}'"));
+            }
+
             RequireKnown(site.TenantId, tenants, $"sites[{i}].tenantId", "tenant", errors);
             if (site.TrunkCapacity < 0)
             {

@@ -1,11 +1,10 @@
 using CallCenter.Grains.History;
 using CallCenter.Grains.Persistence;
 using CallCenter.Grains.Placement;
-using Microsoft.Extensions.Logging;
-using Orleans.Runtime.MembershipService.SiloMetadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Runtime.Hosting;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Serialization;
 
 namespace CallCenter.Grains.Hosting;
@@ -32,8 +31,7 @@ public static class SiloBuilderExtensions
 
         builder.UseSiloMetadata(label);
         builder.Services.AddSingleton<SiteLocator>();
-        builder.Services.AddSingleton(services => new AgentSiteDirectory(
-            services.GetRequiredService<IGrainFactory>(), TimeProvider.System, services.GetRequiredService<ILogger<AgentSiteDirectory>>()));
+        builder.Services.AddSingleton<AgentSiteDirectory>();
         builder.AddPlacementDirector<SitePlacement, SitePlacementDirector>();
         return builder;
     }

@@ -19,6 +19,7 @@ public sealed class SipEdgeOptionsValidatorTests
             Trunks = ["10.0.0.0/99"],
             Numbers = new Dictionary<string, IvrFlowOptions> { ["4000"] = new() { Menu = new Dictionary<string, string> { ["12"] = "q" } } },
             AnnounceEverySeconds = 1,
+            SiteId = "lon~don",
         };
 
         var errors = SipEdgeOptionsValidator.Validate(options);
@@ -32,6 +33,7 @@ public sealed class SipEdgeOptionsValidatorTests
         Assert.Contains(errors, e => e.Contains(":Trunks", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Menu key '12'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":AnnounceEverySeconds", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":SiteId must not contain '~'", StringComparison.Ordinal));
         Assert.Throws<InvalidOperationException>(() => SipEdgeOptionsValidator.ThrowIfInvalid(options));
     }
 }

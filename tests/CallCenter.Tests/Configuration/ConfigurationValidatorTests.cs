@@ -48,6 +48,10 @@ public sealed class ConfigurationValidatorTests
         Assert.Equal(["agents[0].siteId", "agents[0].skills[0].skill", "entryPoints[0].queueId"], Fields(config));
     }
 
+    [Fact]
+    public void Validate_SiteIdWithTheCallIdSeparator_IsAnError() =>
+        Assert.Equal(["sites[0].id"], Fields(Valid() with { Sites = [new SiteDefinition { Id = "no~rth", Name = "North" }], Agents = [], }));
+
     [Theory]
     [InlineData(0)]
     [InlineData(11)]
