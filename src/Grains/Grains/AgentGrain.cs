@@ -346,6 +346,10 @@ internal sealed partial class AgentGrain(
         {
             AnnounceAvailability();
         }
+
+        // A grain timer can fire a little before the time it was set for, and then nothing above is due yet: set it
+        // again for what remains, or a one-second wrap-up lasts until the next 15 s tick.
+        ScheduleDueWork();
     }
 
     public Task<AgentStatus> GetStatusAsync() => Task.FromResult(Status());
