@@ -46,8 +46,16 @@ public sealed class ContactCenterLoad
     public Task WaitForAnswersAsync(int count, string phase) =>
         Eventually.HoldsAsync(() => Task.FromResult(Ledger.Answered >= count), $"{phase}: {count} calls answered (so far {Ledger.Answered})", seconds: 90);
 
-    public Task WaitForAnswersOfCallsPlacedSinceAsync(TimeSpan since, int count, string phase) =>
-        Eventually.HoldsAsync(() => Task.FromResult(Ledger.AnsweredPlacedSince(since) >= count), $"{phase}: {count} calls placed since {since.TotalSeconds:F1} s answered", seconds: 120);
+    /// <summary>
+    /// Waits until at least <paramref name="count"/> calls placed since <paramref name="since"/> were answered and every
+    /// desk's agent answered one of them: an agent that the queues stopped offering calls to (stuck for routing though
+    /// it looks Available) fails here.
+    /// </summary>
+    public Task WaitForAnswersOfCallsPlacedSinceAsync(TimeSpan since, int count, string phase) => Eventually.HoldsAsync(
+        () => Task.FromResult(Ledger.AnsweredPlacedSince(since) >= count && Desks.AgentIds.All(Ledger.AgentsAnsweringCallsPlacedSince(since).Contains)),
+        $"{phase}: {count} calls placed since {since.TotalSeconds:F1} s answered, by every agent",
+        seconds: 120,
+        () => $"answered: {Ledger.AnsweredPlacedSince(since)}; agents who answered none: {string.Join(", ", Desks.AgentIds.Except(Ledger.AgentsAnsweringCallsPlacedSince(since)))}\n{DescribeRoutingAsync().GetAwaiter().GetResult()}");
 
     /// <summary>Prints how long after <paramref name="disruptionAt"/> routing came back, by three measures.</summary>
     public void ReportRecovery(string disruption, TimeSpan disruptionAt)
@@ -70,6 +78,7 @@ public sealed class ContactCenterLoad
         _cluster.Log($"load stopped: {placed.Count} calls placed, {Ledger.Answered} answered so far; requests failed and retried: {Ledger.FailureSummary}");
         var ended = new Dictionary<string, CallSnapshot>();
         var pending = new Dictionary<string, CallSnapshot?>();
+        var lastProgress = Ledger.Now;
         await Eventually.HoldsAsync(
             async () =>
             {
@@ -94,11 +103,17 @@ public sealed class ContactCenterLoad
                     }
                 }
 
+                if (Ledger.Now - lastProgress > TimeSpan.FromSeconds(10))
+                {
+                    lastProgress = Ledger.Now;
+                    _cluster.Log($"draining: {ended.Count} of {placed.Count} calls ended; {await DescribeRoutingAsync()}");
+                }
+
                 return ended.Count == placed.Count;
             },
             "every call placed ends once the load stops (agents still answering)",
             seconds: 120,
-            () => $"{pending.Count} calls not ended:\n{Describe(pending.Values)}\n{DescribeRouting()}\n{_cluster.SiloOutput()}");
+            () => $"{pending.Count} calls not ended:\n{Describe(pending.Values)}\n{_cluster.SiloOutput()}");
         await Desks.StopAsync();
 
         var problems = new StringBuilder();
@@ -112,6 +127,19 @@ public sealed class ContactCenterLoad
                 || (confirmedTo.Count == 1 && confirmedTo[0] != call.AgentId))
             {
                 problems.AppendLine($"call {call.CallId}: outcome {call.Outcome} ({call.OutcomeDetail}), agent {call.AgentId}, {accepts} accepts, {ends} ends, accept confirmed to [{string.Join(", ", confirmedTo)}]; timeline: {Timeline(call)}");
+            }
+        }
+
+        // Seen from the calls: an agent's calls never overlap (each is accepted after the previous one ended).
+        foreach (var byAgent in ended.Values.Where(call => call.AgentId is not null && call.Timeline.Any(entry => entry.Kind == CallEventKind.Accepted)).GroupBy(call => call.AgentId!))
+        {
+            var calls = byAgent.OrderBy(AcceptedAt).ToList();
+            for (var i = 1; i < calls.Count; i++)
+            {
+                if (AcceptedAt(calls[i]) < calls[i - 1].EndedAt)
+                {
+                    problems.AppendLine($"agent {byAgent.Key} accepted call {calls[i].CallId} at {AcceptedAt(calls[i]):HH:mm:ss.fff} while still on call {calls[i - 1].CallId} (ended {calls[i - 1].EndedAt:HH:mm:ss.fff})");
+                }
             }
         }
 
@@ -147,21 +175,23 @@ public sealed class ContactCenterLoad
         _cluster.Log($"drained: {ended.Count} calls answered once each by one agent; {agents.Count} agents settled ({string.Join(", ", agents.Values.Select(agent => $"{agent.AgentId} {agent.Presence.State}"))})");
     }
 
-    /// <summary>The queue's and every agent's view, for a failure message.</summary>
-    private string DescribeRouting()
+    /// <summary>The queue's and every agent's view, for the progress log.</summary>
+    private async Task<string> DescribeRoutingAsync()
     {
         try
         {
-            var queue = _cluster.Client.GetGrain<IQueueGrain>(QueueId).GetStatusAsync().GetAwaiter().GetResult();
-            var agents = Desks.AgentIds.Select(agentId => _cluster.Client.GetGrain<IAgentGrain>(agentId).GetStatusAsync().GetAwaiter().GetResult());
-            return $"queue {QueueId}: {queue.Waiting.Count} waiting ({queue.Waiting.Count(waiting => waiting.OfferedToAgentId is not null)} offered), idle agents [{string.Join(", ", queue.IdleAgentIds)}]\n"
-                + string.Join("\n", agents.Select(agent => $"{agent.AgentId}: {agent.Presence.State} ({agent.Presence.ReasonCode}) since {agent.Presence.Since:HH:mm:ss.fff} v{agent.PresenceVersion} offer {agent.Offer?.CallId}/{agent.Offer?.Epoch} exp {agent.Offer?.OfferExpiresAt:HH:mm:ss.fff} calls [{string.Join(", ", agent.Calls.Select(call => call.CallId))}]"));
+            var queue = await _cluster.Client.GetGrain<IQueueGrain>(QueueId).GetStatusAsync();
+            var agents = await Task.WhenAll(Desks.AgentIds.Select(agentId => _cluster.Client.GetGrain<IAgentGrain>(agentId).GetStatusAsync()));
+            return $"queue {QueueId}: {queue.Waiting.Count} waiting ({queue.Waiting.Count(waiting => waiting.OfferedToAgentId is not null)} offered), idle agents [{string.Join(", ", queue.IdleAgentIds)}]; agents: "
+                + string.Join(", ", agents.Select(agent => $"{agent.AgentId} {agent.Presence.State}{(agent.Presence.ReasonCode is { } reason ? $"({reason})" : string.Empty)}{(agent.Presence.WrapUpUntil is { } until ? $" until {until:HH:mm:ss.f}" : string.Empty)} since {agent.Presence.Since:HH:mm:ss.f} v{agent.PresenceVersion}{(agent.Offer is { } offer ? $" offer {offer.CallId}#{offer.Epoch}" : string.Empty)}"));
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is OrleansException or TimeoutException)
         {
             return $"(routing state unreadable: {exception.Message})";
         }
     }
+
+    private static DateTimeOffset AcceptedAt(CallSnapshot call) => call.Timeline.First(entry => entry.Kind == CallEventKind.Accepted).At;
 
     private static bool IsSettled(AgentStatus agent) =>
         agent.Presence.State is PresenceState.Available or PresenceState.NotReady && agent.Offer is null && agent.Calls.Count == 0;

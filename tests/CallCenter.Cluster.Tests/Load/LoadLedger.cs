@@ -12,7 +12,7 @@ public sealed class LoadLedger
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentDictionary<string, TimeSpan> _placed = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _acceptedBy = new();
-    private readonly ConcurrentQueue<(TimeSpan At, string CallId)> _answers = new();
+    private readonly ConcurrentQueue<(TimeSpan At, string CallId, string AgentId)> _answers = new();
     private readonly ConcurrentQueue<(TimeSpan At, string CallId)> _offers = new();
     private readonly ConcurrentQueue<string> _violations = new();
     private readonly ConcurrentDictionary<string, int> _failuresByType = new();
@@ -35,7 +35,7 @@ public sealed class LoadLedger
     public void Accepted(string callId, string agentId)
     {
         _acceptedBy.GetOrAdd(callId, _ => new ConcurrentQueue<string>()).Enqueue(agentId);
-        _answers.Enqueue((Now, callId));
+        _answers.Enqueue((Now, callId, agentId));
     }
 
     public void Violation(string what) => _violations.Enqueue(what);
@@ -61,6 +61,12 @@ public sealed class LoadLedger
         _answers.Select(answer => answer.CallId).Distinct().Count(callId => _placed.TryGetValue(callId, out var placed) && placed >= since);
 
     public int Answered => _answers.Count;
+
+    /// <summary>The agents who answered a call placed at or after <paramref name="since"/>.</summary>
+    public IReadOnlySet<string> AgentsAnsweringCallsPlacedSince(TimeSpan since) => _answers
+        .Where(answer => _placed.TryGetValue(answer.CallId, out var placed) && placed >= since)
+        .Select(answer => answer.AgentId)
+        .ToHashSet();
 
     public TimeSpan? FirstAnswerAfter(TimeSpan since) => _answers.Where(answer => answer.At >= since).Select(answer => (TimeSpan?)answer.At).Min();
 

@@ -71,17 +71,23 @@ public sealed class SimulatedAgentDesks(IClusterClient client, LoadLedger ledger
                     }
                 }
 
-                foreach (var held in status.Calls)
+                // The desk remembers every call it held until its hang-up is confirmed, as a person does: a hang-up the
+                // cluster failed is pressed again even if the agent's state no longer lists the call.
+                foreach (var held in status.Calls.Where(held => !talkingUntil.ContainsKey(held.CallId)))
                 {
-                    // Talk 1 to 3 s from when the desk first sees the call it holds, then hang up.
-                    if (!talkingUntil.TryGetValue(held.CallId, out var until))
+                    // Talk 1 to 3 s from when the desk first sees the call, then hang up.
+                    talkingUntil[held.CallId] = DateTime.UtcNow.AddSeconds(1 + (2 * Random.Shared.NextDouble()));
+                }
+
+                foreach (var callId in talkingUntil.Where(talk => DateTime.UtcNow >= talk.Value).Select(talk => talk.Key).ToList())
+                {
+                    var hungUp = await client.GetGrain<ICallGrain>(callId).HangUpAsync(CallParty.Agent);
+                    if (!hungUp.Succeeded)
                     {
-                        talkingUntil[held.CallId] = DateTime.UtcNow.AddSeconds(1 + (2 * Random.Shared.NextDouble()));
+                        ledger.Violation($"agent {agentId} could not hang up call {callId}: {hungUp.Status} {hungUp.Message}");
                     }
-                    else if (DateTime.UtcNow >= until)
-                    {
-                        await client.GetGrain<ICallGrain>(held.CallId).HangUpAsync(CallParty.Agent);
-                    }
+
+                    talkingUntil.Remove(callId);
                 }
 
                 if (status.Presence is { State: PresenceState.NotReady, ReasonCode: ReasonCodes.MissedOffer or ReasonCodes.Disconnected })
