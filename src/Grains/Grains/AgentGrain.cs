@@ -84,7 +84,7 @@ internal sealed partial class AgentGrain(
     {
         var previousQueues = S.Configuration?.CandidateQueueIds ?? [];
         S.Configuration = configuration;
-        await state.WriteStateAsync();
+        await WriteAsync();
         foreach (var dropped in previousQueues.Except(configuration.CandidateQueueIds))
         {
             _ = GrainFactory.GetGrain<IQueueGrain>(dropped).AgentUnavailableAsync(AgentId, ++S.PresenceVersion);
@@ -101,7 +101,7 @@ internal sealed partial class AgentGrain(
         }
 
         S.Configuration = null;
-        await state.WriteStateAsync();
+        await WriteAsync();
     }
 
     public async Task<CommandResult> LoginAsync(string? notReadyReason = null)
@@ -159,7 +159,7 @@ internal sealed partial class AgentGrain(
                 return CommandResult.Ok;
             case PresenceState.Busy:
                 S.PendingNotReadyReason = null;
-                await state.WriteStateAsync();
+                await WriteAsync();
                 return CommandResult.Ok;
             default:
                 return CommandResult.Invalid($"cannot become Available from {S.Presence.State}");
@@ -182,7 +182,7 @@ internal sealed partial class AgentGrain(
             case PresenceState.Busy:
                 // Never drop a live call: the agent goes NotReady once the call and its wrap-up end.
                 S.PendingNotReadyReason = reasonCode;
-                await state.WriteStateAsync();
+                await WriteAsync();
                 return CommandResult.Ok;
             default:
                 GiveBackOffer();
@@ -282,7 +282,7 @@ internal sealed partial class AgentGrain(
         S.Counters = S.Counters with { Handled = S.Counters.Handled + 1, TalkSeconds = S.Counters.TalkSeconds + talkSeconds };
         if (S.Calls.Count > 0)
         {
-            await state.WriteStateAsync();
+            await WriteAsync();
             AnnounceAvailability();
             return;
         }
@@ -325,7 +325,7 @@ internal sealed partial class AgentGrain(
             }
             else
             {
-                await state.WriteStateAsync();
+                await WriteAsync();
             }
         }
 
@@ -360,7 +360,7 @@ internal sealed partial class AgentGrain(
         S.DesktopSessionId = sessionId;
         S.DesktopGraceUntil = null;
         S.DesktopConnection++;
-        await state.WriteStateAsync();
+        await WriteAsync();
         ScheduleDueWork();
         return new DesktopConnection(sessionId, S.DesktopConnection, resumed);
     }
@@ -374,7 +374,7 @@ internal sealed partial class AgentGrain(
         }
 
         S.DesktopGraceUntil = Now + grace;
-        await state.WriteStateAsync();
+        await WriteAsync();
         ScheduleDueWork();
     }
 
@@ -393,7 +393,7 @@ internal sealed partial class AgentGrain(
 
         S.PhoneContact = contactUri;
         S.PhoneRegisteredUntil = contactUri is null ? default : until;
-        await state.WriteStateAsync();
+        await WriteAsync();
         if (S.Presence.State == PresenceState.Available)
         {
             // Queues route edge calls only to agents with a phone: tell them what changed.
@@ -415,6 +415,24 @@ internal sealed partial class AgentGrain(
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
+    /// <summary>
+    /// Writes the state. When storage fails, this activation has already changed in memory what the caller is now told
+    /// failed (a hang-up the call grain will retry, say), so the activation is dropped and the next request reads the
+    /// last stored state back instead of acting on a change nobody else believes happened.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
     private AgentPresence AfterWork() => S.PendingNotReadyReason is { } reason
         ? new AgentPresence { State = PresenceState.NotReady, ReasonCode = reason }
         : new AgentPresence { State = PresenceState.Available };
@@ -434,7 +452,7 @@ internal sealed partial class AgentGrain(
         var left = S.Presence;
         (S.Presence, S.Counters) = AgentPresenceMachine.Move(S.Presence, S.Counters, next, Now);
         S.PresenceVersion++;
-        await state.WriteStateAsync();
+        await WriteAsync();
         RecordSpan(left, S.Presence.Since);
         ReportPresence();
         if (HasFreeCapacity(Channel.Voice) || HasFreeCapacity(Channel.Chat))
