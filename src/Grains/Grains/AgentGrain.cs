@@ -72,6 +72,10 @@ internal sealed partial class AgentGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // A lost activation may have told queues versions it never wrote (a reservation is not written). Start above
+        // them, as queue epochs do; otherwise a queue that saw a higher version ignores this agent's announcements and
+        // never offers it a call again, though it is Available.
+        S.PresenceVersion = Math.Max(S.PresenceVersion, Now.UtcTicks);
         if (S.Presence.State != PresenceState.LoggedOut)
         {
             ScheduleDueWork();
