@@ -61,6 +61,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         var exitCode = await victim.WaitForExitAsync(RedisCluster.ShutdownTimeout + TimeSpan.FromSeconds(15));
         cluster.Log($"silo {victim.Name} exited with {exitCode} {(load.Ledger.Now - terminatedAt).TotalSeconds:F1} s after SIGTERM");
         Assert.True(exitCode == 0, $"silo {victim.Name} exited with {exitCode}:\n{victim.Output}");
+        Assert.Contains("Application is shutting down", victim.Output);
 
         // What was written before the stop is intact: no waiting call went back to before its queue, no connected call
         // lost its agent.
