@@ -301,6 +301,28 @@ internal sealed partial class AgentGrain(
         }
     }
 
+    public async Task DropCallAsync(string callId)
+    {
+        var index = S.Calls.FindIndex(call => call.CallId == callId);
+        if (index < 0)
+        {
+            return;
+        }
+
+        LogCallDropped(AgentId, callId);
+        S.Calls.RemoveAt(index);
+        S.WrapUpByCall.Remove(callId);
+        if (S.Calls.Count == 0 && S.Presence.State == PresenceState.Busy)
+        {
+            await MoveAsync(AfterWork());
+        }
+        else
+        {
+            await WriteAsync();
+            AnnounceAvailability();
+        }
+    }
+
     public async Task<CommandResult> CompleteWrapUpAsync()
     {
         if (S.Presence.State != PresenceState.WrapUp)
@@ -349,6 +371,13 @@ internal sealed partial class AgentGrain(
         if (S.Presence.State == PresenceState.Available || (S.Presence.State == PresenceState.Busy && S.Offer is null))
         {
             AnnounceAvailability();
+        }
+
+        foreach (var held in S.Calls)
+        {
+            // An accept whose answer was lost with a silo can leave this agent Busy with a call that was then answered by
+            // someone else, or ended: the call knows, so ask it (one-way) and drop what is not ours.
+            _ = GrainFactory.GetGrain<ICallGrain>(held.CallId).VerifyHeldByAsync(AgentId);
         }
 
         // A grain timer can fire a little before the time it was set for, and then nothing above is due yet: set it
@@ -664,6 +693,9 @@ internal sealed partial class AgentGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s desktop stayed away past its grace period: NotReady (disconnected)")]
     private partial void LogDesktopLost(string agentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} dropped call {CallId}, which is not with it any more (an accept lost with a silo)")]
+    private partial void LogCallDropped(string agentId, string callId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} freed itself from an offer of call {CallId} its queue never settled")]
     private partial void LogOrphanedOffer(string agentId, string callId);
