@@ -107,6 +107,13 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>SIGKILL: the silo dies at once, as on a node crash or an OOM kill; nothing of it runs any more.</summary>
     public async Task KillAsync()
     {
+        // The signal must reach the silo itself, not a launcher around it: the process is the dotnet host running the app.
+        var commandLine = await File.ReadAllTextAsync($"/proc/{_process.Id}/cmdline");
+        if (!commandLine.Contains("CallCenter.Silo.dll", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"process {_process.Id} is not the silo: {commandLine.Replace('\0', ' ')}");
+        }
+
         _process.Kill(entireProcessTree: false);
         await _process.WaitForExitAsync();
     }
