@@ -38,7 +38,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         await load.WaitForAnswersOfCallsPlacedSinceAsync(killedAt, 15, "load after the kill");
         load.ReportRecovery("SIGKILL", killedAt);
         await Eventually.HoldsAsync(async () => await cluster.ActiveSiloCountAsync() == 2, "the killed silo is declared dead in the membership table");
-        cluster.Log($"membership lists 2 active silos {(load.Ledger.Now - killedAt).TotalSeconds:F1} s after SIGKILL");
+        cluster.Log($"membership listed 2 active silos when checked, {(load.Ledger.Now - killedAt).TotalSeconds:F1} s after SIGKILL (checked once the load after the kill was answered)");
 
         await load.DrainAndAssertInvariantsAsync();
         Assert.All(cluster.Silos.Where(silo => silo != victim), silo => Assert.False(silo.HasExited, $"silo {silo.Name} exited:\n{silo.Output}"));
