@@ -58,7 +58,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         cluster.Log($"SIGTERM sent to silo {victim.Name} ({victim.SiteId}, pid {victim.ProcessId}), host of queue '{ContactCenterLoad.QueueId}'; "
             + $"{before.Count(call => CallIsWaiting(call.State))} calls waiting, {before.Count(call => call.State == CallState.Connected)} connected");
 
-        // The host itself gives up at its shutdown timeout (and then does not exit 0); the margin is for the process to end.
+        // The host stops waiting for the silo at its shutdown timeout; the margin is for the process to end after that.
         var exitCode = await victim.WaitForExitAsync(RedisCluster.ShutdownTimeout + TimeSpan.FromSeconds(15));
         cluster.Log($"silo {victim.Name} exited with {exitCode} {(load.Ledger.Now - terminatedAt).TotalSeconds:F1} s after SIGTERM");
         Assert.True(exitCode == 0, $"silo {victim.Name} exited with {exitCode}:\n{victim.Output}");

@@ -46,9 +46,6 @@ public sealed class SimulatedCallers(IClusterClient client, LoadLedger ledger, s
         await Task.WhenAll(callers);
     }
 
-    /// <summary>Places one call now and returns once it is queued.</summary>
-    public Task PlaceOneAsync(string siteId) => PlaceAsync($"call-{_run}-{Interlocked.Increment(ref _sequence)}", siteId);
-
     private async Task ArriveAsync(CancellationToken stop)
     {
         var sites = new[] { "london", "manchester" };
