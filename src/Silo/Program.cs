@@ -29,6 +29,8 @@ builder.UseOrleans(silo =>
 {
     silo.ConfigureCallCenterSilo(builder.Configuration);
     silo.AddCallCenterDiagnostics(builder.Configuration);
+    // How fast a crashed silo is declared dead (ProbeTimeout, NumMissedProbesLimit, ...): Orleans binds no section for it itself.
+    silo.Services.AddOptions<Orleans.Configuration.ClusterMembershipOptions>().Bind(builder.Configuration.GetSection("Orleans:Membership"));
 });
 builder.AddCallCenterObservability();
 builder.Services.AddSingleton<ConfigurationSeeder>();

@@ -62,6 +62,13 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("CallEndedAsync")]
     Task CallEndedAsync(string callId, double talkSeconds, string siteId);
 
+    /// <summary>
+    /// The call says it is not with this agent (it ended, or went to another agent): the agent forgets it without a
+    /// wrap-up, and is free again if it holds no other call.
+    /// </summary>
+    [Alias("DropCallAsync")]
+    Task DropCallAsync(string callId);
+
     [Alias("CompleteWrapUpAsync")]
     Task<CommandResult> CompleteWrapUpAsync();
 

@@ -131,6 +131,14 @@ public interface ICallGrain : IGrainWithStringKey
     [OneWay, Alias("RecordWrapUpAsync")]
     Task RecordWrapUpAsync(string agentId, double seconds);
 
+    /// <summary>
+    /// An agent holding this call asks whether it still does (one-way, so agents never await calls). If the call ended
+    /// or is with someone else (the agent's accept was lost with a silo, then the call was answered again), the call
+    /// tells the agent to drop it.
+    /// </summary>
+    [OneWay, Alias("VerifyHeldByAsync")]
+    Task VerifyHeldByAsync(string agentId);
+
     [OneWay, Alias("OfferedAsync")]
     Task OfferedAsync(OfferLease lease);
 

@@ -83,6 +83,11 @@ internal sealed partial class AgentGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _desktopSeenAt = Now;
+
+        // A lost activation may have told queues versions it never wrote (a reservation is not written). Start above
+        // them, as queue epochs do; otherwise a queue that saw a higher version ignores this agent's announcements and
+        // never offers it a call again, though it is Available.
+        S.PresenceVersion = Math.Max(S.PresenceVersion, Now.UtcTicks);
         if (S.Presence.State != PresenceState.LoggedOut)
         {
             ScheduleDueWork();
@@ -95,7 +100,7 @@ internal sealed partial class AgentGrain(
     {
         var previousQueues = S.Configuration?.CandidateQueueIds ?? [];
         S.Configuration = configuration;
-        await state.WriteStateAsync();
+        await WriteAsync();
         foreach (var dropped in previousQueues.Except(configuration.CandidateQueueIds))
         {
             _ = GrainFactory.GetGrain<IQueueGrain>(dropped).AgentUnavailableAsync(AgentId, ++S.PresenceVersion);
@@ -113,7 +118,7 @@ internal sealed partial class AgentGrain(
         }
 
         S.Configuration = null;
-        await state.WriteStateAsync();
+        await WriteAsync();
     }
 
     public async Task<CommandResult> LoginAsync(string? notReadyReason = null)
@@ -172,7 +177,7 @@ internal sealed partial class AgentGrain(
                 return CommandResult.Ok;
             case PresenceState.Busy:
                 S.PendingNotReadyReason = null;
-                await state.WriteStateAsync();
+                await WriteAsync();
                 return CommandResult.Ok;
             default:
                 return CommandResult.Invalid($"cannot become Available from {S.Presence.State}");
@@ -195,7 +200,7 @@ internal sealed partial class AgentGrain(
             case PresenceState.Busy:
                 // Never drop a live call: the agent goes NotReady once the call and its wrap-up end.
                 S.PendingNotReadyReason = reasonCode;
-                await state.WriteStateAsync();
+                await WriteAsync();
                 return CommandResult.Ok;
             default:
                 GiveBackOffer();
@@ -295,7 +300,7 @@ internal sealed partial class AgentGrain(
         S.Counters = S.Counters with { Handled = S.Counters.Handled + 1, TalkSeconds = S.Counters.TalkSeconds + talkSeconds };
         if (S.Calls.Count > 0)
         {
-            await state.WriteStateAsync();
+            await WriteAsync();
             AnnounceAvailability();
             return;
         }
@@ -307,6 +312,28 @@ internal sealed partial class AgentGrain(
         else
         {
             await MoveAsync(AfterWork());
+        }
+    }
+
+    public async Task DropCallAsync(string callId)
+    {
+        var index = S.Calls.FindIndex(call => call.CallId == callId);
+        if (index < 0)
+        {
+            return;
+        }
+
+        LogCallDropped(AgentId, callId);
+        S.Calls.RemoveAt(index);
+        S.WrapUpByCall.Remove(callId);
+        if (S.Calls.Count == 0 && S.Presence.State == PresenceState.Busy)
+        {
+            await MoveAsync(AfterWork());
+        }
+        else
+        {
+            await WriteAsync();
+            AnnounceAvailability();
         }
     }
 
@@ -345,7 +372,7 @@ internal sealed partial class AgentGrain(
             }
             else
             {
-                await state.WriteStateAsync();
+                await WriteAsync();
             }
         }
 
@@ -376,6 +403,17 @@ internal sealed partial class AgentGrain(
             AnnounceAvailability();
         }
 
+        foreach (var held in S.Calls)
+        {
+            // An accept whose answer was lost with a silo can leave this agent Busy with a call that was then answered by
+            // someone else, or ended: the call knows, so ask it (one-way) and drop what is not ours.
+            _ = GrainFactory.GetGrain<ICallGrain>(held.CallId).VerifyHeldByAsync(AgentId);
+        }
+
+        // A grain timer can fire a little before the time it was set for, and then nothing above is due yet: set it
+        // again for what remains, or a one-second wrap-up lasts until the next 15 s tick.
+        ScheduleDueWork();
+
         MoveHomeIfAway();
     }
 
@@ -388,7 +426,7 @@ internal sealed partial class AgentGrain(
         S.DesktopSessionId = sessionId;
         S.DesktopGraceUntil = null;
         S.DesktopConnection++;
-        await state.WriteStateAsync();
+        await WriteAsync();
         ScheduleDueWork();
         return new DesktopConnection(sessionId, S.DesktopConnection, resumed);
     }
@@ -402,7 +440,7 @@ internal sealed partial class AgentGrain(
         }
 
         S.DesktopGraceUntil = Now + grace;
-        await state.WriteStateAsync();
+        await WriteAsync();
         ScheduleDueWork();
     }
 
@@ -431,7 +469,7 @@ internal sealed partial class AgentGrain(
 
         S.PhoneContact = contactUri;
         S.PhoneRegisteredUntil = contactUri is null ? default : until;
-        await state.WriteStateAsync();
+        await WriteAsync();
         if (S.Presence.State == PresenceState.Available)
         {
             // Queues route edge calls only to agents with a phone: tell them what changed.
@@ -455,6 +493,24 @@ internal sealed partial class AgentGrain(
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
+    /// <summary>
+    /// Writes the state. When storage fails, this activation has already changed in memory what the caller is now told
+    /// failed (a hang-up the call grain will retry, say), so the activation is dropped and the next request reads the
+    /// last stored state back instead of acting on a change nobody else believes happened.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
     private AgentPresence AfterWork() => S.PendingNotReadyReason is { } reason
         ? new AgentPresence { State = PresenceState.NotReady, ReasonCode = reason }
         : new AgentPresence { State = PresenceState.Available };
@@ -474,7 +530,7 @@ internal sealed partial class AgentGrain(
         var left = S.Presence;
         (S.Presence, S.Counters) = AgentPresenceMachine.Move(S.Presence, S.Counters, next, Now);
         S.PresenceVersion++;
-        await state.WriteStateAsync();
+        await WriteAsync();
         RecordSpan(left, S.Presence.Since);
         ReportPresence();
         if (HasFreeCapacity(Channel.Voice) || HasFreeCapacity(Channel.Chat))
@@ -723,6 +779,9 @@ internal sealed partial class AgentGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} runs away from site {SiteId}, which has a silo again: migrating there")]
     private partial void LogMovingHome(string agentId, string siteId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} dropped call {CallId}, which is not with it any more (an accept lost with a silo)")]
+    private partial void LogCallDropped(string agentId, string callId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} freed itself from an offer of call {CallId} its queue never settled")]
     private partial void LogOrphanedOffer(string agentId, string callId);

@@ -875,6 +875,15 @@ internal sealed partial class CallGrain(
         return result;
     }
 
+    public async Task VerifyHeldByAsync(string agentId)
+    {
+        var heldByAgent = CallLifecycle.IsWithAgent(S.State) && (S.AgentId == agentId || S.Consult?.Target == agentId);
+        if (!heldByAgent)
+        {
+            await GrainFactory.GetGrain<IAgentGrain>(agentId).DropCallAsync(CallId);
+        }
+    }
+
     private Task ReleaseAgentAsync(string agentId, double talkSeconds) =>
         GrainFactory.GetGrain<IAgentGrain>(agentId).CallEndedAsync(CallId, talkSeconds, S.Arrival?.SiteId ?? S.Ticket?.SiteId ?? string.Empty);
 
