@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
+using CallCenter.Tests.Infrastructure;
 
 namespace CallCenter.Cluster.Tests.Infrastructure;
 
@@ -11,10 +11,9 @@ namespace CallCenter.Cluster.Tests.Infrastructure;
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ExternalCommand _process;
 
-    private SiloProcess(Process process, string name, string siteId, int httpPort, int siloPort)
+    private SiloProcess(ExternalCommand process, string name, string siteId, int httpPort, int siloPort)
     {
         _process = process;
         Name = name;
@@ -32,55 +31,37 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public int ProcessId => _process.Id;
+    public int ProcessId => _process.ProcessId;
 
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     public static SiloProcess Start(string name, string siteId, IReadOnlyDictionary<string, string> environment)
     {
         var directory = SiloBuildDirectory();
         var httpPort = RedisProcess.FreePort();
         var siloPort = RedisProcess.FreePort();
-        var start = new ProcessStartInfo("dotnet")
+        var settings = new Dictionary<string, string>
         {
-            ArgumentList = { Path.Combine(directory, "CallCenter.Silo.dll") },
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            ["Urls"] = $"http://127.0.0.1:{httpPort}",
+            ["CallCenter__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
+            ["CallCenter__GatewayPort"] = RedisProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["CallCenter__Gateway__Port"] = RedisProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["CallCenter__Sip__Enabled"] = "false",
+            ["CallCenter__SiteId"] = siteId,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
-        start.Environment["Urls"] = $"http://127.0.0.1:{httpPort}";
-        start.Environment["CallCenter__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture);
-        start.Environment["CallCenter__GatewayPort"] = RedisProcess.FreePort().ToString(CultureInfo.InvariantCulture);
-        start.Environment["CallCenter__Gateway__Port"] = RedisProcess.FreePort().ToString(CultureInfo.InvariantCulture);
-        start.Environment["CallCenter__Sip__Enabled"] = "false";
-        start.Environment["CallCenter__SiteId"] = siteId;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            settings[key] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"silo {name} did not start");
-        var silo = new SiloProcess(process, name, siteId, httpPort, siloPort);
-        process.OutputDataReceived += (_, line) => silo.Append(line.Data);
-        process.ErrorDataReceived += (_, line) => silo.Append(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return silo;
+        var process = ExternalCommand.Start("dotnet", [Path.Combine(directory, "CallCenter.Silo.dll")], directory, settings);
+        return new SiloProcess(process, name, siteId, httpPort, siloPort);
     }
 
     /// <summary>Waits until /health/ready answers 200; fails with the process output if it exits or never gets ready.</summary>
@@ -108,67 +89,37 @@ public sealed class SiloProcess : IAsyncDisposable
     public async Task KillAsync()
     {
         // The signal must reach the silo itself, not a launcher around it: the process is the dotnet host running the app.
-        var commandLine = await File.ReadAllTextAsync($"/proc/{_process.Id}/cmdline");
+        var commandLine = await File.ReadAllTextAsync($"/proc/{ProcessId}/cmdline");
         if (!commandLine.Contains("CallCenter.Silo.dll", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"process {_process.Id} is not the silo: {commandLine.Replace('\0', ' ')}");
+            throw new InvalidOperationException($"process {ProcessId} is not the silo: {commandLine.Replace('\0', ' ')}");
         }
 
-        _process.Kill(entireProcessTree: false);
-        await _process.WaitForExitAsync();
+        Signal("KILL");
+        await _process.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>SIGTERM, what Kubernetes sends a pod it scales in or drains: the host shuts the silo down gracefully.</summary>
-    public void Terminate()
+    public void Terminate() => Signal("TERM");
+
+    private void Signal(string signal)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(CultureInfo.InvariantCulture) } })
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{signal}", ProcessId.ToString(CultureInfo.InvariantCulture) } })
             ?? throw new InvalidOperationException("kill did not start");
         kill.WaitForExit();
         if (kill.ExitCode != 0)
         {
-            throw new InvalidOperationException($"kill -TERM {_process.Id} failed with {kill.ExitCode}");
+            throw new InvalidOperationException($"kill -{signal} {ProcessId} failed with {kill.ExitCode}");
         }
     }
 
-    /// <summary>Waits for the process to end by itself; returns its exit code.</summary>
-    public async Task<int> WaitForExitAsync(TimeSpan limit)
-    {
-        using var timeout = new CancellationTokenSource(limit);
-        try
-        {
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"silo {Name} did not exit within {limit.TotalSeconds} s:\n{Output}");
-        }
-
-        return _process.ExitCode;
-    }
+    /// <summary>Waits for the process to end by itself; returns its exit code (past <paramref name="limit"/> it is killed and this throws).</summary>
+    public Task<int> WaitForExitAsync(TimeSpan limit) => _process.WaitAsync(limit);
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
+        await _process.DisposeAsync();
     }
 
     /// <summary>src/Silo's build output in the configuration the tests were built in (Debug or Release).</summary>

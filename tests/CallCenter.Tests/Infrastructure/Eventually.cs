@@ -7,7 +7,9 @@ namespace CallCenter.Tests.Infrastructure;
 /// </summary>
 public static class Eventually
 {
-    public static async Task HoldsAsync(Func<Task<bool>> condition, string phase, int seconds = 15)
+    /// <param name="detail">What stands in the way, added to the failure message.</param>
+    /// <param name="pollEvery">How often to look (10 ms unless the condition is costly, as across processes).</param>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, string phase, int seconds = 15, Func<string>? detail = null, TimeSpan? pollEvery = null)
     {
         var deadline = Stopwatch.StartNew();
         var limit = TimeSpan.FromSeconds(seconds);
@@ -20,10 +22,10 @@ public static class Eventually
 
             if (deadline.Elapsed > limit)
             {
-                throw new TimeoutException($"{phase}: not reached within {seconds} s");
+                throw new TimeoutException($"{phase}: not reached within {seconds} s" + (detail is null ? string.Empty : $"\n{detail()}"));
             }
 
-            await Task.Delay(10);
+            await Task.Delay(pollEvery ?? TimeSpan.FromMilliseconds(10));
         }
     }
 }

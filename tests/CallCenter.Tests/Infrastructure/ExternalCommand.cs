@@ -20,6 +20,8 @@ public sealed class ExternalCommand : IAsyncDisposable
 
     public string CommandLine { get; }
 
+    public int ProcessId => _process.Id;
+
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
