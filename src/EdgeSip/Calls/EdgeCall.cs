@@ -873,7 +873,19 @@ internal sealed partial class EdgeCall : ICallObserver
 
     private async Task AnnounceAsync()
     {
-        if (await _grain.GetQueuePlaceAsync() is not { } place)
+        QueuePlace? place;
+        try
+        {
+            place = await _grain.GetQueuePlaceAsync();
+        }
+        catch (Exception exception) when (exception is OrleansException or TimeoutException)
+        {
+            // A silo is being replaced: the caller keeps the music, and the next announcement tells the place.
+            LogAnnouncementSkipped(exception, CallId);
+            return;
+        }
+
+        if (place is null)
         {
             return;
         }
@@ -1234,7 +1246,10 @@ internal sealed partial class EdgeCall : ICallObserver
     [LoggerMessage(Level = LogLevel.Debug, Message = "Edge call {CallId}: {Event}")]
     private partial void LogEvent(string callId, CallEvent @event);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Edge call {CallId} could not renew its lease on the call grain; trying again")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Edge call {CallId} skipped a queue announcement: the call grain did not answer")]
+    private partial void LogAnnouncementSkipped(Exception exception, string callId);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Edge call {CallId} could not renew its lease on the call grain; trying again")]
     private partial void LogLeaseRenewalFailed(Exception exception, string callId);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Edge call {CallId} failed")]

@@ -42,6 +42,21 @@ public sealed class EdgeFixture : IAsyncLifetime
 
     public string RecordingDirectory { get; } = Path.Combine(Path.GetTempPath(), "callcenter-recordings-" + Guid.NewGuid().ToString("N")[..8]);
 
+    private readonly IReadOnlyList<string?> _siloSites;
+    private readonly MemoryStateStore _state = new();
+
+    /// <summary>One silo without a site label (the shared fixture).</summary>
+    public EdgeFixture()
+        : this([null])
+    {
+    }
+
+    /// <summary>One silo per entry, labelled with that site, sharing one memory store (as they would share Redis).</summary>
+    public EdgeFixture(IReadOnlyList<string?> siloSites) => _siloSites = siloSites;
+
+    /// <summary>The site label each silo was started with, by silo name.</summary>
+    public Dictionary<string, string?> SiteBySiloName { get; } = [];
+
     public async Task InitializeAsync()
     {
         _activities = new ActivityListener
@@ -52,14 +67,16 @@ public sealed class EdgeFixture : IAsyncLifetime
         };
         ActivitySource.AddActivityListener(_activities);
 
-        var builder = new InProcessTestClusterBuilder(1);
+        var builder = new InProcessTestClusterBuilder((short)_siloSites.Count);
         builder.ConfigureClient(client => client.AddActivityPropagation());
-        builder.ConfigureSilo((_, silo) =>
+        builder.ConfigureSilo((options, silo) =>
         {
+            var site = _siloSites[SiteBySiloName.Count];
+            SiteBySiloName[options.SiloName] = site;
             silo.AddActivityPropagation();
             silo.Services.AddKeyedSingleton<TimeProvider>(ContactCenterClock.ServiceKey, TimeProvider.System);
-            silo.AddCallCenterGrains();
-            silo.AddCallCenterMemoryStorage(new MemoryStateStore());
+            silo.AddCallCenterGrains(site);
+            silo.AddCallCenterMemoryStorage(_state);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
