@@ -13,7 +13,7 @@ namespace CallCenter.EdgeSip.Tests.Edge;
 /// </summary>
 public sealed class EdgeFailoverTests : IAsyncLifetime
 {
-    private readonly EdgeFixture _fixture = new(["elsewhere", EdgeFixture.Site]);
+    private readonly EdgeFixture _fixture = EdgeFixture.WithSilos(["elsewhere", EdgeFixture.Site]);
 
     public Task InitializeAsync() => _fixture.InitializeAsync();
 

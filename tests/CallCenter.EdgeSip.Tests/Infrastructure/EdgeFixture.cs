@@ -51,8 +51,11 @@ public sealed class EdgeFixture : IAsyncLifetime
     {
     }
 
+    // xUnit wants a collection fixture to have one public constructor: the labelled form is a factory.
+    private EdgeFixture(IReadOnlyList<string?> siloSites) => _siloSites = siloSites;
+
     /// <summary>One silo per entry, labelled with that site, sharing one memory store (as they would share Redis).</summary>
-    public EdgeFixture(IReadOnlyList<string?> siloSites) => _siloSites = siloSites;
+    public static EdgeFixture WithSilos(IReadOnlyList<string?> siloSites) => new(siloSites);
 
     /// <summary>The site label each silo was started with, by silo name.</summary>
     public Dictionary<string, string?> SiteBySiloName { get; } = [];
