@@ -74,8 +74,17 @@ public sealed class EdgeFixture : IAsyncLifetime
         builder.ConfigureClient(client => client.AddActivityPropagation());
         builder.ConfigureSilo((options, silo) =>
         {
-            var site = _siloSites[SiteBySiloName.Count];
-            SiteBySiloName[options.SiloName] = site;
+            string? site;
+            lock (SiteBySiloName)
+            {
+                // Silos may be configured concurrently: each takes the next label once.
+                if (!SiteBySiloName.TryGetValue(options.SiloName, out site))
+                {
+                    site = _siloSites[SiteBySiloName.Count];
+                    SiteBySiloName[options.SiloName] = site;
+                }
+            }
+
             silo.AddActivityPropagation();
             silo.Services.AddKeyedSingleton<TimeProvider>(ContactCenterClock.ServiceKey, TimeProvider.System);
             silo.AddCallCenterGrains(site);

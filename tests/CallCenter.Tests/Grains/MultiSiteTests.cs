@@ -44,8 +44,17 @@ public sealed class MultiSiteTests : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder((short)(manchesterSilo ? SiloSites.Length : SiloSites.Length - 1));
         builder.ConfigureSilo((options, silo) =>
         {
-            var site = SiloSites[_siteBySiloName.Count];
-            _siteBySiloName[options.SiloName] = site;
+            string? site;
+            lock (_siteBySiloName)
+            {
+                // Silos may be configured concurrently: each takes the next label once.
+                if (!_siteBySiloName.TryGetValue(options.SiloName, out site))
+                {
+                    site = SiloSites[_siteBySiloName.Count];
+                    _siteBySiloName[options.SiloName] = site;
+                }
+            }
+
             silo.Services.AddKeyedSingleton<TimeProvider>(ContactCenterClock.ServiceKey, _clock);
             silo.AddCallCenterGrains(site);
             silo.AddCallCenterMemoryStorage(_state);
