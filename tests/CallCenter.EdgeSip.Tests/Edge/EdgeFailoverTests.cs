@@ -35,7 +35,7 @@ public sealed class EdgeFailoverTests : IAsyncLifetime
 
         // The call's id names the edge's site, so its grain is on that site's silo: kill that silo without a word.
         Assert.Equal(EdgeFixture.Site, CallIds.SiteOf(callId!));
-        var siteSilo = _fixture.Cluster.Silos.Single(silo => _fixture.SiteBySiloName[silo.Name] == EdgeFixture.Site);
+        var siteSilo = _fixture.Cluster.Silos.Single(silo => _fixture.SiteLabels.For(silo.Name) == EdgeFixture.Site);
         await _fixture.Cluster.KillSiloAsync(siteSilo);
         await _fixture.Cluster.WaitForLivenessToStabilizeAsync();
 

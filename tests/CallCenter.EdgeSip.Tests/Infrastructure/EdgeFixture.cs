@@ -4,6 +4,7 @@ using CallCenter.Grains;
 using CallCenter.Grains.Hosting;
 using CallCenter.Grains.Persistence;
 using CallCenter.Model;
+using CallCenter.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
@@ -42,7 +43,6 @@ public sealed class EdgeFixture : IAsyncLifetime
 
     public string RecordingDirectory { get; } = Path.Combine(Path.GetTempPath(), "callcenter-recordings-" + Guid.NewGuid().ToString("N")[..8]);
 
-    private readonly IReadOnlyList<string?> _siloSites;
     private readonly MemoryStateStore _state = new();
 
     /// <summary>One silo without a site label (the shared fixture).</summary>
@@ -52,13 +52,13 @@ public sealed class EdgeFixture : IAsyncLifetime
     }
 
     // xUnit wants a collection fixture to have one public constructor: the labelled form is a factory.
-    private EdgeFixture(IReadOnlyList<string?> siloSites) => _siloSites = siloSites;
+    private EdgeFixture(IReadOnlyList<string?> siloSites) => SiteLabels = new SiloSiteLabels(siloSites);
 
     /// <summary>One silo per entry, labelled with that site, sharing one memory store (as they would share Redis).</summary>
     public static EdgeFixture WithSilos(IReadOnlyList<string?> siloSites) => new(siloSites);
 
-    /// <summary>The site label each silo was started with, by silo name.</summary>
-    public Dictionary<string, string?> SiteBySiloName { get; } = [];
+    /// <summary>The site label each silo is started with.</summary>
+    public SiloSiteLabels SiteLabels { get; }
 
     public async Task InitializeAsync()
     {
@@ -70,21 +70,11 @@ public sealed class EdgeFixture : IAsyncLifetime
         };
         ActivitySource.AddActivityListener(_activities);
 
-        var builder = new InProcessTestClusterBuilder((short)_siloSites.Count);
+        var builder = new InProcessTestClusterBuilder((short)SiteLabels.Count);
         builder.ConfigureClient(client => client.AddActivityPropagation());
         builder.ConfigureSilo((options, silo) =>
         {
-            string? site;
-            lock (SiteBySiloName)
-            {
-                // Silos may be configured concurrently: each takes the next label once.
-                if (!SiteBySiloName.TryGetValue(options.SiloName, out site))
-                {
-                    site = _siloSites[SiteBySiloName.Count];
-                    SiteBySiloName[options.SiloName] = site;
-                }
-            }
-
+            var site = SiteLabels.For(options.SiloName);
             silo.AddActivityPropagation();
             silo.Services.AddKeyedSingleton<TimeProvider>(ContactCenterClock.ServiceKey, TimeProvider.System);
             silo.AddCallCenterGrains(site);

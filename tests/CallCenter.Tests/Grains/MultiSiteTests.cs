@@ -24,7 +24,7 @@ public sealed class MultiSiteTests : IAsyncLifetime
 
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
     private readonly MemoryStateStore _state = new();
-    private readonly Dictionary<string, string> _siteBySiloName = [];
+    private readonly SiloSiteLabels _siteLabels = new(SiloSites);
     private readonly Dictionary<string, AgentProbe> _probes = [];
     private readonly Dictionary<string, IAgentObserver> _observers = [];
     private InProcessTestCluster? _cluster;
@@ -44,17 +44,7 @@ public sealed class MultiSiteTests : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder((short)(manchesterSilo ? SiloSites.Length : SiloSites.Length - 1));
         builder.ConfigureSilo((options, silo) =>
         {
-            string? site;
-            lock (_siteBySiloName)
-            {
-                // Silos may be configured concurrently: each takes the next label once.
-                if (!_siteBySiloName.TryGetValue(options.SiloName, out site))
-                {
-                    site = SiloSites[_siteBySiloName.Count];
-                    _siteBySiloName[options.SiloName] = site;
-                }
-            }
-
+            var site = _siteLabels.For(options.SiloName);
             silo.Services.AddKeyedSingleton<TimeProvider>(ContactCenterClock.ServiceKey, _clock);
             silo.AddCallCenterGrains(site);
             silo.AddCallCenterMemoryStorage(_state);
@@ -185,7 +175,7 @@ public sealed class MultiSiteTests : IAsyncLifetime
         await ArriveAsync(stranded, Manchester);
 
         // Manchester's only silo dies without a word: no desktop stream ends cleanly.
-        var manchesterSilo = Cluster.Silos.Single(silo => _siteBySiloName[silo.Name] == Manchester);
+        var manchesterSilo = Cluster.Silos.Single(silo => _siteLabels.For(silo.Name) == Manchester);
         await Cluster.KillSiloAsync(manchesterSilo);
 
         // A London agent logs in; the waiting Manchester call is offered to them once the any-site stage opens.
@@ -284,7 +274,7 @@ public sealed class MultiSiteTests : IAsyncLifetime
     private static List<string> AgentIds(string site) => [.. Enumerable.Range(1, 4).Select(i => $"{site}-agent{i}")];
 
     private string? SiteOf(SiloAddress? silo) =>
-        silo is null ? null : _siteBySiloName[Cluster.Silos.Single(handle => handle.SiloAddress.Equals(silo)).Name];
+        silo is null ? null : _siteLabels.For(Cluster.Silos.Single(handle => handle.SiloAddress.Equals(silo)).Name);
 
     /// <summary>
     /// The silo that hosts <paramref name="grain"/>'s activation, from the silos' own lists (a directory lookup can still
