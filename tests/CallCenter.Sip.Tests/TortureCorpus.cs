@@ -1,6 +1,6 @@
 namespace CallCenter.Sip.Tests;
 
-/// <summary>One row of shared/sip-torture/MANIFEST.tsv.</summary>
+/// <summary>One row of TestData/sip-torture/MANIFEST.tsv.</summary>
 public sealed record TortureCase(string Name, string RfcSection, string Expected, string Summary)
 {
     public byte[] ReadBytes() => File.ReadAllBytes(Path.Combine(TortureCorpus.Directory, Name + ".dat"));
@@ -8,7 +8,7 @@ public sealed record TortureCase(string Name, string RfcSection, string Expected
     public override string ToString() => Name;
 }
 
-/// <summary>Finds the RFC 4475 corpus beside the repository and reads its manifest.</summary>
+/// <summary>Finds the RFC 4475 corpus in the test output (copied from TestData) and reads its manifest.</summary>
 public static class TortureCorpus
 {
     private static readonly Lazy<string> LazyDirectory = new(Locate);
@@ -24,25 +24,11 @@ public static class TortureCorpus
 
     private static string Locate()
     {
-        // The repo lives at <root>/main and the corpus at <root>/shared/sip-torture, so check
-        // both <ancestor>/shared and <ancestor>/../shared while walking up from the test binaries.
-        for (DirectoryInfo? ancestor = new(AppContext.BaseDirectory); ancestor is not null; ancestor = ancestor.Parent)
-        {
-            foreach (string candidate in new[]
-            {
-                Path.Combine(ancestor.FullName, "shared", "sip-torture"),
-                Path.Combine(ancestor.FullName, "..", "shared", "sip-torture"),
-            })
-            {
-                if (File.Exists(Path.Combine(candidate, "MANIFEST.tsv")))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"shared/sip-torture/MANIFEST.tsv not found above {AppContext.BaseDirectory}");
+        // TestData/sip-torture is copied beside the test assembly (see the project file), so any clone finds it.
+        var directory = Path.Combine(AppContext.BaseDirectory, "TestData", "sip-torture");
+        return File.Exists(Path.Combine(directory, "MANIFEST.tsv"))
+            ? directory
+            : throw new InvalidOperationException($"TestData/sip-torture/MANIFEST.tsv not found in {AppContext.BaseDirectory}");
     }
 
     private static IReadOnlyList<TortureCase> ReadManifest()
