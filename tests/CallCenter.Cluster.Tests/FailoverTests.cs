@@ -3,6 +3,7 @@ using CallCenter.Cluster.Tests.Load;
 using CallCenter.Grains;
 using CallCenter.Model;
 using Xunit.Abstractions;
+using SiloProcess = CallCenter.TestKit.SiloProcess;
 
 namespace CallCenter.Cluster.Tests;
 

@@ -3,7 +3,6 @@ extern alias RemoteAgentDesk;
 using System.Text.Json;
 using CallCenter.Grains;
 using CallCenter.Model;
-using CallCenter.RemoteAgent.Tests.Infrastructure;
 using CallCenter.Tests.Gateway;
 using Xunit.Abstractions;
 using RemoteAgentApp = RemoteAgentDesk::CallCenter.RemoteAgent.RemoteAgentApp;

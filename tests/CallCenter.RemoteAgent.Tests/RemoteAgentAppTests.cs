@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using CallCenter.Gateway.V1;
 using CallCenter.RemoteAgent.Tests.Infrastructure;
@@ -51,11 +49,8 @@ public sealed class RemoteAgentAppTests : IAsyncLifetime
     [Fact]
     public async Task UnreachableServer_ExitsWith4_AndSaysSoInOneLine()
     {
-        // A port that was just free: nothing listens there.
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        // A port of this test process's own block that nothing holds: nothing listens there.
+        var port = PortAllocator.Next();
 
         var exitCode = await Run($"--server http://127.0.0.1:{port} --user alice --secret x --auto-accept");
 

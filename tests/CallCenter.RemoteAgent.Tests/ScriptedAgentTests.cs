@@ -171,7 +171,7 @@ public sealed class ScriptedAgentTests : IDisposable
         await AcceptedAndConnectedAsync(agent, "call-2");
         await agent.HandleAsync(CallIn("call-2", CallStates.Ended), CancellationToken.None);
 
-        await agent.Finished.WaitAsync(Infrastructure.TestTimeouts.Signal);
+        await agent.Finished.WaitAsync(TestTimeouts.Signal);
         Assert.Equal(2, agent.HandledCalls);
     }
 
@@ -211,7 +211,7 @@ public sealed class ScriptedAgentTests : IDisposable
 
         _time.Advance(TimeSpan.FromSeconds(1));
 
-        var failure = await Assert.ThrowsAsync<DeskException>(() => agent.Finished.WaitAsync(Infrastructure.TestTimeouts.Signal));
+        var failure = await Assert.ThrowsAsync<DeskException>(() => agent.Finished.WaitAsync(TestTimeouts.Signal));
         Assert.Equal(DeskFailure.SessionExpired, failure.Failure);
     }
 

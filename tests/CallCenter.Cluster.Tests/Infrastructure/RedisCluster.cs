@@ -1,5 +1,6 @@
 using System.Globalization;
 using CallCenter.Grains;
+using CallCenter.TestKit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,14 +26,14 @@ public sealed class RedisCluster : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private IHost? _client;
 
-    private RedisCluster(RedisProcess redis, string directory, ITestOutputHelper output)
+    private RedisCluster(RedisServer redis, string directory, ITestOutputHelper output)
     {
         Redis = redis;
         _directory = directory;
         _output = output;
     }
 
-    public RedisProcess Redis { get; }
+    public RedisServer Redis { get; }
 
     public string ClusterId { get; } = $"failover-{Guid.NewGuid():N}";
 
@@ -42,7 +43,8 @@ public sealed class RedisCluster : IAsyncDisposable
 
     public static async Task<RedisCluster> StartAsync(ITestOutputHelper output)
     {
-        var redis = await RedisProcess.StartAsync();
+        // Append-only persistence, as production runs it (docs/operations.md): the Redis restart test relies on it.
+        var redis = await RedisServer.StartAsync(appendOnly: true);
         var cluster = new RedisCluster(redis, Directory.CreateTempSubdirectory("callcenter-cluster-").FullName, output);
         try
         {
@@ -110,8 +112,19 @@ public sealed class RedisCluster : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private SiloProcess StartSilo(string name, string siteId) => SiloProcess.Start(name, siteId, new Dictionary<string, string>
+    private SiloProcess StartSilo(string name, string siteId) => SiloProcess.Start(new SiloProcessOptions
     {
+        Name = name,
+        SiteId = siteId,
+        // A request to a silo that just died fails fast; start-up of three silos on two cores takes a while.
+        HttpTimeout = TimeSpan.FromSeconds(10),
+        ReadyTimeout = TimeSpan.FromSeconds(90),
+        Environment = Settings(name),
+    });
+
+    private Dictionary<string, string> Settings(string name) => new()
+    {
+        ["CallCenter__Sip__Enabled"] = "false",
         ["Orleans__Clustering__ProviderType"] = "Redis",
         ["Orleans__Clustering__ConnectionString"] = Redis.ConnectionString,
         ["Orleans__ClusterId"] = ClusterId,
@@ -125,7 +138,7 @@ public sealed class RedisCluster : IAsyncDisposable
         ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
         ["Orleans__Membership__NumMissedProbesLimit"] = "2",
         ["Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
-    });
+    };
 
     private async Task ConnectClientAsync()
     {

@@ -3,7 +3,6 @@ using CallCenter.EdgeSip.Tests.Peers;
 using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.Sip.Media;
-using CallCenter.Tests.Infrastructure;
 
 namespace CallCenter.EdgeSip.Tests.Edge;
 

@@ -1,5 +1,4 @@
 using CallCenter.EdgeSip.Tests.Infrastructure;
-using CallCenter.Tests.Infrastructure;
 using CallCenter.EdgeSip.Tests.Peers;
 using CallCenter.Grains;
 using CallCenter.Model;

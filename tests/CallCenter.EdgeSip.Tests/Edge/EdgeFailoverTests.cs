@@ -2,7 +2,6 @@ using CallCenter.EdgeSip.Tests.Infrastructure;
 using CallCenter.EdgeSip.Tests.Peers;
 using CallCenter.Grains;
 using CallCenter.Model;
-using CallCenter.Tests.Infrastructure;
 
 namespace CallCenter.EdgeSip.Tests.Edge;
 

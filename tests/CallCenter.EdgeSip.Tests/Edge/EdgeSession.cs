@@ -1,6 +1,5 @@
 using System.Net;
 using CallCenter.EdgeSip.Tests.Infrastructure;
-using CallCenter.Tests.Infrastructure;
 using CallCenter.EdgeSip.Tests.Peers;
 using CallCenter.Grains;
 using CallCenter.Model;

@@ -4,7 +4,6 @@ using CallCenter.Grains;
 using CallCenter.Grains.Hosting;
 using CallCenter.Grains.Persistence;
 using CallCenter.Model;
-using CallCenter.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 

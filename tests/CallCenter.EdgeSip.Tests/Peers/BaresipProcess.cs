@@ -92,7 +92,7 @@ public sealed partial class BaresipProcess : IAsyncDisposable
             Wav.WritePcm16File(source, ToneGenerator.Sine(options.ToneFrequency, 30 * ToneGenerator.DefaultSampleRate));
         }
 
-        var sipPort = FreePorts.Next();
+        var sipPort = PortAllocator.Next();
         File.WriteAllText(Path.Combine(directory, "config"), Config(directory, source, sipPort, options.Transport));
         File.WriteAllText(Path.Combine(directory, "accounts"), Account(options) + "\n");
 

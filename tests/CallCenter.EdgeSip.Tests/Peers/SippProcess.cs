@@ -57,8 +57,8 @@ public sealed class SippProcess : IAsyncDisposable
         }
 
         var scenario = PeerFiles.Scenario(options.Scenario);
-        var localPort = options.LocalPort != 0 ? options.LocalPort : FreePorts.Next();
-        var mediaPort = options.MediaPort != 0 ? options.MediaPort : FreePorts.Next(4);
+        var localPort = options.LocalPort != 0 ? options.LocalPort : PortAllocator.Next();
+        var mediaPort = options.MediaPort != 0 ? options.MediaPort : PortAllocator.Next(4);
         var directory = System.IO.Directory.CreateTempSubdirectory("sipp-").FullName;
         var start = new ProcessStartInfo(Executable)
         {
@@ -98,7 +98,7 @@ public sealed class SippProcess : IAsyncDisposable
     public async Task WaitUntilListeningAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var limit = Stopwatch.StartNew();
-        while (!FreePorts.IsBound(LocalPort, Options.Transport))
+        while (!(Options.Transport == SipTransport.Tcp ? PortAllocator.IsTcpBound(LocalPort) : PortAllocator.IsUdpBound(LocalPort)))
         {
             if (_process.HasExited)
             {

@@ -4,7 +4,6 @@ using CallCenter.Model;
 using CallCenter.Silo.Gateway;
 using CallCenter.Silo.Gateway.Security;
 using CallCenter.Silo.Hosting;
-using CallCenter.Tests.Infrastructure;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -49,8 +48,8 @@ public class GatewayHost : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
-            ["CallCenter:SiloPort"] = RedisServer.FreePort().ToString(),
-            ["CallCenter:GatewayPort"] = RedisServer.FreePort().ToString(),
+            ["CallCenter:SiloPort"] = PortAllocator.Next().ToString(),
+            ["CallCenter:GatewayPort"] = PortAllocator.Next().ToString(),
             ["CallCenter:Gateway:Port"] = "0",
             ["CallCenter:Gateway:GraceSeconds"] = GraceSeconds.ToString(),
             ["CallCenter:Gateway:TokenLifetimeMinutes"] = TokenLifetimeMinutes.ToString(),

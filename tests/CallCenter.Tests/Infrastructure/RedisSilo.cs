@@ -21,8 +21,8 @@ public sealed class RedisSilo : IAsyncDisposable
         [OrleansHosting.ConnectionStringKey] = redis.ConnectionString,
         ["Orleans:ClusterId"] = clusterId,
         ["Orleans:ServiceId"] = "callcenter-tests",
-        ["CallCenter:SiloPort"] = RedisServer.FreePort().ToString(),
-        ["CallCenter:GatewayPort"] = RedisServer.FreePort().ToString(),
+        ["CallCenter:SiloPort"] = PortAllocator.Next().ToString(),
+        ["CallCenter:GatewayPort"] = PortAllocator.Next().ToString(),
     };
 
     public static async Task<RedisSilo> StartAsync(RedisServer redis, string clusterId)

@@ -18,7 +18,7 @@ public sealed class EdgeProcessTests
     {
         await using var silo = SiloProcess.Start(new Dictionary<string, string> { ["CallCenter__Sip__Enabled"] = "false" });
         await silo.WaitUntilReadyAsync();
-        var sipPort = RedisServer.FreePort();
+        var sipPort = PortAllocator.Next();
         using var edge = StartEdge(silo.GatewayPort, sipPort);
         try
         {
@@ -41,7 +41,7 @@ public sealed class EdgeProcessTests
     [Fact]
     public async Task Silo_CoHostsTheEdge_OnTheConfiguredPort()
     {
-        var sipPort = RedisServer.FreePort();
+        var sipPort = PortAllocator.Next();
         await using var silo = SiloProcess.Start(new Dictionary<string, string>
         {
             ["CallCenter__Sip__Port"] = sipPort.ToString(System.Globalization.CultureInfo.InvariantCulture),

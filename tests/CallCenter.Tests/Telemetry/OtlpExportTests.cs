@@ -17,7 +17,7 @@ public sealed class OtlpExportTests : IAsyncLifetime
 {
     private readonly HttpListener _receiver = new();
     private readonly ConcurrentBag<(string Path, byte[] Body)> _received = [];
-    private readonly int _port = RedisServer.FreePort();
+    private readonly int _port = PortAllocator.Next();
     private SiloProcess _silo = null!;
     private Task _receiving = Task.CompletedTask;
 

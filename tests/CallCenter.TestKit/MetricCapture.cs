@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace CallCenter.Tests.Infrastructure;
+namespace CallCenter.TestKit;
 
 /// <summary>
 /// Every measurement of the named meters while it lives (a <see cref="MeterListener"/>; meters are process-wide, so

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace CallCenter.RemoteAgent.Tests.Infrastructure;
+namespace CallCenter.TestKit;
 
 /// <summary>A thread-safe text sink that lets a test await a line: the program's output as a signal.</summary>
 public sealed class LineWriter : TextWriter

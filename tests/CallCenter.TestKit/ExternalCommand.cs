@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace CallCenter.Tests.Infrastructure;
+namespace CallCenter.TestKit;
 
 /// <summary>
 /// A command-line program (a script, SIPp, a silo) run with no terminal: standard input closed, standard output and error kept

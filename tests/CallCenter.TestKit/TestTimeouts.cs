@@ -1,4 +1,4 @@
-namespace CallCenter.RemoteAgent.Tests.Infrastructure;
+namespace CallCenter.TestKit;
 
 public static class TestTimeouts
 {

@@ -1,4 +1,4 @@
-namespace CallCenter.Tests.Infrastructure;
+namespace CallCenter.TestKit;
 
 /// <summary>
 /// Site labels for the silos of an in-process test cluster: the n-th silo configured takes the n-th label, once. Orleans'

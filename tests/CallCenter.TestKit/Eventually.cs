@@ -1,5 +1,5 @@
 using System.Diagnostics;
-namespace CallCenter.Tests.Infrastructure;
+namespace CallCenter.TestKit;
 
 /// <summary>
 /// Waits for a condition that another grain reaches through one-way notices (for example a queue learning that an agent
