@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace CallCenter.RemoteAgent;
@@ -59,154 +61,201 @@ public sealed record RemoteAgentOptions
     /// <summary>Parses <paramref name="args"/>; the secret falls back to <see cref="SecretVariable"/>.</summary>
     public static OptionsParseResult Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
-        var options = new RemoteAgentOptions();
-        var errors = new List<string>();
-        string? secret = null;
-
-        for (var i = 0; i < args.Count; i++)
+        var line = new RemoteAgentCommandLine();
+        var parsed = line.Command.Parse(args, RemoteAgentCommandLine.Configuration);
+        var errors = parsed.Errors.Select(RemoteAgentCommandLine.Describe)
+            .Concat(parsed.UnmatchedTokens.Select(token => $"unknown option '{token}'"))
+            .Distinct()
+            .ToList();
+        var options = new RemoteAgentOptions
         {
-            var (name, inlineValue) = SplitInlineValue(args[i]);
-            string? Value()
-            {
-                if (inlineValue is not null)
-                {
-                    return inlineValue;
-                }
-                if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    return args[++i];
-                }
-                errors.Add($"{name} needs a value");
-                return null;
-            }
-
-            switch (name)
-            {
-                case "-h" or "--help" or "-?":
-                    options = options with { ShowHelp = true };
-                    break;
-                case "--server":
-                    if (Value() is { } server)
-                    {
-                        var servers = new List<Uri>();
-                        foreach (var address in server.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                        {
-                            if (Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-                            {
-                                servers.Add(uri);
-                            }
-                            else
-                            {
-                                errors.Add($"--server must be an http:// or https:// address, not '{address}'");
-                            }
-                        }
-
-                        if (servers.Select(uri => uri.Scheme).Distinct().Count() > 1)
-                        {
-                            errors.Add("--server addresses must all be http:// or all https://");
-                        }
-                        else if (servers.Count > 0)
-                        {
-                            options = options with { Servers = servers };
-                        }
-                        else if (errors.Count == 0)
-                        {
-                            errors.Add("--server needs at least one address");
-                        }
-                    }
-                    break;
-                case "--user":
-                    if (Value() is { } user)
-                    {
-                        options = options with { UserId = user.Trim() };
-                    }
-                    break;
-                case "--secret":
-                    secret = Value();
-                    break;
-                case "--available":
-                    options = options with { Available = true };
-                    break;
-                case "--auto-accept":
-                    options = options with { AutoAccept = true };
-                    break;
-                case "--json":
-                    options = options with { Json = true };
-                    break;
-                case "--wrap-up":
-                    if (Value() is { } code)
-                    {
-                        if (string.IsNullOrWhiteSpace(code))
-                        {
-                            errors.Add("--wrap-up needs a disposition code");
-                        }
-                        else
-                        {
-                            options = options with { WrapUpCode = code.Trim() };
-                        }
-                    }
-                    break;
-                case "--hold-seconds":
-                    if (PositiveNumber(name, Value(), errors) is { } hold)
-                    {
-                        options = options with { Hold = TimeSpan.FromSeconds(hold) };
-                    }
-                    break;
-                case "--hang-up-after-seconds":
-                    if (PositiveNumber(name, Value(), errors) is { } hangUp)
-                    {
-                        options = options with { HangUpAfter = TimeSpan.FromSeconds(hangUp) };
-                    }
-                    break;
-                case "--max-calls":
-                    if (PositiveNumber(name, Value(), errors) is { } calls)
-                    {
-                        options = options with { MaxCalls = calls };
-                    }
-                    break;
-                default:
-                    errors.Add($"unknown option '{args[i]}'");
-                    break;
-            }
-        }
-
+            ShowHelp = parsed.GetValue(line.Help),
+            Available = parsed.GetValue(line.Available),
+            AutoAccept = parsed.GetValue(line.AutoAccept),
+            Json = parsed.GetValue(line.Json),
+        };
         if (options.ShowHelp)
         {
             return new OptionsParseResult(options, []);
         }
+
+        if (errors.Count == 0)
+        {
+            options = options with
+            {
+                Servers = parsed.GetValue(line.Servers) ?? [DefaultServer],
+                UserId = parsed.GetValue(line.User)?.Trim() ?? "",
+                WrapUpCode = parsed.GetValue(line.WrapUp)?.Trim(),
+                Hold = Seconds(parsed.GetValue(line.HoldSeconds)),
+                HangUpAfter = Seconds(parsed.GetValue(line.HangUpAfterSeconds)),
+                MaxCalls = parsed.GetValue(line.MaxCalls),
+            };
+        }
+        else
+        {
+            // Values of options that failed to convert are not read; --user still is, so that only what is wrong is reported.
+            options = options with { UserId = parsed.GetResult(line.User)?.Tokens.LastOrDefault()?.Value.Trim() ?? "" };
+        }
+
         if (options.UserId.Length == 0)
         {
             errors.Add("--user is required");
         }
-        secret ??= environment(SecretVariable);
+
+        var secret = parsed.GetResult(line.Secret)?.Tokens.LastOrDefault()?.Value ?? environment(SecretVariable);
         if (string.IsNullOrEmpty(secret))
         {
             errors.Add($"a secret is required: --secret S or the {SecretVariable} environment variable");
         }
+
         return new OptionsParseResult(options with { Secret = secret ?? "" }, errors);
     }
 
-    private static (string Name, string? Value) SplitInlineValue(string arg)
+    private static TimeSpan? Seconds(int? seconds) => seconds is { } value ? TimeSpan.FromSeconds(value) : null;
+}
+
+/// <summary>
+/// The desktop's options on System.CommandLine: names, value checks and their messages. The usage text stays
+/// <see cref="RemoteAgentOptions.Usage"/> (one screen, with the exit codes), so the library's help is not added.
+/// </summary>
+internal sealed class RemoteAgentCommandLine
+{
+    /// <summary>No response files (a secret may start with '@'), no bundling of single-dash options.</summary>
+    public static readonly ParserConfiguration Configuration = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
+
+    public RemoteAgentCommandLine()
     {
-        // "--name=value" is accepted as well as "--name value".
-        var equals = arg.IndexOf('=', StringComparison.Ordinal);
-        return arg.StartsWith("--", StringComparison.Ordinal) && equals > 2
-            ? (arg[..equals], arg[(equals + 1)..])
-            : (arg, null);
+        Command = new Command("CallCenter.RemoteAgent", "The agent desktop of CallCenter.Orleans over gRPC.")
+        {
+            Help, Servers, User, Secret, Available, AutoAccept, WrapUp, HoldSeconds, HangUpAfterSeconds, MaxCalls, Json,
+        };
+        // Reported as "unknown option '...'" by the caller.
+        Command.TreatUnmatchedTokensAsErrors = false;
     }
 
-    private static int? PositiveNumber(string name, string? text, List<string> errors)
+    public Command Command { get; }
+
+    public Option<bool> Help { get; } = new("--help", "-h", "-?");
+
+    public Option<IReadOnlyList<Uri>> Servers { get; } = new("--server")
     {
-        if (text is null)
+        Arity = ArgumentArity.ExactlyOne,
+        CustomParser = ParseServers,
+    };
+
+    public Option<string> User { get; } = new("--user") { CustomParser = result => ValueOf(result, "--user") };
+
+    public Option<string> Secret { get; } = new("--secret") { CustomParser = result => ValueOf(result, "--secret") };
+
+    public Option<bool> Available { get; } = new("--available") { Arity = ArgumentArity.Zero };
+
+    public Option<bool> AutoAccept { get; } = new("--auto-accept") { Arity = ArgumentArity.Zero };
+
+    public Option<bool> Json { get; } = new("--json") { Arity = ArgumentArity.Zero };
+
+    public Option<string> WrapUp { get; } = new("--wrap-up")
+    {
+        CustomParser = result =>
         {
+            var code = ValueOf(result, "--wrap-up");
+            if (code is not null && string.IsNullOrWhiteSpace(code))
+            {
+                result.AddError("--wrap-up needs a disposition code");
+            }
+
+            return code;
+        },
+    };
+
+    public Option<int?> HoldSeconds { get; } = PositiveNumber("--hold-seconds");
+
+    public Option<int?> HangUpAfterSeconds { get; } = PositiveNumber("--hang-up-after-seconds");
+
+    public Option<int?> MaxCalls { get; } = PositiveNumber("--max-calls");
+
+    /// <summary>The message of a parse error: the library's "argument missing" becomes "NAME needs a value".</summary>
+    public static string Describe(ParseError error)
+    {
+        var option = error.SymbolResult switch
+        {
+            OptionResult result => result,
+            ArgumentResult { Parent: OptionResult result } => result,
+            _ => null,
+        };
+        return option is { Tokens.Count: 0 } && option.Option.Arity.MinimumNumberOfValues > 0
+            ? $"{option.Option.Name} needs a value"
+            : error.Message;
+    }
+
+    /// <summary>
+    /// The option's value; the next option is never taken for one ("--wrap-up --json" lacks a code), as the library
+    /// would, so that says "NAME needs a value".
+    /// </summary>
+    private static string? ValueOf(ArgumentResult result, string name)
+    {
+        var value = result.Tokens[0].Value;
+        if (value.StartsWith("--", StringComparison.Ordinal))
+        {
+            result.AddError($"{name} needs a value");
             return null;
         }
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
+
+        return value;
+    }
+
+    private static Option<int?> PositiveNumber(string name) => new(name)
+    {
+        Arity = ArgumentArity.ExactlyOne,
+        CustomParser = result =>
         {
-            return value;
+            var text = ValueOf(result, name);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
+            {
+                return value;
+            }
+
+            result.AddError($"{name} must be a whole number above 0, not '{text}'");
+            return null;
+        },
+    };
+
+    private static IReadOnlyList<Uri> ParseServers(ArgumentResult result)
+    {
+        if (ValueOf(result, "--server") is not { } value)
+        {
+            return [];
         }
-        errors.Add($"{name} must be a whole number above 0, not '{text}'");
-        return null;
+
+        var servers = new List<Uri>();
+        var wrong = false;
+        foreach (var address in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                servers.Add(uri);
+            }
+            else
+            {
+                result.AddError($"--server must be an http:// or https:// address, not '{address}'");
+                wrong = true;
+            }
+        }
+
+        if (servers.Select(uri => uri.Scheme).Distinct().Count() > 1)
+        {
+            result.AddError("--server addresses must all be http:// or all https://");
+        }
+        else if (servers.Count == 0 && !wrong)
+        {
+            result.AddError("--server needs at least one address");
+        }
+
+        return servers;
     }
 }
 
