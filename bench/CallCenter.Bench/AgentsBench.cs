@@ -48,17 +48,17 @@ internal static class AgentsBench
 
     public static async Task<int> RunAsync(Arguments arguments)
     {
-        var agents = arguments.Int("agents", 100);
-        var seconds = arguments.Double("seconds", 10);
-        var talkMs = arguments.Int("talk-ms", 200);
-        var queues = Math.Max(1, arguments.Int("queues", 1));
-        var wrapUpSeconds = arguments.Double("wrapup-s", 0);
-        var perChannel = Math.Max(1, arguments.Int("sessions-per-channel", 50));
-        var warmupSeconds = arguments.Double("warmup-s", 2);
-        var loginConcurrency = Math.Max(1, arguments.Int("login-concurrency", 32));
+        var agents = arguments.Int("agents");
+        var seconds = arguments.Double("seconds");
+        var talkMs = arguments.Int("talk-ms");
+        var queues = Math.Max(1, arguments.Int("queues"));
+        var wrapUpSeconds = arguments.Double("wrapup-s");
+        var perChannel = Math.Max(1, arguments.Int("sessions-per-channel"));
+        var warmupSeconds = arguments.Double("warmup-s");
+        var loginConcurrency = Math.Max(1, arguments.Int("login-concurrency"));
         // Default min(N/2, 100) calls per second: at 1,000 agents and 500 calls/s this shared 2-core machine saturated
         // (477 calls/s created, offer p99 1.6 s), so N/2 is bounded to a rate the machine can carry; --rate overrides.
-        var rate = arguments.Double("rate", Math.Clamp(agents / 2.0, 1, 100));
+        var rate = arguments.OptionalDouble("rate") ?? Math.Clamp(agents / 2.0, 1, 100);
 
         var auditPath = Path.Combine(Path.GetTempPath(), $"callcenter-bench-audit-{Guid.NewGuid():N}.log");
         var builder = WebApplication.CreateBuilder();
@@ -224,7 +224,7 @@ internal static class AgentsBench
             Console.WriteLine($"queues: {queues}");
             Console.WriteLine($"grpc_channels: {channels.Length}");
 
-            if (arguments.Int("timeline", 0) == 1)
+            if (arguments.Int("timeline") == 1)
             {
                 foreach (var kind in new[] { GCKind.Ephemeral, GCKind.Background, GCKind.FullBlocking })
                 {

@@ -17,14 +17,14 @@ internal static class ErlangBench
 {
     public static async Task RunAsync(Arguments arguments)
     {
-        var agents = arguments.Int("agents", 13);
-        var callsPerInterval = arguments.Double("calls-per-interval", 100);
-        var interval = arguments.Double("interval", 1800);
-        var aht = arguments.Double("aht", 180);
-        var threshold = arguments.Double("threshold", 20);
-        var speedup = arguments.Double("speedup", 100);
-        var calls = arguments.Int("calls", 3000);
-        var seed = arguments.Int("seed", 7);
+        var agents = arguments.Int("agents");
+        var callsPerInterval = arguments.Double("calls-per-interval");
+        var interval = arguments.Double("interval");
+        var aht = arguments.Double("aht");
+        var threshold = arguments.Double("threshold");
+        var speedup = arguments.Double("speedup");
+        var calls = arguments.Int("calls");
+        var seed = arguments.Int("seed");
 
         // Every draw is made up front, per call, so the ideal model below sees exactly what the grains see.
         var random = new Random(seed);

@@ -25,11 +25,11 @@ internal static class MediaBench
 
     public static async Task RunAsync(Arguments arguments)
     {
-        int calls = arguments.Int("calls", 100);
-        double seconds = arguments.Double("seconds", 10);
-        bool transcode = arguments.Int("transcode", 0) != 0;
-        bool record = arguments.Int("record", 0) != 0;
-        bool separate = arguments.Int("separate", 0) != 0;
+        int calls = arguments.Int("calls");
+        double seconds = arguments.Double("seconds");
+        bool transcode = arguments.Int("transcode") != 0;
+        bool record = arguments.Int("record") != 0;
+        bool separate = arguments.Int("separate") != 0;
         bool inline = ConfigureInlineCompletions(arguments);
 
         int span = (4 * calls) + 200;
@@ -149,8 +149,8 @@ internal static class MediaBench
     /// </summary>
     public static async Task RunPhonesAsync(Arguments arguments)
     {
-        int calls = arguments.Int("calls", 100);
-        bool transcode = arguments.Int("transcode", 0) != 0;
+        int calls = arguments.Int("calls");
+        bool transcode = arguments.Int("transcode") != 0;
         ConfigureInlineCompletions(arguments);
         var callerPorts = new int[calls];
         var agentPorts = new int[calls];
@@ -161,7 +161,7 @@ internal static class MediaBench
             agentPorts[i] = int.Parse(ports[1], CultureInfo.InvariantCulture);
         }
 
-        LocalPhones phones = LocalPhones.Create(callerPorts, agentPorts, transcode, arguments.Int("port-base", 30000));
+        LocalPhones phones = LocalPhones.Create(callerPorts, agentPorts, transcode, arguments.Int("port-base"));
         for (int i = 0; i < calls; i++)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{phones.CallerPhonePorts[i]} {phones.AgentPhonePorts[i]}"));
@@ -187,7 +187,7 @@ internal static class MediaBench
     {
         // .NET hands socket completions to the thread pool unless this is set before the first socket operation of the
         // process; running the (short) packet handlers on the socket engine's threads saves a hop per packet.
-        if (arguments.Int("inline", 1) != 0 && Environment.GetEnvironmentVariable(InlineCompletions) is null)
+        if (arguments.Int("inline") != 0 && Environment.GetEnvironmentVariable(InlineCompletions) is null)
         {
             Environment.SetEnvironmentVariable(InlineCompletions, "1");
         }

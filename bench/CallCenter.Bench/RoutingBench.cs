@@ -14,9 +14,9 @@ internal static class RoutingBench
 {
     public static async Task RunAsync(Arguments arguments)
     {
-        var seconds = arguments.Double("seconds", 20);
-        var agents = arguments.Int("agents", 200);
-        var concurrency = arguments.Int("concurrency", 10);
+        var seconds = arguments.Double("seconds");
+        var agents = arguments.Int("agents");
+        var concurrency = arguments.Int("concurrency");
         await using var silo = await BenchSilo.StartAsync();
         var queue = await silo.QueueAsync("bench-routing");
 

@@ -47,19 +47,19 @@ internal static partial class SipBench
 
     public static async Task<int> RunAsync(Arguments arguments)
     {
-        var rate = arguments.Double("rate", 100);
+        var rate = arguments.Double("rate");
         var settings = new Settings(
-            Calls: arguments.Int("calls", 1000),
+            Calls: arguments.Int("calls"),
             Rate: rate,
-            Limit: arguments.Int("limit", 0),
-            Agents: arguments.Int("agents", 300),
-            Talk: TimeSpan.FromMilliseconds(arguments.Int("talk-ms", 500)),
-            Phones: Math.Max(1, arguments.Int("phones", 1)),
-            Callers: Math.Max(1, arguments.Int("callers", 1)),
-            Transport: arguments.Int("tcp", 0) != 0 ? "t1" : "u1",
-            WarmUpCalls: Math.Max(0, arguments.Int("warmup", 1000)),
-            WarmUpRate: arguments.Double("warmup-rate", Math.Min(rate, 100)));
-        var edgePort = arguments.Int("edge-port", 0);
+            Limit: arguments.Int("limit"),
+            Agents: arguments.Int("agents"),
+            Talk: TimeSpan.FromMilliseconds(arguments.Int("talk-ms")),
+            Phones: Math.Max(1, arguments.Int("phones")),
+            Callers: Math.Max(1, arguments.Int("callers")),
+            Transport: arguments.Int("tcp") != 0 ? "t1" : "u1",
+            WarmUpCalls: Math.Max(0, arguments.Int("warmup")),
+            WarmUpRate: arguments.OptionalDouble("warmup-rate") ?? Math.Min(rate, 100));
+        var edgePort = arguments.Int("edge-port");
         if (!File.Exists(Sipp))
         {
             Console.Error.WriteLine($"{Sipp} is missing: apt-get install sip-tester");
