@@ -7,8 +7,9 @@ namespace CallCenter.TestKit;
 /// Ports for whatever must be told its port before it binds it: child processes (silo, edge, redis-server, SIPp,
 /// baresip) and hosts configured with a fixed port. Binding port 0 and releasing it is a race: the kernel hands the same
 /// ephemeral port to the next connection or port-0 bind anywhere on the machine. So each test process claims a block of
-/// ports of its own, below the kernel's ephemeral range (Linux 32768-60999, IANA 49152-65535) and below the ranges
-/// Orleans' in-process test clusters pick from (22300 and up), by holding an exclusive lock on the block's file for as
+/// ports of its own (10000-19999), below the kernel's ephemeral range (Linux 32768-60999, IANA 49152-65535), below the
+/// ranges Orleans' in-process test clusters pick from (22300 and up) and apart from the RTP ranges the silo and the test
+/// edges use (20000-29999 by default, 31000-34999 in the tests), by holding an exclusive lock on the block's file for as
 /// long as it runs (the operating system drops the lock when the process ends, even on a crash). The first block tried
 /// is keyed by the process id, so test assemblies running at once start apart. Within its block a port is handed out once
 /// per cycle and only while nothing holds it for TCP or UDP; starters still retry on a bind failure
@@ -16,9 +17,9 @@ namespace CallCenter.TestKit;
 /// </summary>
 public static class PortAllocator
 {
-    public const int RangeStart = 15000;
+    public const int RangeStart = 10000;
     public const int BlockSize = 250;
-    public const int BlockCount = 28;
+    public const int BlockCount = 40;
 
     private static readonly Lock Gate = new();
     private static readonly Lazy<PortBlock> Claimed = new(ClaimBlock);
