@@ -1,12 +1,9 @@
-extern alias RemoteAgentDesk;
-
 using System.Text.Json;
 using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.RemoteAgent.Tests.Infrastructure;
 using CallCenter.Tests.Gateway;
 using Xunit.Abstractions;
-using RemoteAgentApp = RemoteAgentDesk::CallCenter.RemoteAgent.RemoteAgentApp;
 
 namespace CallCenter.RemoteAgent.EndToEnd.Tests;
 

@@ -1,5 +1,5 @@
 using CallCenter.Model;
-using CallCenter.Silo.Gateway.Security;
+using CallCenter.Web.Security;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CallCenter.Tests.Gateway;
