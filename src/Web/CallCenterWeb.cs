@@ -1,6 +1,7 @@
 using CallCenter.Web.Api;
 using CallCenter.Web.Gateway;
 using CallCenter.Web.Hosting;
+using CallCenter.Web.Security;
 
 namespace CallCenter.Web;
 
@@ -9,15 +10,23 @@ public static class CallCenterWeb
 {
     public static WebApplicationBuilder AddCallCenterWeb(this WebApplicationBuilder builder)
     {
+        builder.Services.AddCallCenterSecurity();
         builder.Services.AddSingleton<ConfigurationSeeder>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ConfigurationSeeder>());
         builder.AddAgentGateway();
         return builder;
     }
 
+    /// <summary>
+    /// The middleware (the public wallboard page, then authentication and authorization) and every endpoint. Each
+    /// endpoint names its policy or AllowAnonymous; the fallback policy refuses one that names neither.
+    /// </summary>
     public static WebApplication MapCallCenterWeb(this WebApplication app)
     {
-        app.UseWallboard();
+        app.UseWallboardPage();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapWallboardApi();
         app.MapHealthEndpoints();
         app.MapAdminApi();
         app.MapOperationsApi();

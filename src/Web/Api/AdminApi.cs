@@ -13,7 +13,7 @@ internal static class AdminApi
 {
     public static void MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/admin").RequireAdministration();
+        var admin = app.MapGroup("/api/admin").RequireAuthorization(Policies.Admin);
         admin.MapGet("/config", async (IGrainFactory grains) => Results.Json(await Configuration(grains).GetAsync(), JsonDefaults.Options));
         admin.MapPut("/config", async (HttpRequest request, IGrainFactory grains) =>
         {

@@ -24,6 +24,6 @@ internal static class HealthApi
             {
                 return HttpResults.Problem(StatusCodes.Status503ServiceUnavailable, $"the cluster does not answer: {exception.Message}");
             }
-        });
+        }).AllowAnonymous();
     }
 }

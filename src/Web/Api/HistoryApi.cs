@@ -22,7 +22,7 @@ internal static class HistoryApi
 
     public static void MapHistoryApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").RequireSupervision();
+        var group = app.MapGroup("").RequireAuthorization(Policies.Supervisor);
         group.MapGet("/api/history/calls", async (HttpContext context, ICallHistory history, TimeProvider clock) =>
         {
             var query = new Query(context.Request.Query);
@@ -153,7 +153,7 @@ internal static class HistoryApi
     /// <summary>A supervisor sees their tenant only; an admin sees every tenant, or the one named by <c>tenantId</c>.</summary>
     private static string? TenantOf(HttpContext context, Query query)
     {
-        var principal = HttpAccess.PrincipalOf(context);
+        var principal = context.User.SessionPrincipal();
         var named = query.Id("tenantId");
         return principal?.Role == UserRole.Admin ? named : principal?.TenantId ?? TenantDefinition.DefaultTenantId;
     }

@@ -24,7 +24,7 @@ internal static class OperationsApi
 {
     public static void MapOperationsApi(this IEndpointRouteBuilder app)
     {
-        var views = app.MapGroup("").RequireSupervision();
+        var views = app.MapGroup("").RequireAuthorization(Policies.Supervisor);
         views.MapGet("/api/routing-view", async (IGrainFactory grains) =>
             Results.Json(await grains.GetGrain<IRoutingViewCacheGrain>(0).GetAsync(), JsonDefaults.Options));
         views.MapGet("/api/queues", async (IGrainFactory grains) =>
@@ -41,7 +41,7 @@ internal static class OperationsApi
         views.MapGet("/api/sites/{id}", async (string id, IGrainFactory grains) =>
             Results.Json(await grains.GetGrain<ISiteGrain>(id).GetStatusAsync(), JsonDefaults.Options));
 
-        var agents = app.MapGroup("/api/agents/{id}").RequireAgentAccess();
+        var agents = app.MapGroup("/api/agents/{id}").RequireAuthorization(Policies.OwnAgentOrSupervisor);
         agents.MapGet("", async (string id, IGrainFactory grains) =>
         {
             var status = await grains.GetGrain<IAgentGrain>(id).GetStatusAsync();
@@ -86,29 +86,29 @@ internal static class OperationsApi
                 EnqueueStatus.UnknownQueue => HttpResults.Problem(400, queued.Message ?? "unknown queue"),
                 _ => Results.Json(await call.GetAsync(), JsonDefaults.Options, statusCode: 200),
             };
-        }).RequireAdministration();
+        }).RequireAuthorization(Policies.Admin);
 
         // Each route checks the shared call policy; a command naming an agent must name the caller when it is an agent.
         var calls = app.MapGroup("/api/calls/{id}");
         calls.MapGet("", async (string id, IGrainFactory grains) => Results.Json(await grains.GetGrain<ICallGrain>(id).GetAsync(), JsonDefaults.Options))
-            .RequireCallAccess(CallAccess.Read);
+            .RequireAuthorization(Policies.Call(CallAccess.Read));
         calls.MapPost("/accept", (string id, HttpRequest request, IGrainFactory grains) =>
             OfferCommandAsync(request, command => grains.GetGrain<ICallGrain>(id).AcceptAsync(command.AgentId, command.Epoch)))
-            .RequireCallAccess(CallAccess.Answer);
+            .RequireAuthorization(Policies.Call(CallAccess.Answer));
         calls.MapPost("/reject", (string id, HttpRequest request, IGrainFactory grains) =>
             OfferCommandAsync(request, command => grains.GetGrain<ICallGrain>(id).RejectAsync(command.AgentId, command.Epoch)))
-            .RequireCallAccess(CallAccess.Answer);
+            .RequireAuthorization(Policies.Call(CallAccess.Answer));
         calls.MapPost("/hangup", async (string id, HttpRequest request, IGrainFactory grains) =>
         {
             var (command, error) = await HttpResults.ReadAsync<HangUpCommand>(request);
             return error ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).HangUpAsync(command!.Party));
-        }).RequireCallAccess(CallAccess.Control);
+        }).RequireAuthorization(Policies.Call(CallAccess.Control));
         calls.MapPost("/transfer", async (string id, HttpRequest request, IGrainFactory grains) =>
         {
             var (command, error) = await HttpResults.ReadAsync<TransferRequest>(request);
-            return error ?? HttpAccess.ForbidOtherAgent(request.HttpContext, command!.RequestedByAgentId)
+            return error ?? await HttpAuthorization.ForbidOtherAgentAsync(request.HttpContext, command!.RequestedByAgentId)
                 ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).TransferAsync(command));
-        }).RequireCallAccess(CallAccess.Control);
+        }).RequireAuthorization(Policies.Call(CallAccess.Control));
         MapAgentCommand(calls, "/hold", (call, agentId) => call.HoldAsync(agentId));
         MapAgentCommand(calls, "/resume", (call, agentId) => call.ResumeAsync(agentId));
 
@@ -116,19 +116,19 @@ internal static class OperationsApi
         calls.MapPost("/consult", async (string id, HttpRequest request, IGrainFactory grains) =>
         {
             var (command, error) = await HttpResults.ReadAsync<ConsultRequest>(request);
-            return error ?? HttpAccess.ForbidOtherAgent(request.HttpContext, command!.AgentId)
+            return error ?? await HttpAuthorization.ForbidOtherAgentAsync(request.HttpContext, command!.AgentId)
                 ?? HttpResults.From(await grains.GetGrain<ICallGrain>(id).StartConsultAsync(command));
-        }).RequireCallAccess(CallAccess.Control);
+        }).RequireAuthorization(Policies.Call(CallAccess.Control));
         MapAgentCommand(calls, "/consult/complete", (call, agentId) => call.CompleteConsultAsync(agentId));
         MapAgentCommand(calls, "/consult/cancel", (call, agentId) => call.CancelConsultAsync(agentId));
 
         // Recording pauses while the caller reads a card number; the edge carrying the media follows the call.
         calls.MapPost("/recording/pause", async (string id, IGrainFactory grains) =>
             HttpResults.From(await grains.GetGrain<ICallGrain>(id).SetRecordingPausedAsync(true)))
-            .RequireCallAccess(CallAccess.Control);
+            .RequireAuthorization(Policies.Call(CallAccess.Control));
         calls.MapPost("/recording/resume", async (string id, IGrainFactory grains) =>
             HttpResults.From(await grains.GetGrain<ICallGrain>(id).SetRecordingPausedAsync(false)))
-            .RequireCallAccess(CallAccess.Control);
+            .RequireAuthorization(Policies.Call(CallAccess.Control));
     }
 
     /// <summary>A call command with body <c>{agentId}</c>.</summary>
@@ -136,13 +136,13 @@ internal static class OperationsApi
         calls.MapPost(pattern, async (string id, HttpRequest request, IGrainFactory grains) =>
         {
             var (command, error) = await HttpResults.ReadAsync<AgentCommand>(request);
-            return error ?? HttpAccess.ForbidOtherAgent(request.HttpContext, command!.AgentId)
+            return error ?? await HttpAuthorization.ForbidOtherAgentAsync(request.HttpContext, command!.AgentId)
                 ?? HttpResults.From(await run(grains.GetGrain<ICallGrain>(id), command.AgentId));
-        }).RequireCallAccess(CallAccess.Control);
+        }).RequireAuthorization(Policies.Call(CallAccess.Control));
 
     private static async Task<IResult> OfferCommandAsync(HttpRequest request, Func<OfferCommand, Task<CommandResult>> run)
     {
         var (command, error) = await HttpResults.ReadAsync<OfferCommand>(request);
-        return error ?? HttpAccess.ForbidOtherAgent(request.HttpContext, command!.AgentId) ?? HttpResults.From(await run(command));
+        return error ?? await HttpAuthorization.ForbidOtherAgentAsync(request.HttpContext, command!.AgentId) ?? HttpResults.From(await run(command));
     }
 }

@@ -19,7 +19,8 @@ internal sealed record SetSkillsCommand(IReadOnlyList<SkillLevel> Skills);
 /// </summary>
 internal static class WallboardApi
 {
-    public static WebApplication UseWallboard(this WebApplication app)
+    /// <summary>The static page, served before authentication: it is public and asks for a login itself.</summary>
+    public static WebApplication UseWallboardPage(this WebApplication app)
     {
         var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(root))
@@ -29,13 +30,12 @@ internal static class WallboardApi
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
 
-        app.MapGet("/wallboard", () => Results.Redirect("/"));
-        app.MapWallboardApi();
         return app;
     }
 
     public static void MapWallboardApi(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/wallboard", () => Results.Redirect("/")).AllowAnonymous();
         app.MapPost("/api/session/login", async (HttpRequest request, IServiceProvider services) =>
         {
             if (services.GetService<UserLogin>() is not { } login)
@@ -67,23 +67,23 @@ internal static class WallboardApi
                 LoginFailure.WrongSecret => HttpResults.Problem(StatusCodes.Status401Unauthorized, outcome.Message!),
                 _ => HttpResults.Problem(StatusCodes.Status409Conflict, outcome.Message!),
             };
-        });
+        }).AllowAnonymous();
 
         // Who the request acts as (the page asks before it shows supervisor actions).
         app.MapGet("/api/session", (HttpContext context) =>
         {
-            var principal = HttpAccess.PrincipalOf(context)!;
+            var principal = context.User.RequiredSessionPrincipal();
             return Results.Json(new { userId = principal.UserId, role = principal.Role, tenantId = principal.TenantId }, JsonDefaults.Options);
-        }).RequireSupervision();
+        }).RequireAuthorization(Policies.Supervisor);
 
         app.MapGet("/api/wallboard", async (HttpContext context, IGrainFactory grains, [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time) =>
-            Results.Json(await BuildAsync(grains, HttpAccess.PrincipalOf(context)!, time), JsonDefaults.Options))
-            .RequireSupervision();
+            Results.Json(await BuildAsync(grains, context.User.RequiredSessionPrincipal(), time), JsonDefaults.Options))
+            .RequireAuthorization(Policies.Supervisor);
 
         // Server-sent events: one snapshot a second until the page goes away.
         app.MapGet("/api/wallboard/stream", async (HttpContext context, IGrainFactory grains, [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time, IHostApplicationLifetime lifetime) =>
         {
-            var principal = HttpAccess.PrincipalOf(context)!;
+            var principal = context.User.RequiredSessionPrincipal();
             context.Response.Headers.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
             context.Response.Headers["X-Accel-Buffering"] = "no";
@@ -104,12 +104,12 @@ internal static class WallboardApi
             }
 
             return Results.Empty;
-        }).RequireSupervision();
+        }).RequireAuthorization(Policies.Supervisor);
 
         // A supervisor (of the agent's tenant) or an admin changes one agent's skills; an agent may not change its own.
         app.MapPut("/api/agents/{id}/skills", async (string id, HttpRequest request, IGrainFactory grains, IServiceProvider services) =>
         {
-            var principal = HttpAccess.PrincipalOf(request.HttpContext)!;
+            var principal = request.HttpContext.User.RequiredSessionPrincipal();
             if (principal.Role is not (UserRole.Supervisor or UserRole.Admin))
             {
                 return HttpResults.Problem(StatusCodes.Status403Forbidden, "only a supervisor or an admin changes skills");
@@ -123,11 +123,11 @@ internal static class WallboardApi
 
             var problem = await AgentSkills.SetAsync(grains, id, command!.Skills ?? []);
             var source = request.HttpContext.Connection.RemoteIpAddress?.ToString();
-            services.GetService<GatewaySecurity>()?.Audit.Write("set-skills", problem is null ? "ok" : "invalid", principal.UserId, source, id);
+            services.GetService<AuditLog>()?.Write("set-skills", problem is null ? "ok" : "invalid", principal.UserId, source, id);
             return problem is null
                 ? Results.Json(new { status = CommandStatus.Ok, message = (string?)null }, JsonDefaults.Options)
                 : HttpResults.Problem(StatusCodes.Status400BadRequest, problem);
-        }).RequireAgentAccess();
+        }).RequireAuthorization(Policies.OwnAgentOrSupervisor);
     }
 
     private static async Task<WallboardSnapshot> BuildAsync(IGrainFactory grains, Principal principal, TimeProvider time)

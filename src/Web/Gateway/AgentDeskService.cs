@@ -3,6 +3,7 @@ using CallCenter.Model;
 using CallCenter.Web.Security;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proto = CallCenter.Gateway.V1;
@@ -10,13 +11,14 @@ using Proto = CallCenter.Gateway.V1;
 namespace CallCenter.Web.Gateway;
 
 /// <summary>
-/// The agent desktop's gRPC service. Each command authenticates the session token, checks the shared access policy
-/// against the call's current snapshot, then asks the grains; the grains make commands idempotent (a retry is
-/// AlreadyDone) and a refused command changes nothing.
+/// The agent desktop's gRPC service. Only agents and partner experts reach it (the "agent" policy, checked before a
+/// method runs; Login excepted); a call command then checks the shared call policy against the call's current snapshot
+/// and asks the grains. The grains make commands idempotent (a retry is AlreadyDone) and a refused command changes nothing.
 /// </summary>
+[Authorize(Policy = Policies.Agent)]
 internal sealed partial class AgentDeskService(
     IGrainFactory grains,
-    GatewaySecurity security,
+    GatewayAuthorization security,
     UserLogin login,
     IOptions<GatewayOptions> options,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time,
@@ -26,6 +28,7 @@ internal sealed partial class AgentDeskService(
 {
     private GatewayOptions Options => options.Value;
 
+    [AllowAnonymous]
     public override async Task<Proto.LoginReply> Login(Proto.LoginRequest request, ServerCallContext context)
     {
         var outcome = await login.LoginAsync(request.UserId, request.Secret, context.Peer);
@@ -62,30 +65,34 @@ internal sealed partial class AgentDeskService(
         return reply;
     }
 
+    [AuditAction("logout")]
     public override async Task<Proto.CommandReply> Logout(Proto.LogoutRequest request, ServerCallContext context)
     {
-        var (principal, agentId) = security.AuthenticateDesk(context, "logout");
-        var result = await Agent(agentId).LogoutAsync();
+        var principal = GatewayAuthorization.Caller(context);
+        var result = await Agent(principal.AgentId!).LogoutAsync();
         security.Audit.Write("logout", result.Status.ToString(), principal.UserId, context.Peer);
-        return GatewaySecurity.Reply(result);
+        return GatewayReplies.Reply(result);
     }
 
+    [AuditAction("set-state")]
     public override async Task<Proto.CommandReply> SetState(Proto.SetStateRequest request, ServerCallContext context)
     {
-        var (_, agentId) = security.AuthenticateDesk(context, "set-state");
+        var agentId = GatewayAuthorization.Caller(context).AgentId!;
         return request.State switch
         {
-            Proto.AgentState.Available => GatewaySecurity.Reply(await Agent(agentId).SetAvailableAsync()),
+            Proto.AgentState.Available => GatewayReplies.Reply(await Agent(agentId).SetAvailableAsync()),
             Proto.AgentState.NotReady when string.IsNullOrWhiteSpace(request.ReasonCode) =>
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "NotReady needs a reason code")),
-            Proto.AgentState.NotReady => GatewaySecurity.Reply(await Agent(agentId).SetNotReadyAsync(request.ReasonCode)),
+            Proto.AgentState.NotReady => GatewayReplies.Reply(await Agent(agentId).SetNotReadyAsync(request.ReasonCode)),
             _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "an agent may set only AVAILABLE or NOT_READY")),
         };
     }
 
+    [AuditAction("events")]
     public override async Task Events(Proto.EventsRequest request, IServerStreamWriter<Proto.AgentEvent> responseStream, ServerCallContext context)
     {
-        var (principal, agentId) = security.AuthenticateDesk(context, "events");
+        var principal = GatewayAuthorization.Caller(context);
+        var agentId = principal.AgentId!;
         var agent = Agent(agentId);
         await using var pump = new AgentEventPump(grains, agentId, time, logger);
         var connection = await agent.DesktopConnectedAsync(principal.SessionId);
@@ -120,43 +127,49 @@ internal sealed partial class AgentDeskService(
         }
     }
 
+    [AuditAction("accept")]
     public override async Task<Proto.CommandReply> Accept(Proto.OfferCommand request, ServerCallContext context)
     {
-        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Answer, "accept", context);
-        return GatewaySecurity.Reply(await call.AcceptAsync(agentId, request.Epoch));
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Answer, context);
+        return GatewayReplies.Reply(await call.AcceptAsync(agentId, request.Epoch));
     }
 
+    [AuditAction("reject")]
     public override async Task<Proto.CommandReply> Reject(Proto.OfferCommand request, ServerCallContext context)
     {
-        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Answer, "reject", context);
-        return GatewaySecurity.Reply(await call.RejectAsync(agentId, request.Epoch));
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Answer, context);
+        return GatewayReplies.Reply(await call.RejectAsync(agentId, request.Epoch));
     }
 
+    [AuditAction("hold")]
     public override async Task<Proto.CommandReply> Hold(Proto.CallCommand request, ServerCallContext context)
     {
-        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "hold", context);
-        return GatewaySecurity.Reply(await call.HoldAsync(agentId));
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, context);
+        return GatewayReplies.Reply(await call.HoldAsync(agentId));
     }
 
+    [AuditAction("resume")]
     public override async Task<Proto.CommandReply> Resume(Proto.CallCommand request, ServerCallContext context)
     {
-        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "resume", context);
-        return GatewaySecurity.Reply(await call.ResumeAsync(agentId));
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, context);
+        return GatewayReplies.Reply(await call.ResumeAsync(agentId));
     }
 
+    [AuditAction("hang-up")]
     public override async Task<Proto.CommandReply> HangUp(Proto.CallCommand request, ServerCallContext context)
     {
-        var (_, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "hang-up", context);
-        return GatewaySecurity.Reply(await call.HangUpAsync(CallParty.Agent));
+        var (_, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, context);
+        return GatewayReplies.Reply(await call.HangUpAsync(CallParty.Agent));
     }
 
+    [AuditAction("transfer")]
     public override async Task<Proto.CommandReply> Transfer(Proto.TransferRequest request, ServerCallContext context)
     {
         var kind = ProtoMapping.FromProto(request.Kind) ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "kind must be QUEUE, AGENT, PARTNER_EXPERT_QUEUE or EXTERNAL"));
         RequireTarget(request.Target);
         RequireNote(request.Note, "note");
-        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "transfer", context);
-        return GatewaySecurity.Reply(await call.TransferAsync(new TransferRequest
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, context);
+        return GatewayReplies.Reply(await call.TransferAsync(new TransferRequest
         {
             Kind = kind,
             Target = request.Target,
@@ -165,9 +178,10 @@ internal sealed partial class AgentDeskService(
         }));
     }
 
+    [AuditAction("consult")]
     public override async Task<Proto.CommandReply> Consult(Proto.ConsultRequest request, ServerCallContext context)
     {
-        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, "consult", context);
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.Control, context);
         switch (request.Action)
         {
             case Proto.ConsultAction.Start:
@@ -175,21 +189,22 @@ internal sealed partial class AgentDeskService(
                     ? ProtoMapping.FromProto(request.Kind)!.Value
                     : throw new RpcException(new Status(StatusCode.InvalidArgument, "a consult goes to an AGENT or an EXTERNAL party"));
                 RequireTarget(request.Target);
-                return GatewaySecurity.Reply(await call.StartConsultAsync(new ConsultRequest { AgentId = agentId, Kind = kind, Target = request.Target }));
+                return GatewayReplies.Reply(await call.StartConsultAsync(new ConsultRequest { AgentId = agentId, Kind = kind, Target = request.Target }));
             case Proto.ConsultAction.Complete:
-                return GatewaySecurity.Reply(await call.CompleteConsultAsync(agentId));
+                return GatewayReplies.Reply(await call.CompleteConsultAsync(agentId));
             case Proto.ConsultAction.Cancel:
-                return GatewaySecurity.Reply(await call.CancelConsultAsync(agentId));
+                return GatewayReplies.Reply(await call.CancelConsultAsync(agentId));
             default:
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "action must be START, COMPLETE or CANCEL"));
         }
     }
 
+    [AuditAction("wrap-up")]
     public override async Task<Proto.CommandReply> WrapUp(Proto.WrapUpRequest request, ServerCallContext context)
     {
-        GatewaySecurity.RequireId(request.DispositionCode, "disposition_code");
+        GatewayReplies.RequireId(request.DispositionCode, "disposition_code");
         RequireNote(request.Notes, "notes");
-        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.WrapUp, "wrap-up", context);
+        var (agentId, call, _) = await AuthorizeCallAsync(request.CallId, CallAccess.WrapUp, context);
         var codes = (await grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync()).DispositionCodes;
         if (codes.Count > 0 && !codes.Contains(request.DispositionCode))
         {
@@ -197,7 +212,7 @@ internal sealed partial class AgentDeskService(
         }
 
         var recorded = await call.SetDispositionAsync(agentId, request.DispositionCode, string.IsNullOrEmpty(request.Notes) ? null : request.Notes);
-        var reply = GatewaySecurity.Reply(recorded);
+        var reply = GatewayReplies.Reply(recorded);
         var agent = Agent(agentId);
         if ((await agent.GetStatusAsync()).Presence.State == PresenceState.WrapUp)
         {
@@ -207,9 +222,10 @@ internal sealed partial class AgentDeskService(
         return reply;
     }
 
+    [AuditAction("customer")]
     public override async Task<Proto.CustomerView> LookUpCustomer(Proto.CallCommand request, ServerCallContext context)
     {
-        var (_, _, snapshot) = await AuthorizeCallAsync(request.CallId, CallAccess.Customer, "customer", context);
+        var (_, _, snapshot) = await AuthorizeCallAsync(request.CallId, CallAccess.Customer, context);
         if (snapshot.CustomerKey is not { } key)
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"call '{request.CallId}' has no known customer"));
@@ -247,21 +263,16 @@ internal sealed partial class AgentDeskService(
         }
     }
 
-    /// <summary>The caller's agent and the call, once the access policy allows <paramref name="access"/> on the call's current snapshot.</summary>
-    private async Task<(string AgentId, ICallGrain Call, CallSnapshot Snapshot)> AuthorizeCallAsync(string callId, CallAccess access, string action, ServerCallContext context)
+    /// <summary>The caller's agent and the call, once the call policy allows <paramref name="access"/> on the call's current snapshot.</summary>
+    private async Task<(string AgentId, ICallGrain Call, CallSnapshot Snapshot)> AuthorizeCallAsync(string callId, CallAccess access, ServerCallContext context)
     {
-        var (principal, agentId) = security.AuthenticateDesk(context, action);
-        GatewaySecurity.RequireId(callId, "call_id");
+        var agentId = GatewayAuthorization.Caller(context).AgentId!;
+        GatewayReplies.RequireId(callId, "call_id");
         var call = grains.GetGrain<ICallGrain>(callId);
         var snapshot = await call.GetAsync();
-        if (snapshot.State == CallState.New)
-        {
-            // Unknown calls are denied like other people's, so ids cannot be probed.
-            security.Require(AccessDecision.Deny($"call '{callId}' is not offered to or held by agent '{agentId}'"), principal, context, action);
-        }
-
-        var reservedForMe = access is CallAccess.Answer or CallAccess.Customer && (await Agent(agentId).GetStatusAsync()).Offer?.CallId == callId;
-        security.Require(AccessPolicy.ForCall(principal, snapshot, access, reservedForMe), principal, context, action);
+        var reservedForMe = snapshot.State != CallState.New && access is CallAccess.Answer or CallAccess.Customer
+            && (await Agent(agentId).GetStatusAsync()).Offer?.CallId == callId;
+        await security.RequireAsync(context, new CallResource(snapshot, reservedForMe), new CallAccessRequirement(access));
         return (agentId, call, snapshot);
     }
 

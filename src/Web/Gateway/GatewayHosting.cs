@@ -4,6 +4,7 @@ using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.Web.Security;
 using CallCenter.Web.Hosting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +26,7 @@ public static class GatewayHosting
     /// </summary>
     public static WebApplicationBuilder AddAgentGateway(this WebApplicationBuilder builder)
     {
+        builder.Services.AddCallCenterSecurity();
         var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         var endpoint = new GatewayEndpoint();
@@ -58,15 +60,11 @@ public static class GatewayHosting
         });
 
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 64 * 1024);
-        builder.Services.AddSingleton(services =>
-        {
-            var time = services.GetRequiredKeyedService<TimeProvider>(ContactCenterClock.ServiceKey);
-            var key = string.IsNullOrEmpty(options.TokenSigningKey) ? RandomNumberGenerator.GetBytes(32) : Convert.FromBase64String(options.TokenSigningKey);
-            return new GatewaySecurity(
-                new SessionTokens(key, time),
-                new LoginThrottle(options.MaxFailedLogins, TimeSpan.FromSeconds(options.LockoutSeconds), time),
-                new AuditLog(options.AuditLogPath, time, services.GetRequiredService<ILogger<AuditLog>>()));
-        });
+        var key = string.IsNullOrEmpty(options.TokenSigningKey) ? RandomNumberGenerator.GetBytes(32) : Convert.FromBase64String(options.TokenSigningKey);
+        builder.Services.AddSingleton(services => new SessionTokens(key, Clock(services)));
+        builder.Services.AddSingleton(services => new LoginThrottle(options.MaxFailedLogins, TimeSpan.FromSeconds(options.LockoutSeconds), Clock(services)));
+        builder.Services.AddSingleton(services => new AuditLog(options.AuditLogPath, Clock(services), services.GetRequiredService<ILogger<AuditLog>>()));
+        builder.Services.AddSingleton<GatewayAuthorization>();
         builder.Services.AddSingleton<UserLogin>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddHostedService<GatewayUserSeeder>();
@@ -77,11 +75,21 @@ public static class GatewayHosting
     {
         if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Enabled)
         {
-            app.MapGrpcService<AgentDeskService>();
-            app.MapGrpcService<SupervisorService>();
+            // The services' own [Authorize] and [AllowAnonymous] attributes apply to their methods.
+            app.MapGrpcService<AgentDeskService>().Add(AllowUnimplemented);
+            app.MapGrpcService<SupervisorService>().Add(AllowUnimplemented);
         }
 
         return app;
+    }
+
+    /// <summary>gRPC's catch-alls for unknown services and methods answer UNIMPLEMENTED to anyone, as they did before the policies.</summary>
+    private static void AllowUnimplemented(EndpointBuilder endpoint)
+    {
+        if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } pattern } && pattern.Contains("{unimplemented", StringComparison.Ordinal))
+        {
+            endpoint.Metadata.Add(new AllowAnonymousAttribute());
+        }
     }
 
     /// <summary>Settings that would make the gateway unsafe or unusable stop the silo with the setting named.</summary>
@@ -135,6 +143,8 @@ public static class GatewayHosting
             }
         }
     }
+
+    private static TimeProvider Clock(IServiceProvider services) => services.GetRequiredKeyedService<TimeProvider>(ContactCenterClock.ServiceKey);
 
     private static IPAddress ToIPAddress(string host) => host switch
     {

@@ -2,20 +2,22 @@ using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.Web.Security;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Proto = CallCenter.Gateway.V1;
 
 namespace CallCenter.Web.Gateway;
 
-/// <summary>Supervisor operations over gRPC: the supervisor's own tenant (an admin's: every tenant), audited.</summary>
+/// <summary>Supervisor operations over gRPC (the "supervisor" policy): the supervisor's own tenant (an admin's: every tenant), audited.</summary>
+[Authorize(Policy = Policies.Supervisor)]
 internal sealed class SupervisorService(
     IGrainFactory grains,
-    GatewaySecurity security,
+    GatewayAuthorization security,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time) : Proto.Supervisor.SupervisorBase
 {
+    [AuditAction("list-agents")]
     public override async Task<Proto.AgentList> ListAgents(Proto.ListAgentsRequest request, ServerCallContext context)
     {
-        var principal = security.Authenticate(context);
-        security.Require(AccessPolicy.ForSupervision(principal, principal.TenantId), principal, context, "list-agents");
+        var principal = GatewayAuthorization.Caller(context);
         var configuration = await Configuration().GetAsync();
         var list = new Proto.AgentList();
         foreach (var definition in configuration.Agents.Where(a => Visible(principal, a.TenantId) && (request.SiteId.Length == 0 || a.SiteId == request.SiteId)))
@@ -39,10 +41,10 @@ internal sealed class SupervisorService(
         return list;
     }
 
+    [AuditAction("list-queues")]
     public override async Task<Proto.QueueList> ListQueues(Proto.ListQueuesRequest request, ServerCallContext context)
     {
-        var principal = security.Authenticate(context);
-        security.Require(AccessPolicy.ForSupervision(principal, principal.TenantId), principal, context, "list-queues");
+        var principal = GatewayAuthorization.Caller(context);
         var configuration = await Configuration().GetAsync();
         var list = new Proto.QueueList();
         foreach (var queue in configuration.Queues.Where(q => Visible(principal, q.TenantId)))
@@ -61,26 +63,29 @@ internal sealed class SupervisorService(
         return list;
     }
 
+    [AuditAction("force-not-ready")]
     public override async Task<Proto.CommandReply> ForceNotReady(Proto.ForceRequest request, ServerCallContext context)
     {
-        var (principal, agent) = await AuthorizeAgentAsync(request.AgentId, "force-not-ready", context);
+        var (principal, agent) = await AuthorizeAgentAsync(request.AgentId, context);
         var reason = string.IsNullOrWhiteSpace(request.ReasonCode) ? ReasonCodes.ForcedBySupervisor : request.ReasonCode;
         var result = await agent.SetNotReadyAsync(reason);
         security.Audit.Write("force-not-ready", result.Status.ToString(), principal.UserId, context.Peer, request.AgentId);
-        return GatewaySecurity.Reply(result);
+        return GatewayReplies.Reply(result);
     }
 
+    [AuditAction("force-logout")]
     public override async Task<Proto.CommandReply> ForceLogout(Proto.ForceRequest request, ServerCallContext context)
     {
-        var (principal, agent) = await AuthorizeAgentAsync(request.AgentId, "force-logout", context);
+        var (principal, agent) = await AuthorizeAgentAsync(request.AgentId, context);
         var result = await agent.LogoutAsync();
         security.Audit.Write("force-logout", result.Status.ToString(), principal.UserId, context.Peer, request.AgentId);
-        return GatewaySecurity.Reply(result);
+        return GatewayReplies.Reply(result);
     }
 
+    [AuditAction("set-skills")]
     public override async Task<Proto.CommandReply> SetSkills(Proto.SetSkillsRequest request, ServerCallContext context)
     {
-        var (principal, _) = await AuthorizeAgentAsync(request.AgentId, "set-skills", context);
+        var (principal, _) = await AuthorizeAgentAsync(request.AgentId, context);
         var error = await AgentSkills.SetAsync(grains, request.AgentId, request.Skills.Select(s => new SkillLevel(s.Name, s.Level)).ToList());
         if (error is not null)
         {
@@ -92,6 +97,7 @@ internal sealed class SupervisorService(
         return new Proto.CommandReply();
     }
 
+    [AuditAction("message")]
     public override async Task<Proto.CommandReply> SendMessage(Proto.SupervisorMessageRequest request, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > GatewayOptions.MaxMessageLength)
@@ -99,22 +105,22 @@ internal sealed class SupervisorService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"text must be 1 to {GatewayOptions.MaxMessageLength} characters"));
         }
 
-        var (principal, agent) = await AuthorizeAgentAsync(request.AgentId, "message", context);
+        var (principal, agent) = await AuthorizeAgentAsync(request.AgentId, context);
         await agent.SendMessageAsync(principal.UserId, request.Text);
         return new Proto.CommandReply();
     }
 
     private static bool Visible(Principal principal, string tenantId) => principal.Role == UserRole.Admin || principal.TenantId == tenantId;
 
-    private async Task<(Principal Principal, IAgentGrain Agent)> AuthorizeAgentAsync(string agentId, string action, ServerCallContext context)
+    /// <summary>The caller and the agent, once the agent is known and of a tenant the caller supervises.</summary>
+    private async Task<(Principal Principal, IAgentGrain Agent)> AuthorizeAgentAsync(string agentId, ServerCallContext context)
     {
-        var principal = security.Authenticate(context);
-        security.Require(AccessPolicy.ForSupervision(principal, principal.TenantId), principal, context, action);
-        GatewaySecurity.RequireId(agentId, "agent_id");
+        var principal = GatewayAuthorization.Caller(context);
+        GatewayReplies.RequireId(agentId, "agent_id");
         var agent = grains.GetGrain<IAgentGrain>(agentId);
         var definition = (await agent.GetStatusAsync()).Definition
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"no agent '{agentId}'"));
-        security.Require(AccessPolicy.ForSupervision(principal, definition.TenantId), principal, context, action);
+        await security.RequireAsync(context, new TenantResource(definition.TenantId), new SameTenantRequirement());
         return (principal, agent);
     }
 

@@ -28,7 +28,7 @@ public sealed record LoginOutcome(LoginFailure Failure, string? Message, Princip
 /// (or a dummy verify for an unknown user, so timing tells nothing), audit, token. An agent's user logs its agent in
 /// (NotReady until it chooses Available).
 /// </summary>
-public sealed class UserLogin(IGrainFactory grains, GatewaySecurity security, IOptions<GatewayOptions> options)
+public sealed class UserLogin(IGrainFactory grains, SessionTokens tokens, LoginThrottle throttle, AuditLog audit, IOptions<GatewayOptions> options)
 {
     public async Task<LoginOutcome> LoginAsync(string? userId, string? secret, string source, string userIdField = "user_id")
     {
@@ -42,21 +42,21 @@ public sealed class UserLogin(IGrainFactory grains, GatewaySecurity security, IO
             return LoginOutcome.Fail(LoginFailure.InvalidArgument, "secret must be 1 to 1024 characters");
         }
 
-        if (security.Throttle.IsLockedOut(userId, source))
+        if (throttle.IsLockedOut(userId, source))
         {
-            security.Audit.Write("login", "locked-out", userId, source);
+            audit.Write("login", "locked-out", userId, source);
             return LoginOutcome.Fail(LoginFailure.LockedOut, "too many failed logins: try again later");
         }
 
         var user = await grains.GetGrain<IUserDirectoryGrain>(GrainKeys.Users).FindAsync(userId);
         if (!SecretHasher.VerifyOrDummy(secret, user?.SecretHash))
         {
-            security.Throttle.RecordFailure(userId, source);
-            security.Audit.Write("login", "failed", userId, source);
+            throttle.RecordFailure(userId, source);
+            audit.Write("login", "failed", userId, source);
             return LoginOutcome.Fail(LoginFailure.WrongSecret, "wrong user id or secret");
         }
 
-        security.Throttle.RecordSuccess(userId);
+        throttle.RecordSuccess(userId);
         string? agentId = null;
         string? organisation = null;
         if (user!.Role is UserRole.Agent or UserRole.PartnerExpert)
@@ -82,8 +82,8 @@ public sealed class UserLogin(IGrainFactory grains, GatewaySecurity security, IO
         }
 
         var principal = new Principal(user.UserId, user.Role, user.TenantId, agentId, organisation, Guid.NewGuid().ToString("N"));
-        var token = security.Tokens.Issue(principal, TimeSpan.FromMinutes(options.Value.TokenLifetimeMinutes), out var expiresAt);
-        security.Audit.Write("login", "ok", user.UserId, source, user.Role.ToString());
+        var token = tokens.Issue(principal, TimeSpan.FromMinutes(options.Value.TokenLifetimeMinutes), out var expiresAt);
+        audit.Write("login", "ok", user.UserId, source, user.Role.ToString());
         return new LoginOutcome(LoginFailure.None, null, principal, token, expiresAt);
     }
 }

@@ -29,19 +29,7 @@ public static class Observability
     {
         if (app.Configuration.GetValue(DashboardKey, true))
         {
-            app.UseWhen(
-                context => context.Request.Path.StartsWithSegments(DashboardPath),
-                branch => branch.Use(async (context, next) =>
-                {
-                    if (Security.HttpAccess.CheckAdministration(context) is { } denied)
-                    {
-                        await denied.ExecuteAsync(context);
-                        return;
-                    }
-
-                    await next(context);
-                }));
-            app.MapOrleansDashboard(DashboardPath);
+            app.MapOrleansDashboard(DashboardPath).RequireAuthorization(Security.Policies.Admin);
         }
 
         return app;
