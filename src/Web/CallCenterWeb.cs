@@ -11,6 +11,7 @@ public static class CallCenterWeb
     public static WebApplicationBuilder AddCallCenterWeb(this WebApplicationBuilder builder)
     {
         builder.Services.AddCallCenterSecurity();
+        builder.Services.AddCallCenterRateLimits(builder.Configuration);
         builder.Services.AddSingleton<ConfigurationSeeder>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ConfigurationSeeder>());
         builder.AddAgentGateway();
@@ -18,7 +19,7 @@ public static class CallCenterWeb
     }
 
     /// <summary>
-    /// The middleware (the public wallboard page, then authentication and authorization) and every endpoint. Each
+    /// The middleware (the public wallboard page, then authentication, authorization and rate limits) and every endpoint. Each
     /// endpoint names its policy or AllowAnonymous; the fallback policy refuses one that names neither.
     /// </summary>
     public static WebApplication MapCallCenterWeb(this WebApplication app)
@@ -26,6 +27,7 @@ public static class CallCenterWeb
         app.UseWallboardPage();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapWallboardApi();
         app.MapHealthEndpoints();
         app.MapAdminApi();

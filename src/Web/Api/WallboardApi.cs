@@ -67,7 +67,7 @@ internal static class WallboardApi
                 LoginFailure.WrongSecret => HttpResults.Problem(StatusCodes.Status401Unauthorized, outcome.Message!),
                 _ => HttpResults.Problem(StatusCodes.Status409Conflict, outcome.Message!),
             };
-        }).AllowAnonymous();
+        }).AllowAnonymous().RequireRateLimiting(HttpRateLimits.LoginPolicy);
 
         // Who the request acts as (the page asks before it shows supervisor actions).
         app.MapGet("/api/session", (HttpContext context) =>

@@ -116,7 +116,7 @@ internal sealed class ResourceRulesHandler : IAuthorizationHandler
     }
 }
 
-internal sealed class OwnAgentOrSupervisorHandler(IGrainFactory grains) : AuthorizationHandler<OwnAgentOrSupervisorRequirement, HttpContext>
+internal sealed class OwnAgentOrSupervisorHandler : AuthorizationHandler<OwnAgentOrSupervisorRequirement, HttpContext>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, OwnAgentOrSupervisorRequirement requirement, HttpContext http)
     {
@@ -132,12 +132,12 @@ internal sealed class OwnAgentOrSupervisorHandler(IGrainFactory grains) : Author
             return;
         }
 
-        var status = await grains.GetGrain<IAgentGrain>(agentId).GetStatusAsync();
+        var status = await http.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IAgentGrain>(agentId).GetStatusAsync();
         context.Decide(this, requirement, AccessPolicy.ForSupervision(principal, status.Definition?.TenantId ?? principal.TenantId));
     }
 }
 
-internal sealed class CallAccessHandler(IGrainFactory grains) : AuthorizationHandler<CallAccessRequirement>
+internal sealed class CallAccessHandler : AuthorizationHandler<CallAccessRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, CallAccessRequirement requirement)
     {
@@ -156,12 +156,12 @@ internal sealed class CallAccessHandler(IGrainFactory grains) : AuthorizationHan
                 context.Decide(this, requirement, AccessPolicy.ForCall(principal, found.Call, requirement.Access, found.ReservedForMe));
                 break;
             case HttpContext http:
-                await HandleRouteAsync(context, requirement, principal, http.GetRouteValue("id") as string ?? "");
+                await HandleRouteAsync(context, requirement, principal, http.RequestServices.GetRequiredService<IGrainFactory>(), http.GetRouteValue("id") as string ?? "");
                 break;
         }
     }
 
-    private async Task HandleRouteAsync(AuthorizationHandlerContext context, CallAccessRequirement requirement, Principal principal, string callId)
+    private async Task HandleRouteAsync(AuthorizationHandlerContext context, CallAccessRequirement requirement, Principal principal, IGrainFactory grains, string callId)
     {
         var call = await grains.GetGrain<ICallGrain>(callId).GetAsync();
         if (call.State == CallState.New)
