@@ -3,7 +3,7 @@ using System.Diagnostics;
 using CallCenter.Grains;
 using CallCenter.Grains.Staffing;
 using CallCenter.Model;
-using CallCenter.Silo.Demo;
+using CallCenter.Simulation;
 
 namespace CallCenter.Bench;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using CallCenter.Grains;
 using CallCenter.Model;
-using CallCenter.Silo.Demo;
+using CallCenter.Simulation;
 
 namespace CallCenter.Bench;
 

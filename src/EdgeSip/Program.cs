@@ -1,4 +1,6 @@
 using CallCenter.EdgeSip.Hosting;
+using CallCenter.EdgeSip.Telemetry;
+using CallCenter.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
@@ -21,6 +23,10 @@ if (!builder.Services.AddSipEdge(builder.Configuration))
     return 2;
 }
 
-builder.AddCallCenterOpenTelemetry("callcenter-edge");
+// The grains' and the gateway's names are spelled here: the edge does not reference them (their instruments are not in
+// this process; listing them keeps one list for silo and edge dashboards).
+builder.AddCallCenterOpenTelemetry("callcenter-edge", new TelemetrySources(
+    Meters: ["CallCenter.Grains", EdgeTelemetry.MeterName, "CallCenter.Gateway"],
+    ActivitySources: ["CallCenter.Grains", EdgeTelemetry.ActivitySourceName]));
 await builder.Build().RunAsync();
 return 0;

@@ -1,13 +1,58 @@
+using System.CommandLine;
 using CallCenter.EdgeSip.Hosting;
-using CallCenter.Silo.Api;
-using CallCenter.Silo.Demo;
-using CallCenter.Silo.Gateway;
-using CallCenter.Silo.Gateway.Security;
-using CallCenter.Silo.Hosting;
+using CallCenter.EdgeSip.Telemetry;
+using CallCenter.Persistence;
+using CallCenter.ServiceDefaults;
+using CallCenter.Simulation;
+using CallCenter.Web;
+using CallCenter.Web.Gateway;
+using CallCenter.Web.Hosting;
+using CallCenter.Web.Security;
 
-if (args.FirstOrDefault() == "hash-secret")
+// The silo: one process of the contact center's cluster, serving the grains, the HTTP API, the wallboard and the agent
+// gateway, and (unless turned off) a co-hosted SIP edge. Arguments it does not know go to ASP.NET Core's configuration.
+var demo = new Option<bool>("--demo") { Description = "Simulated agents and callers (CallCenter:Demo:Enabled=true)" };
+var hashSecret = new Command("hash-secret", "Prints the PBKDF2 hash of a secret read from standard input, for CallCenter:Gateway:Users");
+hashSecret.SetAction(_ => HashSecret());
+var silo = new RootCommand("The contact-center silo") { demo, hashSecret };
+silo.TreatUnmatchedTokensAsErrors = false;
+silo.SetAction((parsed, _) => RunAsync([.. parsed.UnmatchedTokens], parsed.GetValue(demo)));
+
+// The host handles SIGTERM and its own start-up failures (a missing setting stops the process with the setting named).
+var parsing = new ParserConfiguration { ResponseFileTokenReplacer = null };
+return await silo.Parse(args, parsing).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+
+static async Task<int> RunAsync(string[] args, bool demo)
 {
-    // Prints the PBKDF2 hash of a secret read from standard input, for CallCenter:Gateway:Users.
+    var builder = WebApplication.CreateBuilder(args);
+    if (demo)
+    {
+        builder.Configuration[DemoHosting.EnabledKey] = "true";
+    }
+
+    builder.AddServiceDefaults("callcenter-silo", new TelemetrySources(
+        Meters: ["CallCenter.Grains", EdgeTelemetry.MeterName, GatewayMetrics.MeterName],
+        ActivitySources: ["CallCenter.Grains", EdgeTelemetry.ActivitySourceName]));
+    builder.UseOrleans(silo =>
+    {
+        silo.ConfigureCallCenterSilo(builder.Configuration);
+        silo.AddCallCenterDiagnostics(builder.Configuration);
+        // How fast a crashed silo is declared dead (ProbeTimeout, NumMissedProbesLimit, ...): Orleans binds no section for it itself.
+        silo.Services.AddOptions<Orleans.Configuration.ClusterMembershipOptions>().Bind(builder.Configuration.GetSection("Orleans:Membership"));
+    });
+    builder.AddCallCenterWeb();
+    builder.Services.AddSipEdge(builder.Configuration);
+    builder.AddDemoTraffic();
+
+    var app = builder.Build();
+    app.MapDefaultEndpoints();
+    app.MapCallCenterWeb();
+    await app.RunAsync();
+    return 0;
+}
+
+static int HashSecret()
+{
     var secret = Console.In.ReadLine();
     if (string.IsNullOrEmpty(secret))
     {
@@ -18,40 +63,3 @@ if (args.FirstOrDefault() == "hash-secret")
     Console.WriteLine(SecretHasher.Hash(secret));
     return 0;
 }
-
-var builder = WebApplication.CreateBuilder(args.Where(arg => arg != "--demo").ToArray());
-if (args.Contains("--demo"))
-{
-    builder.Configuration["CallCenter:Demo:Enabled"] = "true";
-}
-
-builder.UseOrleans(silo =>
-{
-    silo.ConfigureCallCenterSilo(builder.Configuration);
-    silo.AddCallCenterDiagnostics(builder.Configuration);
-    // How fast a crashed silo is declared dead (ProbeTimeout, NumMissedProbesLimit, ...): Orleans binds no section for it itself.
-    silo.Services.AddOptions<Orleans.Configuration.ClusterMembershipOptions>().Bind(builder.Configuration.GetSection("Orleans:Membership"));
-});
-builder.AddCallCenterObservability();
-builder.Services.AddSingleton<ConfigurationSeeder>();
-builder.Services.AddHostedService(services => services.GetRequiredService<ConfigurationSeeder>());
-builder.Services.AddSipEdge(builder.Configuration);
-builder.AddAgentGateway();
-if (builder.Configuration.GetValue("CallCenter:Demo:Enabled", false))
-{
-    builder.Services.AddHostedService<DemoTraffic>();
-}
-
-var app = builder.Build();
-app.UseWallboard();
-app.MapHealthEndpoints();
-app.MapAdminApi();
-app.MapOperationsApi();
-app.MapHistoryApi();
-app.MapAgentGateway();
-app.MapCallCenterObservability();
-app.Run();
-return 0;
-
-/// <summary>Exposed so tests can start the real host.</summary>
-public partial class Program;

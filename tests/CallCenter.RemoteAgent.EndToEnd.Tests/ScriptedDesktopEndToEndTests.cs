@@ -1,11 +1,8 @@
-extern alias RemoteAgentDesk;
-
 using System.Text.Json;
 using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.Tests.Gateway;
 using Xunit.Abstractions;
-using RemoteAgentApp = RemoteAgentDesk::CallCenter.RemoteAgent.RemoteAgentApp;
 
 namespace CallCenter.RemoteAgent.EndToEnd.Tests;
 

@@ -1,6 +1,6 @@
 using CallCenter.Model;
-using CallCenter.Silo.Gateway.Security;
-using CallCenter.Silo.Wallboard;
+using CallCenter.Web.Security;
+using CallCenter.Web.Wallboard;
 
 namespace CallCenter.Wallboard.Tests;
 

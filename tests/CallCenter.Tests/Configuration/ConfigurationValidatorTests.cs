@@ -1,6 +1,6 @@
 using CallCenter.Grains.Configuration;
 using CallCenter.Model;
-using CallCenter.Silo.Hosting;
+using CallCenter.Web.Hosting;
 
 namespace CallCenter.Tests.Configuration;
 

@@ -1,9 +1,9 @@
 using CallCenter.Gateway.V1;
 using CallCenter.Grains;
 using CallCenter.Model;
-using CallCenter.Silo.Gateway;
-using CallCenter.Silo.Gateway.Security;
-using CallCenter.Silo.Hosting;
+using CallCenter.Web.Gateway;
+using CallCenter.Web.Security;
+using CallCenter.Persistence;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,5 @@
 using CallCenter.Model;
-using CallCenter.Silo.Gateway.Security;
+using CallCenter.Web.Security;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CallCenter.Tests.Gateway;
@@ -74,7 +74,7 @@ public sealed class SecurityTests
     public void Throttle_LocksOutByUserAndBySource_ForTheWindow()
     {
         var clock = new FakeTimeProvider();
-        var throttle = new LoginThrottle(3, TimeSpan.FromMinutes(5), clock);
+        using var throttle = new LoginThrottle(3, TimeSpan.FromMinutes(5), clock);
         for (var i = 0; i < 3; i++)
         {
             throttle.RecordFailure("amy", $"10.0.0.{i}");
@@ -90,6 +90,23 @@ public sealed class SecurityTests
         Assert.True(throttle.IsLockedOut("bob", "10.0.0.50"));
         clock.Advance(TimeSpan.FromMinutes(5));
         Assert.False(throttle.IsLockedOut("amy", "10.0.0.9"));
+    }
+
+    [Fact]
+    public void Throttle_ASuccessClearsTheUsersCount_NotTheSources()
+    {
+        var clock = new FakeTimeProvider();
+        using var throttle = new LoginThrottle(2, TimeSpan.FromMinutes(5), clock);
+        throttle.RecordFailure("amy", "10.0.0.1");
+        throttle.RecordFailure("amy", "10.0.0.1");
+        Assert.True(throttle.IsLockedOut("amy", "10.0.0.2"));
+
+        throttle.RecordSuccess("amy");
+
+        Assert.False(throttle.IsLockedOut("amy", "10.0.0.2"));
+        Assert.True(throttle.IsLockedOut("bob", "10.0.0.1"));
+        throttle.RecordFailure("amy", "10.0.0.2");
+        Assert.False(throttle.IsLockedOut("amy", "10.0.0.3"));
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CallCenter.Gateway.V1;
-using CallCenter.Silo.Gateway;
-using CallCenter.Silo.Hosting;
+using CallCenter.Web.Gateway;
+using CallCenter.ServiceDefaults;
 using Grpc.Net.Client;
 
 namespace CallCenter.Tests.Gateway;

@@ -1,7 +1,7 @@
 using CallCenter.Grains;
 using CallCenter.Grains.History;
 using CallCenter.Model;
-using CallCenter.Silo.History;
+using CallCenter.Persistence;
 using CallCenter.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;

@@ -1,4 +1,4 @@
-using CallCenter.Silo.Hosting;
+using CallCenter.Persistence;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using CallCenter.Grains.Grains;
 using CallCenter.Model;
-using CallCenter.Silo.Hosting;
+using CallCenter.Web.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 

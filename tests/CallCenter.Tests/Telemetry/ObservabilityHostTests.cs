@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using CallCenter.Model;
-using CallCenter.Silo.Hosting;
+using CallCenter.Web.Hosting;
 using CallCenter.Tests.Infrastructure;
 using CallCenter.Tests.Silo;
 

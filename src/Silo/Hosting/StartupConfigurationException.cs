@@ -1,4 +1,0 @@
-namespace CallCenter.Silo.Hosting;
-
-/// <summary>A setting the silo cannot start without is missing or wrong; the message names it.</summary>
-public sealed class StartupConfigurationException(string message) : Exception(message);

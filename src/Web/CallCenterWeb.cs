@@ -1,0 +1,40 @@
+using CallCenter.Web.Api;
+using CallCenter.Web.Gateway;
+using CallCenter.Web.Hosting;
+using CallCenter.Web.Security;
+
+namespace CallCenter.Web;
+
+/// <summary>What the silo serves to people and desktops: the HTTP API, the wallboard and the agent gateway.</summary>
+public static class CallCenterWeb
+{
+    public static WebApplicationBuilder AddCallCenterWeb(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddCallCenterSecurity();
+        builder.Services.AddCallCenterRateLimits(builder.Configuration);
+        builder.Services.AddSingleton<ConfigurationSeeder>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ConfigurationSeeder>());
+        builder.AddAgentGateway();
+        return builder;
+    }
+
+    /// <summary>
+    /// The middleware (the public wallboard page, then authentication, authorization and rate limits) and every endpoint. Each
+    /// endpoint names its policy or AllowAnonymous; the fallback policy refuses one that names neither.
+    /// </summary>
+    public static WebApplication MapCallCenterWeb(this WebApplication app)
+    {
+        app.UseWallboardPage();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.MapWallboardApi();
+        app.MapHealthEndpoints();
+        app.MapAdminApi();
+        app.MapOperationsApi();
+        app.MapHistoryApi();
+        app.MapAgentGateway();
+        app.MapDashboard();
+        return app;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text.Encodings.Web;
+using CallCenter.Web.Api;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace CallCenter.Web.Security;
+
+/// <summary>
+/// The product's own authentication, for the HTTP API and the gRPC gateway alike. A request with
+/// "Authorization: Bearer &lt;token&gt;" acts as the token's user (a session token of <see cref="SessionTokens"/>). An HTTP
+/// request without one is the local operator (an admin) only from loopback and only while
+/// <c>CallCenter:Http:AllowAnonymousLoopback</c> is true (the single-machine default); gRPC always needs a token.
+/// A challenge is 401 over HTTP and UNAUTHENTICATED over gRPC (audited when a token was refused), with the reason.
+/// </summary>
+public sealed class SessionTokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IConfiguration configuration)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "SessionToken";
+    public const string AllowAnonymousLoopbackKey = "CallCenter:Http:AllowAnonymousLoopback";
+    private const string Bearer = "Bearer ";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+        {
+            if (Context.RequestServices.GetService<SessionTokens>() is not { } tokens)
+            {
+                return Task.FromResult(AuthenticateResult.Fail(new TokenRefusedException("tokens are issued by the agent gateway, which is disabled")));
+            }
+
+            var check = tokens.Validate(header[Bearer.Length..].Trim());
+            return Task.FromResult(check.Principal is null
+                ? AuthenticateResult.Fail(new TokenRefusedException(check.Error ?? "invalid token"))
+                : Success(check.Principal));
+        }
+
+        if (!GrpcRequests.IsGrpc(Context) && Context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
+            && configuration.GetValue(AllowAnonymousLoopbackKey, true))
+        {
+            return Task.FromResult(Success(Principal.LocalOperator));
+        }
+
+        return Task.FromResult(AuthenticateResult.NoResult());
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var refused = (await HandleAuthenticateOnceSafeAsync()).Failure as TokenRefusedException;
+        if (GrpcRequests.IsGrpc(Context))
+        {
+            if (refused is not null)
+            {
+                Context.RequestServices.GetService<AuditLog>()?.Write("token", "refused", null, GrpcRequests.Peer(Context), refused.Message);
+            }
+
+            await GrpcRequests.WriteStatusAsync(Context, StatusCode.Unauthenticated, refused?.Message ?? "no session token: log in first");
+            return;
+        }
+
+        await HttpResults.Problem(StatusCodes.Status401Unauthorized, refused?.Message ?? "send 'Authorization: Bearer <token>' (log in through the agent gateway)")
+            .ExecuteAsync(Context);
+    }
+
+    private AuthenticateResult Success(Principal principal) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(new SessionIdentity(principal, SchemeName)), SchemeName));
+
+    /// <summary>A bearer token that is malformed, forged, expired, or that no gateway can check; the message says which.</summary>
+    private sealed class TokenRefusedException(string message) : Exception(message);
+}
