@@ -107,6 +107,7 @@ public sealed partial class SipEdge : IAsyncDisposable
 
         await _signalling.DisposeAsync();
         await _mediaClock.DisposeAsync();
+        _rateLimiter.Dispose();
     }
 
     private void OnRequest(SipServerTransaction transaction)

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CallCenter.EdgeSip.Hosting;
 
 /// <summary>Runs the site's SIP edge beside the silo (the embedded default) or in an Orleans client process.</summary>
-internal sealed class SipEdgeHostedService(SipEdgeOptions options, IGrainFactory grains, ILogger<SipEdge> logger) : IHostedService, IAsyncDisposable
+internal sealed class SipEdgeHostedService(SipEdgeOptions options, IGrainFactory grains, TimeProvider time, ILogger<SipEdge> logger) : IHostedService, IAsyncDisposable
 {
     private SipEdge? _edge;
 
@@ -14,7 +15,7 @@ internal sealed class SipEdgeHostedService(SipEdgeOptions options, IGrainFactory
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _edge = new SipEdge(options, grains, TimeProvider.System, logger);
+        _edge = new SipEdge(options, grains, time, logger);
         await _edge.StartAsync();
     }
 
@@ -44,6 +45,9 @@ public static class SipEdgeServiceCollectionExtensions
 
         SipEdgeOptionsValidator.ThrowIfInvalid(options);
         services.AddSingleton(options);
+
+        // The host's clock when it has one (the silo's), else the system's.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SipEdgeHostedService>();
         services.AddHostedService(provider => provider.GetRequiredService<SipEdgeHostedService>());
         return true;

@@ -1,28 +1,50 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.RateLimiting;
 using CallCenter.Sip;
 
 namespace CallCenter.EdgeSip.Protection;
 
+/// <summary>A SIP request as the rate limiter sees it: where it came from and its method.</summary>
+public readonly record struct SipRequestSource(IPAddress Address, string Method);
+
 /// <summary>
 /// Per-source token buckets for INVITE and REGISTER, with separate budgets per method, refilled on a
-/// <see cref="TimeProvider"/>. Other methods are never limited (in-dialog requests, ACK, BYE and
-/// CANCEL must get through). The table of sources is bounded by
-/// <see cref="RateLimitOptions.MaxTrackedSources"/>: the least recently seen source is evicted first.
+/// <see cref="TimeProvider"/>; a <see cref="PartitionedRateLimiter{TResource}"/> partitioned by source. Other methods
+/// are never limited (in-dialog requests, ACK, BYE and CANCEL must get through). A refused lease carries
+/// <see cref="MetadataName.RetryAfter"/>: how long until the source's next token. The table of sources is bounded by
+/// <see cref="RateLimitOptions.MaxTrackedSources"/>: the least recently seen source is evicted first, and a source
+/// idle long enough to have full buckets again (no different from a new one) is dropped as traffic passes.
 /// Thread-safe.
 /// </summary>
 /// <remarks>
-/// An evicted source starts again with full buckets, so the limit on a source holds only while the
-/// table is not churned by more distinct sources than it can track.
+/// <para>
+/// The partitions are not <see cref="TokenBucketRateLimiter"/>s, nor is the table
+/// <see cref="PartitionedRateLimiter.Create{TResource, TPartitionKey}"/>: the library's limiters read the machine's
+/// clock and take no <see cref="TimeProvider"/> (dotnet/runtime issue 106447; even a manual
+/// <see cref="TokenBucketRateLimiter.TryReplenish"/> is gated on wall-clock time), so a fake clock cannot drive
+/// them, and the partitioned limiter evicts idle partitions on a wall-clock timer with nothing bounding how many a
+/// flood of spoofed sources creates meanwhile. The bucket arithmetic here is the token bucket's, continuous, so
+/// refill and Retry-After are exact.
+/// </para>
+/// <para>
+/// An evicted source starts again with full buckets, so the limit on a source holds only while the table is not
+/// churned by more distinct sources than it can track.
+/// </para>
 /// </remarks>
-public sealed class SourceRateLimiter
+public sealed class SourceRateLimiter : PartitionedRateLimiter<SipRequestSource>
 {
+    /// <summary>How many idle sources one request may drop from the tail of the table (bounded work per request).</summary>
+    private const int IdleTrimPerRequest = 2;
+
+    private static readonly RateLimitLease Unlimited = new SourceLease(acquired: true, retryAfter: null);
+
     private readonly RateLimitOptions _options;
     private readonly TimeProvider _time;
     private readonly UInt128 _ipv6Mask;
-    private readonly Dictionary<SourceKey, LinkedListNode<Entry>> _entries = [];
-    private readonly LinkedList<Entry> _recency = new();
+    private readonly Dictionary<SourceKey, LinkedListNode<SourceBuckets>> _entries = [];
+    private readonly LinkedList<SourceBuckets> _recency = new();
     private readonly Lock _lock = new();
     private long _rejected;
 
@@ -78,40 +100,83 @@ public sealed class SourceRateLimiter
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(method);
-        retryAfter = TimeSpan.Zero;
-        bool invite = method == SipMethods.Invite;
-        if (!invite && method != SipMethods.Register)
+        using RateLimitLease lease = AttemptAcquire(new SipRequestSource(source, method));
+        retryAfter = !lease.IsAcquired && lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan wait) ? wait : TimeSpan.Zero;
+        return lease.IsAcquired;
+    }
+
+    /// <inheritdoc/>
+    public override RateLimiterStatistics? GetStatistics(SipRequestSource resource)
+    {
+        if (Bucket(resource.Method) is not { } bucket)
         {
-            return true;
+            return null;
         }
 
-        double rate = invite ? _options.InvitesPerSecond : _options.RegistersPerSecond;
-        double burst = invite ? _options.InviteBurst : _options.RegisterBurst;
-        SourceKey key = KeyOf(source);
+        lock (_lock)
+        {
+            return _entries.TryGetValue(KeyOf(resource.Address), out LinkedListNode<SourceBuckets>? node)
+                ? new RateLimiterStatistics { CurrentAvailablePermits = node.Value.For(bucket).Available(_time.GetTimestamp(), _time) }
+                : null;
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override RateLimitLease AttemptAcquireCore(SipRequestSource resource, int permitCount)
+    {
+        ArgumentNullException.ThrowIfNull(resource.Address);
+        ArgumentNullException.ThrowIfNull(resource.Method);
+        if (permitCount != 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, "A SIP request takes one permit.");
+        }
+
+        if (Bucket(resource.Method) is not { } which)
+        {
+            return Unlimited;
+        }
+
+        SourceKey key = KeyOf(resource.Address);
         long now = _time.GetTimestamp();
         lock (_lock)
         {
-            Entry entry = Touch(key, now);
-            ref Bucket bucket = ref invite ? ref entry.Invite : ref entry.Register;
-            double elapsed = _time.GetElapsedTime(bucket.Stamp, now).TotalSeconds;
-            if (elapsed > 0)
+            TrimIdleTail(key, now);
+            TokenBucket bucket = Touch(key, now).For(which);
+            if (bucket.TryAcquire(now, _time, out TimeSpan retryAfter))
             {
-                bucket.Tokens = Math.Min(burst, bucket.Tokens + (elapsed * rate));
-                bucket.Stamp = now;
+                return Unlimited;
             }
 
-            if (bucket.Tokens >= 1)
-            {
-                bucket.Tokens -= 1;
-                return true;
-            }
+            Interlocked.Increment(ref _rejected);
+            return new SourceLease(acquired: false, retryAfter);
+        }
+    }
 
-            retryAfter = TimeSpan.FromSeconds((1 - bucket.Tokens) / rate);
+    /// <inheritdoc/>
+    /// <remarks>Nothing waits for a token: a SIP request over its budget is refused at once (503).</remarks>
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(SipRequestSource resource, int permitCount, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(AttemptAcquireCore(resource, permitCount));
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            lock (_lock)
+            {
+                _recency.Clear();
+                _entries.Clear();
+            }
         }
 
-        Interlocked.Increment(ref _rejected);
-        return false;
+        base.Dispose(disposing);
     }
+
+    private static Method? Bucket(string method) => method switch
+    {
+        SipMethods.Invite => Method.Invite,
+        SipMethods.Register => Method.Register,
+        _ => null,
+    };
 
     private static void RequirePositive(double value, string name)
     {
@@ -121,9 +186,9 @@ public sealed class SourceRateLimiter
         }
     }
 
-    private Entry Touch(SourceKey key, long now)
+    private SourceBuckets Touch(SourceKey key, long now)
     {
-        if (_entries.TryGetValue(key, out LinkedListNode<Entry>? node))
+        if (_entries.TryGetValue(key, out LinkedListNode<SourceBuckets>? node))
         {
             _recency.Remove(node);
             _recency.AddFirst(node);
@@ -132,20 +197,28 @@ public sealed class SourceRateLimiter
 
         if (_entries.Count >= _options.MaxTrackedSources)
         {
-            // Reuse the least recently seen source's node: a flood of new sources allocates nothing.
-            node = _recency.Last!;
-            _recency.RemoveLast();
-            _entries.Remove(node.Value.Key);
-        }
-        else
-        {
-            node = new LinkedListNode<Entry>(new Entry());
+            Evict(_recency.Last!);
         }
 
-        node.Value.Reset(key, now, _options.InviteBurst, _options.RegisterBurst);
+        node = new LinkedListNode<SourceBuckets>(new SourceBuckets(key, _options, now));
         _recency.AddFirst(node);
         _entries[key] = node;
         return node.Value;
+    }
+
+    /// <summary>Drops sources at the tail whose buckets are full again: they are no different from sources never seen.</summary>
+    private void TrimIdleTail(SourceKey except, long now)
+    {
+        for (int i = 0; i < IdleTrimPerRequest && _recency.Last is { } oldest && !oldest.Value.Key.Equals(except) && oldest.Value.IsRested(now, _time); i++)
+        {
+            Evict(oldest);
+        }
+    }
+
+    private void Evict(LinkedListNode<SourceBuckets> node)
+    {
+        _recency.Remove(node);
+        _entries.Remove(node.Value.Key);
     }
 
     private SourceKey KeyOf(IPAddress source)
@@ -166,26 +239,89 @@ public sealed class SourceRateLimiter
         return new SourceKey(BinaryPrimitives.ReadUInt128BigEndian(bytes) & _ipv6Mask, IsIPv6: true);
     }
 
-    private readonly record struct SourceKey(UInt128 Address, bool IsIPv6);
-
-    private struct Bucket
+    private enum Method
     {
-        public double Tokens;
-        public long Stamp;
+        Invite,
+        Register,
     }
 
-    private sealed class Entry
+    private readonly record struct SourceKey(UInt128 Address, bool IsIPv6);
+
+    /// <summary>One source's partition: a bucket per limited method.</summary>
+    private sealed class SourceBuckets(SourceKey key, RateLimitOptions options, long now)
     {
-        public Bucket Invite;
-        public Bucket Register;
+        private readonly TokenBucket _invite = new(options.InvitesPerSecond, options.InviteBurst, now);
+        private readonly TokenBucket _register = new(options.RegistersPerSecond, options.RegisterBurst, now);
 
-        public SourceKey Key { get; private set; }
+        public SourceKey Key { get; } = key;
 
-        public void Reset(SourceKey key, long now, double inviteBurst, double registerBurst)
+        public TokenBucket For(Method method) => method == Method.Invite ? _invite : _register;
+
+        public bool IsRested(long now, TimeProvider time) => _invite.IsFull(now, time) && _register.IsFull(now, time);
+    }
+
+    /// <summary>A token bucket of <paramref name="burst"/> tokens, full when made, refilled at <paramref name="rate"/> tokens a second.</summary>
+    private sealed class TokenBucket
+    {
+        private readonly double _rate;
+        private readonly double _burst;
+        private double _tokens;
+        private long _stamp;
+
+        public TokenBucket(double rate, double burst, long now)
         {
-            Key = key;
-            Invite = new Bucket { Tokens = inviteBurst, Stamp = now };
-            Register = new Bucket { Tokens = registerBurst, Stamp = now };
+            _rate = rate;
+            _burst = burst;
+            _tokens = burst;
+            _stamp = now;
+        }
+
+        /// <summary>Takes a token; when there is none, <paramref name="retryAfter"/> is how long until the next.</summary>
+        public bool TryAcquire(long now, TimeProvider time, out TimeSpan retryAfter)
+        {
+            double elapsed = time.GetElapsedTime(_stamp, now).TotalSeconds;
+            if (elapsed > 0)
+            {
+                _tokens = Math.Min(_burst, _tokens + (elapsed * _rate));
+                _stamp = now;
+            }
+
+            if (_tokens >= 1)
+            {
+                _tokens -= 1;
+                retryAfter = TimeSpan.Zero;
+                return true;
+            }
+
+            retryAfter = TimeSpan.FromSeconds((1 - _tokens) / _rate);
+            return false;
+        }
+
+        /// <summary>Whether the bucket is full again by <paramref name="now"/> (as a new one would be).</summary>
+        public bool IsFull(long now, TimeProvider time) => TokensAt(now, time) >= _burst;
+
+        public long Available(long now, TimeProvider time) => (long)TokensAt(now, time);
+
+        private double TokensAt(long now, TimeProvider time) => Math.Min(_burst, _tokens + (time.GetElapsedTime(_stamp, now).TotalSeconds * _rate));
+    }
+
+    /// <summary>A lease this limiter hands out: granted, or refused with how long until the next token.</summary>
+    private sealed class SourceLease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
+    {
+        public override bool IsAcquired => acquired;
+
+        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            if (retryAfter is { } wait && metadataName == MetadataName.RetryAfter.Name)
+            {
+                metadata = wait;
+                return true;
+            }
+
+            metadata = null;
+            return false;
         }
     }
 }

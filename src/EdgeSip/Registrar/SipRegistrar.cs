@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Net;
 using CallCenter.Sip;
 using CallCenter.Sip.Auth;
-using CallCenter.Sip.Headers;
 using CallCenter.Sip.Transactions;
-using CallCenter.Sip.Uris;
 
 namespace CallCenter.EdgeSip.Registrar;
 
@@ -36,21 +34,18 @@ namespace CallCenter.EdgeSip.Registrar;
 /// </remarks>
 public sealed class SipRegistrar
 {
-    private const string ExpiresParameter = "expires";
     private const string MinExpiresHeader = "Min-Expires";
 
     private readonly TimeProvider _time;
     private readonly DigestAuthenticator _authenticator;
     private readonly Dictionary<string, SipAccount> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _usernamesByAgent = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<StoredBinding>> _bindings = new(StringComparer.Ordinal);
+    private readonly RegistrationStore _store;
     private readonly uint _defaultSeconds;
     private readonly uint _minSeconds;
     private readonly uint _maxSeconds;
     private readonly int _maxBindings;
-    private readonly Lock _lock = new();
     private readonly Lock _notifyLock = new();
-    private long _sequence;
 
     public SipRegistrar(RegistrarOptions options, IEnumerable<SipAccount> accounts, TimeProvider time, byte[]? nonceSecret = null)
     {
@@ -95,6 +90,7 @@ public sealed class SipRegistrar
             store.Add(account.Username, options.Realm, account.Password);
         }
 
+        _store = new RegistrationStore(_accounts, _usernamesByAgent, _maxBindings);
         _authenticator = new DigestAuthenticator(
             new DigestAuthenticatorOptions { Realm = options.Realm, NonceSecret = nonceSecret, Algorithms = options.Algorithms },
             store,
@@ -126,7 +122,7 @@ public sealed class SipRegistrar
         }
 
         // Structure first: none of this depends on who the user is.
-        if (!TryReadRequest(register, out ParsedRegister? parsed, out string? problem))
+        if (!RegisterRequest.TryRead(register, _defaultSeconds, _minSeconds, _maxSeconds, out RegisterRequest? parsed, out string? problem))
         {
             return Respond(register, 400, problem);
         }
@@ -166,26 +162,7 @@ public sealed class SipRegistrar
         }
 
         DateTimeOffset now = _time.GetUtcNow();
-        bool changed;
-        bool outOfOrder;
-        List<StoredBinding> current;
-        lock (_lock)
-        {
-            List<StoredBinding> bindings = GetBindings(username);
-            changed = bindings.RemoveAll(binding => binding.Binding.ExpiresAt <= now) > 0;
-            outOfOrder = IsOutOfOrder(bindings, parsed);
-            if (!outOfOrder)
-            {
-                changed |= Apply(bindings, parsed, account, source, transport, now);
-            }
-
-            current = [.. bindings];
-            if (bindings.Count == 0)
-            {
-                _bindings.Remove(username);
-            }
-        }
-
+        bool changed = _store.Update(parsed, account, source, transport, now, out bool outOfOrder, out List<StoredBinding> current);
         if (changed)
         {
             Notify(account.AgentId);
@@ -199,7 +176,7 @@ public sealed class SipRegistrar
         SipResponse ok = Respond(register, 200, "OK");
         foreach (StoredBinding binding in current.OrderByDescending(binding => binding.Sequence))
         {
-            ok.Headers.Add(SipHeaderNames.Contact, $"<{binding.Binding.ContactUri}>;{ExpiresParameter}={RemainingSeconds(binding.Binding, now)}");
+            ok.Headers.Add(SipHeaderNames.Contact, $"<{binding.Binding.ContactUri}>;{RegisterRequest.ExpiresParameter}={RemainingSeconds(binding.Binding, now)}");
         }
 
         ok.Headers.Add(SipHeaderNames.Date, now.ToString("r", CultureInfo.InvariantCulture));
@@ -210,20 +187,7 @@ public sealed class SipRegistrar
     public IReadOnlyList<RegistrationBinding> Lookup(string username)
     {
         ArgumentNullException.ThrowIfNull(username);
-        DateTimeOffset now = _time.GetUtcNow();
-        lock (_lock)
-        {
-            if (!_bindings.TryGetValue(username, out List<StoredBinding>? bindings))
-            {
-                return [];
-            }
-
-            return bindings
-                .Where(binding => binding.Binding.ExpiresAt > now)
-                .OrderByDescending(binding => binding.Sequence)
-                .Select(binding => binding.Binding)
-                .ToArray();
-        }
+        return _store.Lookup(username, _time.GetUtcNow());
     }
 
     /// <summary>
@@ -233,11 +197,7 @@ public sealed class SipRegistrar
     public RegistrationBinding? FindByAgent(string agentId)
     {
         ArgumentNullException.ThrowIfNull(agentId);
-        DateTimeOffset now = _time.GetUtcNow();
-        lock (_lock)
-        {
-            return FindByAgentLocked(agentId, now)?.Binding;
-        }
+        return _store.FindByAgent(agentId, _time.GetUtcNow());
     }
 
     /// <summary>
@@ -246,29 +206,7 @@ public sealed class SipRegistrar
     /// </summary>
     public void ExpireDue()
     {
-        DateTimeOffset now = _time.GetUtcNow();
-        var agents = new List<string>();
-        lock (_lock)
-        {
-            foreach ((string username, List<StoredBinding> bindings) in _bindings)
-            {
-                if (bindings.RemoveAll(binding => binding.Binding.ExpiresAt <= now) > 0)
-                {
-                    string agentId = _accounts[username].AgentId;
-                    if (!agents.Contains(agentId))
-                    {
-                        agents.Add(agentId);
-                    }
-                }
-            }
-
-            foreach (string username in _bindings.Where(pair => pair.Value.Count == 0).Select(pair => pair.Key).ToList())
-            {
-                _bindings.Remove(username);
-            }
-        }
-
-        foreach (string agentId in agents)
+        foreach (string agentId in _store.ExpireDue(_time.GetUtcNow()))
         {
             Notify(agentId);
         }
@@ -291,211 +229,6 @@ public sealed class SipRegistrar
     private static long RemainingSeconds(RegistrationBinding binding, DateTimeOffset now) =>
         Math.Max(0, (long)Math.Ceiling((binding.ExpiresAt - now).TotalSeconds));
 
-    private static bool IsOutOfOrder(List<StoredBinding> bindings, ParsedRegister request)
-    {
-        foreach (StoredBinding binding in bindings)
-        {
-            bool affected = request.Wildcard || request.Contacts.Any(contact => contact.Uri.Equals(binding.Uri));
-            if (affected
-                && string.Equals(binding.Binding.CallId, request.CallId, StringComparison.Ordinal)
-                && request.CSeq <= binding.Binding.CSeq)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private bool TryReadRequest(
-        SipRequest register,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ParsedRegister? parsed,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
-    {
-        parsed = null;
-        try
-        {
-            NameAddress? to = register.To;
-            string? callId = register.CallId;
-            CSeqHeader? cseq = register.CSeq;
-            if (to is null || string.IsNullOrEmpty(callId) || cseq is null)
-            {
-                problem = "Missing To, Call-ID or CSeq";
-                return false;
-            }
-
-            uint? headerExpires = null;
-            if (register.Headers.Contains(SipHeaderNames.Expires))
-            {
-                headerExpires = register.Expires;
-                if (headerExpires is null)
-                {
-                    problem = "Malformed Expires";
-                    return false;
-                }
-            }
-
-            IReadOnlyList<ContactHeader> contacts = register.Contacts;
-            bool wildcard = contacts.Any(contact => contact.IsWildcard);
-            if (wildcard && (contacts.Count != 1 || headerExpires != 0))
-            {
-                problem = "Contact '*' needs Expires: 0 and no other Contact";
-                return false;
-            }
-
-            var requested = new List<RequestedContact>(contacts.Count);
-            bool tooBrief = false;
-            foreach (ContactHeader contact in contacts)
-            {
-                if (contact.Address is not NameAddress address)
-                {
-                    continue;
-                }
-
-                uint seconds;
-                if (address.Parameters.Contains(ExpiresParameter))
-                {
-                    if (contact.Expires is not uint contactSeconds)
-                    {
-                        problem = "Malformed Contact expires parameter";
-                        return false;
-                    }
-
-                    seconds = contactSeconds;
-                }
-                else
-                {
-                    seconds = headerExpires ?? _defaultSeconds;
-                }
-
-                if (seconds != 0 && seconds < _minSeconds)
-                {
-                    tooBrief = true;
-                }
-
-                // The same URI twice: the later one wins.
-                requested.RemoveAll(existing => existing.Uri.Equals(address.Uri));
-                requested.Add(new RequestedContact(address.Uri, Math.Min(seconds, _maxSeconds)));
-            }
-
-            string? toUser = to.Uri is SipUri toUri ? toUri.User : null;
-            parsed = new ParsedRegister(toUser, callId, cseq.Number, wildcard, requested, tooBrief);
-            problem = null;
-            return true;
-        }
-        catch (SipParseException)
-        {
-            problem = "Malformed To, CSeq or Contact";
-            return false;
-        }
-    }
-
-    private List<StoredBinding> GetBindings(string username)
-    {
-        if (!_bindings.TryGetValue(username, out List<StoredBinding>? bindings))
-        {
-            bindings = [];
-            _bindings[username] = bindings;
-        }
-
-        return bindings;
-    }
-
-    private bool Apply(List<StoredBinding> bindings, ParsedRegister request, SipAccount account, IPEndPoint source, string transport, DateTimeOffset now)
-    {
-        if (request.Wildcard)
-        {
-            int removed = bindings.Count;
-            bindings.Clear();
-            return removed > 0;
-        }
-
-        bool changed = false;
-        foreach (RequestedContact contact in request.Contacts)
-        {
-            int index = bindings.FindIndex(binding => binding.Uri.Equals(contact.Uri));
-            if (contact.Seconds == 0)
-            {
-                if (index >= 0)
-                {
-                    bindings.RemoveAt(index);
-                    changed = true;
-                }
-
-                continue;
-            }
-
-            var binding = new RegistrationBinding(
-                account.Username,
-                account.AgentId,
-                contact.Uri.ToString(),
-                source,
-                transport,
-                now.AddSeconds(contact.Seconds),
-                request.CallId,
-                request.CSeq)
-            {
-                RegisteredAt = now,
-            };
-            var stored = new StoredBinding(contact.Uri, binding, ++_sequence);
-            if (index >= 0)
-            {
-                bindings[index] = stored;
-            }
-            else
-            {
-                bindings.Add(stored);
-            }
-
-            changed = true;
-        }
-
-        // Over the limit: the least recently registered go. This request's contacts have the highest
-        // sequence numbers and are no more than the limit, so they always stay.
-        while (bindings.Count > _maxBindings)
-        {
-            int oldest = 0;
-            for (int i = 1; i < bindings.Count; i++)
-            {
-                if (bindings[i].Sequence < bindings[oldest].Sequence)
-                {
-                    oldest = i;
-                }
-            }
-
-            bindings.RemoveAt(oldest);
-        }
-
-        return changed;
-    }
-
-    private StoredBinding? FindByAgentLocked(string agentId, DateTimeOffset now)
-    {
-        if (!_usernamesByAgent.TryGetValue(agentId, out List<string>? usernames))
-        {
-            return null;
-        }
-
-        StoredBinding? best = null;
-        foreach (string username in usernames)
-        {
-            if (!_bindings.TryGetValue(username, out List<StoredBinding>? bindings))
-            {
-                continue;
-            }
-
-            foreach (StoredBinding binding in bindings)
-            {
-                if (binding.Binding.ExpiresAt > now && (best is null || binding.Sequence > best.Sequence))
-                {
-                    best = binding;
-                }
-            }
-        }
-
-        return best;
-    }
-
     private void Notify(string agentId)
     {
         // Serialized, and the binding is read when the event is raised: whatever the interleaving of
@@ -509,16 +242,4 @@ public sealed class SipRegistrar
             }
         }
     }
-
-    private sealed record RequestedContact(AddressUri Uri, uint Seconds);
-
-    private sealed record ParsedRegister(
-        string? ToUser,
-        string CallId,
-        uint CSeq,
-        bool Wildcard,
-        IReadOnlyList<RequestedContact> Contacts,
-        bool TooBrief);
-
-    private sealed record StoredBinding(AddressUri Uri, RegistrationBinding Binding, long Sequence);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using CallCenter.Sip.Headers;
 using CallCenter.Sip.Transport;
@@ -14,8 +13,7 @@ namespace CallCenter.Sip.Transactions;
 /// </summary>
 public sealed class SipTransactionLayer : IDisposable
 {
-    private readonly Dictionary<string, SipClientTransaction> _clients = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SipServerTransaction> _servers = new(StringComparer.Ordinal);
+    private readonly SipTransactionTable _transactions = new();
     private readonly List<ISipTransport> _transports;
     private readonly SipTransactionLayerOptions _options;
     private long _strayResponses;
@@ -76,16 +74,7 @@ public sealed class SipTransactionLayer : IDisposable
     public IReadOnlyList<ISipTransport> Transports => _transports;
 
     /// <summary>Live transactions (client and server).</summary>
-    public int TransactionCount
-    {
-        get
-        {
-            lock (_clients)
-            {
-                return _clients.Count + _servers.Count;
-            }
-        }
-    }
+    public int TransactionCount => _transactions.Count;
 
     /// <summary>Responses that matched no client transaction and were discarded.</summary>
     public long StrayResponseCount => Interlocked.Read(ref _strayResponses);
@@ -122,17 +111,14 @@ public sealed class SipTransactionLayer : IDisposable
         }
 
         ISipTransport transport = SelectTransport(protocol);
-        PrepareVia(request, transport);
-        string key = ClientKey(request.TopVia!.Branch!, request.CSeq?.Method ?? request.Method);
+        SipViaStamping.PrepareOutbound(request, transport, _options.ViaHost);
+        string key = SipTransactionKeys.Client(request.TopVia!.Branch!, request.CSeq?.Method ?? request.Method);
         SipClientTransaction transaction = request.Method == SipMethods.Invite
             ? new SipInviteClientTransaction(this, key, request, transport, destination)
             : new SipNonInviteClientTransaction(this, key, request, transport, destination);
-        lock (_clients)
+        if (!_transactions.TryAddClient(key, transaction))
         {
-            if (!_clients.TryAdd(key, transaction))
-            {
-                throw new InvalidOperationException($"A client transaction with branch {request.TopVia.Branch} and method {request.Method} already exists.");
-            }
+            throw new InvalidOperationException($"A client transaction with branch {request.TopVia.Branch} and method {request.Method} already exists.");
         }
 
         Executor.Post(transaction.Start);
@@ -148,7 +134,7 @@ public sealed class SipTransactionLayer : IDisposable
         ISipTransport transport = SelectTransport(protocol);
         if (message is SipRequest request)
         {
-            PrepareVia(request, transport);
+            SipViaStamping.PrepareOutbound(request, transport, _options.ViaHost);
         }
 
         return transport.SendAsync(message, destination, cancellationToken);
@@ -157,11 +143,8 @@ public sealed class SipTransactionLayer : IDisposable
     /// <summary>The pending INVITE server transaction a CANCEL refers to (section 9.2), or null.</summary>
     public SipInviteServerTransaction? FindInviteForCancel(SipRequest cancel)
     {
-        string? key = ServerKey(cancel, SipMethods.Invite);
-        lock (_clients)
-        {
-            return key is not null && _servers.TryGetValue(key, out SipServerTransaction? server) ? server as SipInviteServerTransaction : null;
-        }
+        string? key = SipTransactionKeys.Server(cancel, SipMethods.Invite);
+        return key is not null ? _transactions.FindServer(key) as SipInviteServerTransaction : null;
     }
 
     public void Dispose()
@@ -177,12 +160,7 @@ public sealed class SipTransactionLayer : IDisposable
             transport.MessageReceived -= OnMessageReceived;
         }
 
-        List<SipTransaction> live;
-        lock (_clients)
-        {
-            live = [.. _clients.Values, .. _servers.Values];
-        }
-
+        List<SipTransaction> live = _transactions.Snapshot();
         Executor.Post(() => live.ForEach(transaction => transaction.Abandon()));
     }
 
@@ -210,20 +188,7 @@ public sealed class SipTransactionLayer : IDisposable
         }
     }
 
-    internal void Remove(SipTransaction transaction)
-    {
-        lock (_clients)
-        {
-            if (transaction is SipClientTransaction client)
-            {
-                _clients.Remove(client.Key);
-            }
-            else if (transaction is SipServerTransaction server)
-            {
-                _servers.Remove(server.Key);
-            }
-        }
-    }
+    internal void Remove(SipTransaction transaction) => _transactions.Remove(transaction);
 
     internal void RaiseResponse(SipClientTransaction transaction, SipResponse response) => ResponseReceived?.Invoke(transaction, response);
 
@@ -232,95 +197,6 @@ public sealed class SipTransactionLayer : IDisposable
     internal void RaiseTransportError(SipTransaction transaction, Exception exception) => TransportError?.Invoke(transaction, exception);
 
     internal void CountAbsorbed() => Interlocked.Increment(ref _absorbed);
-
-    private static string ClientKey(string branch, string cseqMethod) => branch + "|" + cseqMethod;
-
-    /// <summary>
-    /// Section 17.2.3: branch + sent-by + method (ACK and CANCEL-lookups use INVITE) when the branch
-    /// carries the magic cookie; otherwise a simplified RFC 2543 key from Call-ID, From tag, CSeq
-    /// number and the whole top Via.
-    /// </summary>
-    private static string? ServerKey(SipRequest request, string? methodOverride = null)
-    {
-        ViaHeader? via = request.TopVia;
-        if (via is null)
-        {
-            return null;
-        }
-
-        string method = methodOverride ?? (request.Method == SipMethods.Ack ? SipMethods.Invite : request.Method);
-        string sentBy = via.Host.ToLowerInvariant() + ":" + (via.Port?.ToString(CultureInfo.InvariantCulture) ?? string.Empty);
-        if (via.Branch is string branch && branch.StartsWith(ViaHeader.MagicCookie, StringComparison.Ordinal))
-        {
-            return branch + "|" + sentBy + "|" + method;
-        }
-
-        return "2543|" + request.CallId + "|" + request.From?.Tag + "|" + request.CSeq?.Number.ToString(CultureInfo.InvariantCulture)
-            + "|" + via + "|" + method;
-    }
-
-    /// <summary>
-    /// Section 18.2.1: a top Via whose sent-by host is not the source address gets received=;
-    /// an empty rport gets the source port (RFC 3581). Responses copy the Via, so they carry both.
-    /// </summary>
-    private static void StampReceived(SipRequest request, IPEndPoint source)
-    {
-        ViaHeader? via = request.TopVia;
-        if (via is null)
-        {
-            return;
-        }
-
-        string sourceHost = source.Address.ToString();
-        string sentByHost = via.Host.Trim('[', ']');
-        bool changed = false;
-        if (!sentByHost.Equals(sourceHost, StringComparison.OrdinalIgnoreCase))
-        {
-            via.Parameters.Set("received", sourceHost);
-            changed = true;
-        }
-
-        if (via.HasRPort && via.RPort is null)
-        {
-            via.Parameters.Set("rport", source.Port.ToString(CultureInfo.InvariantCulture));
-            changed = true;
-        }
-
-        if (changed)
-        {
-            ReplaceTopVia(request, via);
-        }
-    }
-
-    private static void ReplaceTopVia(SipMessage message, ViaHeader via)
-    {
-        for (int i = 0; i < message.Headers.Count; i++)
-        {
-            if (message.Headers[i].Name == SipHeaderNames.Via)
-            {
-                message.Headers.RemoveFirst(SipHeaderNames.Via);
-                message.Headers.Insert(i, new SipHeader(SipHeaderNames.Via, via.ToString()));
-                return;
-            }
-        }
-    }
-
-    private static bool HasTransactionHeaders(SipRequest request) =>
-        request.Headers.Contains(SipHeaderNames.Via) && request.Headers.Contains(SipHeaderNames.CSeq)
-        && request.Headers.Contains(SipHeaderNames.CallId) && request.Headers.Contains(SipHeaderNames.From)
-        && request.Headers.Contains(SipHeaderNames.To);
-
-    private static bool HasReadableCSeq(SipRequest request)
-    {
-        try
-        {
-            return request.CSeq is not null;
-        }
-        catch (SipParseException)
-        {
-            return false;
-        }
-    }
 
     private async Task ObserveSendAsync(SipTransaction transaction, ValueTask sending)
     {
@@ -345,43 +221,6 @@ public sealed class SipTransactionLayer : IDisposable
 
         return _transports.Find(transport => transport.Protocol.Equals(protocol, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"No {protocol} transport is configured.", nameof(protocol));
-    }
-
-    private void PrepareVia(SipRequest request, ISipTransport transport)
-    {
-        int index = -1;
-        for (int i = 0; i < request.Headers.Count; i++)
-        {
-            if (request.Headers[i].Name == SipHeaderNames.Via)
-            {
-                index = i;
-                break;
-            }
-        }
-
-        if (index >= 0 && request.TopVia is { Branch: not null })
-        {
-            return;
-        }
-
-        ViaHeader via;
-        if (index >= 0)
-        {
-            via = request.TopVia!;
-            request.Headers.RemoveFirst(SipHeaderNames.Via);
-        }
-        else
-        {
-            IPEndPoint local = transport.LocalEndPoint;
-            string host = _options.ViaHost ?? (local.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-                ? "[" + local.Address + "]"
-                : local.Address.ToString());
-            via = new ViaHeader(transport.Protocol, host, local.Port);
-            index = 0;
-        }
-
-        via.Parameters.Set("branch", SipMessageFactory.NewBranch());
-        request.Headers.Insert(index, new SipHeader(SipHeaderNames.Via, via.ToString()));
     }
 
     private void OnMessageReceived(SipInboundMessage inbound)
@@ -417,14 +256,9 @@ public sealed class SipTransactionLayer : IDisposable
         // Section 17.1.3: branch of the top Via and the CSeq method.
         string? branch = response.TopVia?.Branch;
         CSeqHeader? cseq = response.CSeq;
-        SipClientTransaction? transaction = null;
-        if (branch is not null && cseq is not null)
-        {
-            lock (_clients)
-            {
-                _clients.TryGetValue(ClientKey(branch, cseq.Method), out transaction);
-            }
-        }
+        SipClientTransaction? transaction = branch is not null && cseq is not null
+            ? _transactions.FindClient(SipTransactionKeys.Client(branch, cseq.Method))
+            : null;
 
         if (transaction is not null)
         {
@@ -442,7 +276,7 @@ public sealed class SipTransactionLayer : IDisposable
 
     private void RouteRequest(SipRequest request, SipInboundMessage inbound)
     {
-        if (!HasTransactionHeaders(request))
+        if (!SipTransactionKeys.HasTransactionHeaders(request))
         {
             Interlocked.Increment(ref _dropped);
             if (request.Method != SipMethods.Ack && request.Headers.Contains(SipHeaderNames.Via))
@@ -453,7 +287,7 @@ public sealed class SipTransactionLayer : IDisposable
             return;
         }
 
-        if (!HasReadableCSeq(request))
+        if (!SipTransactionKeys.HasReadableCSeq(request))
         {
             // The parser of the UDP and TCP transports refuses such a request (and answers it); one from elsewhere
             // still has the Via, From, To and Call-ID a 400 needs. No transaction: its key and its matching need the CSeq.
@@ -466,13 +300,9 @@ public sealed class SipTransactionLayer : IDisposable
             return;
         }
 
-        StampReceived(request, inbound.RemoteEndPoint);
-        string key = ServerKey(request)!;
-        SipServerTransaction? existing;
-        lock (_clients)
-        {
-            _servers.TryGetValue(key, out existing);
-        }
+        SipViaStamping.StampReceived(request, inbound.RemoteEndPoint);
+        string key = SipTransactionKeys.Server(request)!;
+        SipServerTransaction? existing = _transactions.FindServer(key);
 
         if (existing is not null)
         {
@@ -489,10 +319,7 @@ public sealed class SipTransactionLayer : IDisposable
         SipServerTransaction transaction = request.Method == SipMethods.Invite
             ? new SipInviteServerTransaction(this, key, request, inbound.Transport, inbound.RemoteEndPoint)
             : new SipNonInviteServerTransaction(this, key, request, inbound.Transport, inbound.RemoteEndPoint);
-        lock (_clients)
-        {
-            _servers[key] = transaction;
-        }
+        _transactions.SetServer(key, transaction);
 
         if (transaction is SipInviteServerTransaction invite)
         {

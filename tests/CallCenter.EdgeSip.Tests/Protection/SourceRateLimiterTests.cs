@@ -1,4 +1,5 @@
 using System.Net;
+using System.Threading.RateLimiting;
 using CallCenter.EdgeSip.Protection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -162,6 +163,64 @@ public sealed class SourceRateLimiterTests
 
         Assert.Equal(1000, granted);
         Assert.Equal(3000, limiter.Rejected);
+    }
+
+    [Fact]
+    public void AttemptAcquire_OverTheBudget_TheRefusedLeaseCarriesRetryAfter()
+    {
+        using var limiter = new SourceRateLimiter(new RateLimitOptions { RegistersPerSecond = 4, RegisterBurst = 1 }, _time);
+        var register = new SipRequestSource(SourceA, "REGISTER");
+        using (var granted = limiter.AttemptAcquire(register))
+        {
+            Assert.True(granted.IsAcquired);
+        }
+
+        using var refused = limiter.AttemptAcquire(register);
+
+        Assert.False(refused.IsAcquired);
+        Assert.True(refused.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), retryAfter);
+        Assert.Equal(0, limiter.GetStatistics(register)!.CurrentAvailablePermits);
+    }
+
+    [Fact]
+    public void AttemptAcquire_OtherMethods_AreGrantedWithoutAPartition()
+    {
+        using var limiter = new SourceRateLimiter(new RateLimitOptions(), _time);
+
+        using var lease = limiter.AttemptAcquire(new SipRequestSource(SourceA, "BYE"));
+
+        Assert.True(lease.IsAcquired);
+        Assert.Null(limiter.GetStatistics(new SipRequestSource(SourceA, "BYE")));
+        Assert.Equal(0, limiter.TrackedSources);
+    }
+
+    [Fact]
+    public void TryAcquire_SourceIdleUntilItsBucketsAreFull_IsDroppedAsOtherTrafficPasses()
+    {
+        var limiter = new SourceRateLimiter(new RateLimitOptions { InvitesPerSecond = 10, InviteBurst = 2 }, _time);
+        Assert.True(limiter.TryAcquire(SourceA, "INVITE"));
+        Assert.True(limiter.TryAcquire(SourceB, "INVITE"));
+        Assert.Equal(2, limiter.TrackedSources);
+
+        _time.Advance(TimeSpan.FromMilliseconds(100)); // one token back: both buckets full again
+        Assert.True(limiter.TryAcquire(IPAddress.Parse("198.51.100.3"), "INVITE"));
+
+        Assert.Equal(1, limiter.TrackedSources);
+    }
+
+    [Fact]
+    public void TryAcquire_SourceNotYetRefilled_IsKept()
+    {
+        var limiter = new SourceRateLimiter(new RateLimitOptions { InvitesPerSecond = 10, InviteBurst = 2 }, _time);
+        Exhaust(limiter, SourceA, "INVITE");
+
+        _time.Advance(TimeSpan.FromMilliseconds(150)); // one and a half tokens of two
+        Assert.True(limiter.TryAcquire(SourceB, "INVITE"));
+
+        Assert.Equal(2, limiter.TrackedSources);
+        Assert.True(limiter.TryAcquire(SourceA, "INVITE"));
+        Assert.False(limiter.TryAcquire(SourceA, "INVITE")); // A kept its state: half a token left, not a new bucket
     }
 
     [Fact]

@@ -1,0 +1,106 @@
+using System.Text;
+using CallCenter.Grains;
+using CallCenter.Model;
+using CallCenter.Sip;
+using Microsoft.Extensions.Logging;
+
+namespace CallCenter.EdgeSip.Calls;
+
+/// <summary>
+/// Transfers at the edge: the agent phone's REFER (a blind transfer, decided by the grains), and the caller bridged to a
+/// party outside the contact center once the grains transferred the call out.
+/// </summary>
+internal sealed partial class ExternalTransfer(
+    EdgeServices edge,
+    ICallGrain grain,
+    string callId,
+    string callerNumber,
+    CallerLeg caller,
+    CallerPrompts prompts,
+    CallInbox inbox,
+    AgentLegControl agent,
+    CallBridge bridge,
+    LegDialer dialer)
+{
+    private readonly ILogger _logger = edge.Logger;
+
+    /// <summary>The agent's phone asked for a blind transfer: the grains decide; the phone hears the outcome (NOTIFY).</summary>
+    public async Task OnReferAsync(AgentReferred referred)
+    {
+        var agentId = referred.Leg.AgentId ?? "";
+        var transfer = TransferTarget.FromReferTo(referred.Target, edge.IsQueue, edge.IsAgent, agentId);
+        var result = transfer is null
+            ? new CommandResult(CommandStatus.InvalidArgument, "unreadable Refer-To")
+            : await grain.TransferAsync(transfer);
+        await NotifyReferOutcomeAsync(referred.Leg, result.Succeeded ? "SIP/2.0 200 OK" : "SIP/2.0 603 Declined");
+        LogTransfer(callId, referred.Target, result.Status);
+
+        // The grain's change (Queued, or Ended as TransferredOut) moves the caller on.
+    }
+
+    /// <summary>
+    /// Bridges the caller to a party outside the contact center until either hangs up: dials <paramref name="target"/>,
+    /// or takes over <paramref name="connected"/>, the leg of a consult already talking. True: the call is over.
+    /// </summary>
+    public async Task<bool> BridgeAsync(string target, AgentLeg? connected = null)
+    {
+        AgentLeg leg;
+        if (connected is not null)
+        {
+            leg = connected;
+            agent.Adopt(leg);
+            bridge.Connect(leg);
+        }
+        else
+        {
+            if (dialer.DialExternal(target) is not { } dialled)
+            {
+                await prompts.PlayAsync(["all-busy"]);
+                await caller.ByeAsync();
+                return true;
+            }
+
+            leg = dialled;
+            agent.Adopt(leg);
+            caller.PlayMusicOnHold();
+            _ = leg.RingAsync(callerNumber, "Transfer", inbox.Post);
+        }
+
+        while (true)
+        {
+            switch (await inbox.NextAsync())
+            {
+                case AgentAnswered { Leg: var answered } when answered == leg:
+                    bridge.Connect(leg);
+                    break;
+                case AgentFailed { Leg: var failed } when failed == leg:
+                    agent.Release();
+                    await prompts.PlayAsync(["all-busy"]);
+                    await caller.ByeAsync();
+                    return true;
+                case AgentHungUp { Leg: var hungUp } when hungUp == leg:
+                    await agent.DropAsync();
+                    await caller.ByeAsync();
+                    return true;
+            }
+        }
+    }
+
+    private async Task NotifyReferOutcomeAsync(AgentLeg leg, string statusLine)
+    {
+        if (leg.Dialog is not { } dialog)
+        {
+            return;
+        }
+
+        var notify = dialog.CreateRequest(SipMethods.Notify);
+        notify.Headers.Add("Event", "refer");
+        notify.Headers.Add("Subscription-State", "terminated;reason=noresource");
+        notify.Headers.Add(SipHeaderNames.ContentType, "message/sipfrag;version=2.0");
+        notify.Body = Encoding.UTF8.GetBytes(statusLine + "\r\n");
+        await edge.Signalling.SendAsync(notify, leg.Destination, leg.Protocol);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: REFER to {Target} gave {Status}")]
+    private partial void LogTransfer(string callId, string target, CommandStatus status);
+}

@@ -1,0 +1,53 @@
+using CallCenter.Sip;
+
+namespace CallCenter.EdgeSip.Calls;
+
+/// <summary>Which of an edge call's legs an in-dialog request came on.</summary>
+internal enum CallLegKind
+{
+    Caller,
+    Agent,
+
+    /// <summary>The consulted party's phone, which talks only to the consulting agent.</summary>
+    Consult,
+}
+
+/// <summary>What the edge does with an in-dialog request.</summary>
+internal enum InDialogAction
+{
+    /// <summary>BYE: 200, and the leg's party has hung up.</summary>
+    HangUp,
+
+    /// <summary>re-INVITE: 200 with our answer (the agent's may put the call on hold).</summary>
+    AnswerReInvite,
+
+    /// <summary>The agent's REFER: 202 (400 without Refer-To), and a blind transfer.</summary>
+    Transfer,
+
+    /// <summary>The caller's INFO: 200, and a digit if it carries one.</summary>
+    ReadDigit,
+
+    /// <summary>200 and nothing more.</summary>
+    Acknowledge,
+
+    /// <summary>403: the consulted party may hang up or renegotiate media, nothing more.</summary>
+    Forbid,
+
+    /// <summary>405.</summary>
+    NotAllowed,
+}
+
+/// <summary>The edge's rules for requests inside its dialogs, by leg and method.</summary>
+internal static class InDialogRouting
+{
+    public static InDialogAction Route(CallLegKind leg, string method) => (leg, method) switch
+    {
+        (_, SipMethods.Bye) => InDialogAction.HangUp,
+        (_, SipMethods.Invite) => InDialogAction.AnswerReInvite,
+        (CallLegKind.Agent, SipMethods.Refer) => InDialogAction.Transfer,
+        (CallLegKind.Caller, SipMethods.Info) => InDialogAction.ReadDigit,
+        (_, SipMethods.Notify or SipMethods.Options or SipMethods.Info) => InDialogAction.Acknowledge,
+        (CallLegKind.Consult, _) => InDialogAction.Forbid,
+        _ => InDialogAction.NotAllowed,
+    };
+}

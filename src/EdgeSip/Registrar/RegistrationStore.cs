@@ -1,0 +1,216 @@
+using System.Net;
+using CallCenter.Sip.Uris;
+
+namespace CallCenter.EdgeSip.Registrar;
+
+/// <summary>One live binding as stored: its URI (for matching), the binding, and when it was last registered (a sequence).</summary>
+internal sealed record StoredBinding(AddressUri Uri, RegistrationBinding Binding, long Sequence);
+
+/// <summary>
+/// The registrar's bindings in memory, by account: atomic updates from a REGISTER (RFC 3261 section 10.3 steps 6
+/// to 8), expiry, and lookups by account and by agent. Thread-safe.
+/// </summary>
+internal sealed class RegistrationStore(IReadOnlyDictionary<string, SipAccount> accounts, IReadOnlyDictionary<string, List<string>> usernamesByAgent, int maxBindings)
+{
+    private readonly Dictionary<string, List<StoredBinding>> _bindings = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private long _sequence;
+
+    /// <summary>
+    /// Applies a REGISTER of <paramref name="account"/>, all or nothing: when a contact it names has a binding with
+    /// the same Call-ID and a CSeq at least as high, nothing changes (<paramref name="outOfOrder"/>). Expired bindings
+    /// go first. Returns whether the bindings changed; <paramref name="current"/> is what the account has after.
+    /// </summary>
+    public bool Update(RegisterRequest request, SipAccount account, IPEndPoint source, string transport, DateTimeOffset now, out bool outOfOrder, out List<StoredBinding> current)
+    {
+        lock (_lock)
+        {
+            List<StoredBinding> bindings = GetBindings(account.Username);
+            bool changed = bindings.RemoveAll(binding => binding.Binding.ExpiresAt <= now) > 0;
+            outOfOrder = IsOutOfOrder(bindings, request);
+            if (!outOfOrder)
+            {
+                changed |= Apply(bindings, request, account, source, transport, now);
+            }
+
+            current = [.. bindings];
+            if (bindings.Count == 0)
+            {
+                _bindings.Remove(account.Username);
+            }
+
+            return changed;
+        }
+    }
+
+    /// <summary>The live bindings of an account, most recently registered first; empty for an unknown user.</summary>
+    public IReadOnlyList<RegistrationBinding> Lookup(string username, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (!_bindings.TryGetValue(username, out List<StoredBinding>? bindings))
+            {
+                return [];
+            }
+
+            return bindings
+                .Where(binding => binding.Binding.ExpiresAt > now)
+                .OrderByDescending(binding => binding.Sequence)
+                .Select(binding => binding.Binding)
+                .ToArray();
+        }
+    }
+
+    /// <summary>The most recently registered live binding of any of the agent's accounts, or null.</summary>
+    public RegistrationBinding? FindByAgent(string agentId, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (!usernamesByAgent.TryGetValue(agentId, out List<string>? usernames))
+            {
+                return null;
+            }
+
+            StoredBinding? best = null;
+            foreach (string username in usernames)
+            {
+                if (!_bindings.TryGetValue(username, out List<StoredBinding>? bindings))
+                {
+                    continue;
+                }
+
+                foreach (StoredBinding binding in bindings)
+                {
+                    if (binding.Binding.ExpiresAt > now && (best is null || binding.Sequence > best.Sequence))
+                    {
+                        best = binding;
+                    }
+                }
+            }
+
+            return best?.Binding;
+        }
+    }
+
+    /// <summary>Removes expired bindings; returns the agents whose bindings changed, each once.</summary>
+    public List<string> ExpireDue(DateTimeOffset now)
+    {
+        var agents = new List<string>();
+        lock (_lock)
+        {
+            foreach ((string username, List<StoredBinding> bindings) in _bindings)
+            {
+                if (bindings.RemoveAll(binding => binding.Binding.ExpiresAt <= now) > 0)
+                {
+                    string agentId = accounts[username].AgentId;
+                    if (!agents.Contains(agentId))
+                    {
+                        agents.Add(agentId);
+                    }
+                }
+            }
+
+            foreach (string username in _bindings.Where(pair => pair.Value.Count == 0).Select(pair => pair.Key).ToList())
+            {
+                _bindings.Remove(username);
+            }
+        }
+
+        return agents;
+    }
+
+    private static bool IsOutOfOrder(List<StoredBinding> bindings, RegisterRequest request)
+    {
+        foreach (StoredBinding binding in bindings)
+        {
+            bool affected = request.Wildcard || request.Contacts.Any(contact => contact.Uri.Equals(binding.Uri));
+            if (affected
+                && string.Equals(binding.Binding.CallId, request.CallId, StringComparison.Ordinal)
+                && request.CSeq <= binding.Binding.CSeq)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private List<StoredBinding> GetBindings(string username)
+    {
+        if (!_bindings.TryGetValue(username, out List<StoredBinding>? bindings))
+        {
+            bindings = [];
+            _bindings[username] = bindings;
+        }
+
+        return bindings;
+    }
+
+    private bool Apply(List<StoredBinding> bindings, RegisterRequest request, SipAccount account, IPEndPoint source, string transport, DateTimeOffset now)
+    {
+        if (request.Wildcard)
+        {
+            int removed = bindings.Count;
+            bindings.Clear();
+            return removed > 0;
+        }
+
+        bool changed = false;
+        foreach (RequestedContact contact in request.Contacts)
+        {
+            int index = bindings.FindIndex(binding => binding.Uri.Equals(contact.Uri));
+            if (contact.Seconds == 0)
+            {
+                if (index >= 0)
+                {
+                    bindings.RemoveAt(index);
+                    changed = true;
+                }
+
+                continue;
+            }
+
+            var binding = new RegistrationBinding(
+                account.Username,
+                account.AgentId,
+                contact.Uri.ToString(),
+                source,
+                transport,
+                now.AddSeconds(contact.Seconds),
+                request.CallId,
+                request.CSeq)
+            {
+                RegisteredAt = now,
+            };
+            var stored = new StoredBinding(contact.Uri, binding, ++_sequence);
+            if (index >= 0)
+            {
+                bindings[index] = stored;
+            }
+            else
+            {
+                bindings.Add(stored);
+            }
+
+            changed = true;
+        }
+
+        // Over the limit: the least recently registered go. This request's contacts have the highest
+        // sequence numbers and are no more than the limit, so they always stay.
+        while (bindings.Count > maxBindings)
+        {
+            int oldest = 0;
+            for (int i = 1; i < bindings.Count; i++)
+            {
+                if (bindings[i].Sequence < bindings[oldest].Sequence)
+                {
+                    oldest = i;
+                }
+            }
+
+            bindings.RemoveAt(oldest);
+        }
+
+        return changed;
+    }
+}
