@@ -53,7 +53,7 @@ internal sealed partial class EdgeCall : ICallObserver
     private ITimer? _announcementTimer;
     private bool _callerGone;
     private readonly Lock _snapshotOrder = new();
-    private int _lastTimelineLength;
+    private long _lastSequence;
 
     /// <summary>The call's trace: the INVITE's span (root, or a child of a traceparent the caller sent), the queue step and the offer in progress.</summary>
     private Activity? _callSpan;
@@ -84,20 +84,20 @@ internal sealed partial class EdgeCall : ICallObserver
     public void Start() => Completion = Task.Run(RunAsync);
 
     /// <summary>
-    /// The grain's notices may overtake each other on the way; each carries the whole timeline, so an older one
-    /// (a shorter timeline) than the last passed on is dropped.
+    /// The grain's notices may overtake each other on the way; each carries the call's sequence, so an older one
+    /// (a lower sequence) than the last passed on is dropped.
     /// </summary>
-    void ICallObserver.OnCallChanged(CallSnapshot call)
+    void ICallObserver.OnCallChanged(CallNotice notice)
     {
         lock (_snapshotOrder)
         {
-            if (call.Timeline.Count <= _lastTimelineLength)
+            if (notice.Sequence <= _lastSequence)
             {
                 return;
             }
 
-            _lastTimelineLength = call.Timeline.Count;
-            Post(new CallChanged(call));
+            _lastSequence = notice.Sequence;
+            Post(new CallChanged(notice.Call));
         }
     }
 
@@ -1190,7 +1190,7 @@ internal sealed partial class EdgeCall : ICallObserver
                 await Task.Delay(LeaseRenewEvery, _edge.Time, ended);
                 if (_observerReference is { } reference)
                 {
-                    ((ICallObserver)this).OnCallChanged(await _grain.EdgeAliveAsync(reference));
+                    ((ICallObserver)this).OnCallChanged(CallNotice.Of(await _grain.EdgeAliveAsync(reference)));
                 }
             }
             catch (OperationCanceledException) when (ended.IsCancellationRequested)

@@ -43,38 +43,8 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("SetNotReadyAsync")]
     Task<CommandResult> SetNotReadyAsync(string reasonCode);
 
-    /// <summary>A queue asks to hold this agent for an offer; refused unless Available with free capacity.</summary>
-    [Alias("TryReserveAsync")]
-    Task<bool> TryReserveAsync(OfferLease lease);
-
-    /// <summary>The queue confirms the agent accepted: Reserved → Busy.</summary>
-    [Alias("ConfirmAcceptAsync")]
-    Task<CommandResult> ConfirmAcceptAsync(string callId, long epoch, double wrapUpSeconds);
-
-    /// <summary>The queue takes the offer back; a missed offer (timeout or reject) makes the agent NotReady("missed offer").</summary>
-    [Alias("ReleaseOfferAsync")]
-    Task ReleaseOfferAsync(string callId, long epoch, bool missed);
-
-    /// <summary>
-    /// The call the agent held ended (or was transferred away): Busy → WrapUp. When the wrap-up ends the agent reports
-    /// the handled call (talk plus wrap-up) to the call's queue, for its handle-time figures.
-    /// </summary>
-    [Alias("CallEndedAsync")]
-    Task CallEndedAsync(string callId, double talkSeconds, string siteId);
-
-    /// <summary>
-    /// The call says it is not with this agent (it ended, or went to another agent): the agent forgets it without a
-    /// wrap-up, and is free again if it holds no other call.
-    /// </summary>
-    [Alias("DropCallAsync")]
-    Task DropCallAsync(string callId);
-
     [Alias("CompleteWrapUpAsync")]
     Task<CommandResult> CompleteWrapUpAsync();
-
-    /// <summary>Ends wrap-up when due by the contact-center clock and re-announces availability. Idempotent; the grain's timer calls it.</summary>
-    [Alias("ProcessDueWorkAsync")]
-    Task ProcessDueWorkAsync();
 
     [Alias("GetStatusAsync")]
     Task<AgentStatus> GetStatusAsync();

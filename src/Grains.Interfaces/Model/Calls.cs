@@ -106,6 +106,7 @@ public sealed record CallSnapshot
     [Id(11)] public DateTimeOffset? ConnectedAt { get; init; }
     [Id(12)] public DateTimeOffset? EndedAt { get; init; }
     [Id(13)] public IReadOnlyDictionary<string, string> AttachedData { get; init; } = new Dictionary<string, string>();
+    /// <summary>The latest timeline entries, oldest first: at most the call's cap (<see cref="Sequence"/> counts every entry ever recorded).</summary>
     [Id(14)] public IReadOnlyList<CallEvent> Timeline { get; init; } = [];
     [Id(15)] public IReadOnlyList<string> Notes { get; init; } = [];
     /// <summary>For a callback, the call whose place it keeps.</summary>
@@ -120,6 +121,25 @@ public sealed record CallSnapshot
     [Id(20)] public Consultation? Consult { get; init; }
     /// <summary>The disposition code each agent who handled the call chose in wrap-up, by agent id.</summary>
     [Id(21)] public IReadOnlyDictionary<string, string> Dispositions { get; init; } = new Dictionary<string, string>();
+    /// <summary>How many timeline entries the call has recorded: its version (it only grows); older entries than the last <see cref="Timeline"/> are dropped.</summary>
+    [Id(22)] public long Sequence { get; init; }
+}
+
+/// <summary>
+/// A change of a call, as its observers get it: the call's sequence after the change, the timeline entries it added,
+/// and the call's state (its <see cref="CallSnapshot.Timeline"/> left empty: a notice never carries the timeline).
+/// Notices may overtake each other: one whose sequence is not above the last seen is older.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("CallNotice")]
+public sealed record CallNotice
+{
+    [Id(0)] public required long Sequence { get; init; }
+    /// <summary>The entries this change added (the newest ones, at most the call's timeline cap).</summary>
+    [Id(1)] public IReadOnlyList<CallEvent> Changes { get; init; } = [];
+    [Id(2)] public required CallSnapshot Call { get; init; }
+
+    /// <summary>A notice for a snapshot read directly (the edge's renewal): the same sequence, no changes listed.</summary>
+    public static CallNotice Of(CallSnapshot call) => new() { Sequence = call.Sequence, Call = call with { Timeline = [] } };
 }
 
 /// <summary>Where a waiting call stands in its queue, for the announcements the caller hears.</summary>

@@ -199,7 +199,7 @@ public sealed class EdgeSupportTests(ClusterFixture fixture)
     {
         private readonly Channels.Channel<CallSnapshot> _changes = Channels.Channel.CreateUnbounded<CallSnapshot>();
 
-        public void OnCallChanged(CallSnapshot call) => _changes.Writer.TryWrite(call);
+        public void OnCallChanged(CallNotice notice) => _changes.Writer.TryWrite(notice.Call);
 
         public async Task<CallSnapshot> NextAsync(CallState state)
         {
