@@ -3,58 +3,58 @@ using CallCenter.Model;
 namespace CallCenter.Grains;
 
 /// <summary>Receives an agent's events (offers, state changes): the desktop's or a simulator's callback.</summary>
-[Alias("IAgentObserver")]
+[Alias("callcenter.agent.observer")]
 public interface IAgentObserver : IGrainObserver
 {
-    [Alias("OnOffer")]
+    [Alias("callcenter.agent.observer.on-offer")]
     void OnOffer(OfferLease offer);
 
-    [Alias("OnOfferWithdrawn")]
+    [Alias("callcenter.agent.observer.on-offer-withdrawn")]
     void OnOfferWithdrawn(string callId, long epoch);
 
-    [Alias("OnPresenceChanged")]
+    [Alias("callcenter.agent.observer.on-presence-changed")]
     void OnPresenceChanged(AgentStatus status);
 
     /// <summary>A supervisor wrote to the agent.</summary>
-    [Alias("OnSupervisorMessage")]
+    [Alias("callcenter.agent.observer.on-supervisor-message")]
     void OnSupervisorMessage(string from, string text);
 }
 
 /// <summary>One agent: profile, presence state machine, offer reservation and counters. Awaits nobody but its observers (one-way).</summary>
-[Alias("IAgentGrain")]
+[Alias("callcenter.agent")]
 public interface IAgentGrain : IGrainWithStringKey
 {
-    [Alias("ConfigureAsync")]
+    [Alias("callcenter.agent.configure")]
     Task ConfigureAsync(AgentConfiguration configuration);
 
-    [Alias("RemoveAsync")]
+    [Alias("callcenter.agent.remove")]
     Task RemoveAsync();
 
     /// <summary>Logs the agent in: Available, or NotReady with <paramref name="notReadyReason"/> (a desktop logs in NotReady until its event stream is open).</summary>
-    [Alias("LoginAsync")]
+    [Alias("callcenter.agent.login")]
     Task<CommandResult> LoginAsync(string? notReadyReason = null);
 
-    [Alias("LogoutAsync")]
+    [Alias("callcenter.agent.logout")]
     Task<CommandResult> LogoutAsync();
 
-    [Alias("SetAvailableAsync")]
+    [Alias("callcenter.agent.set-available")]
     Task<CommandResult> SetAvailableAsync();
 
-    [Alias("SetNotReadyAsync")]
+    [Alias("callcenter.agent.set-not-ready")]
     Task<CommandResult> SetNotReadyAsync(string reasonCode);
 
-    [Alias("CompleteWrapUpAsync")]
+    [Alias("callcenter.agent.complete-wrap-up")]
     Task<CommandResult> CompleteWrapUpAsync();
 
-    [Alias("GetStatusAsync")]
+    [Alias("callcenter.agent.get-status")]
     Task<AgentStatus> GetStatusAsync();
 
     /// <summary>The SIP edge registered the agent's phone at <paramref name="contactUri"/> until <paramref name="until"/>; null unregisters it.</summary>
-    [Alias("SetPhoneAsync")]
+    [Alias("callcenter.agent.set-phone")]
     Task SetPhoneAsync(string? contactUri, DateTimeOffset until);
 
     /// <summary>The agent's desktop opened an event stream for <paramref name="sessionId"/>; says whether it resumes that session within its grace period.</summary>
-    [Alias("DesktopConnectedAsync")]
+    [Alias("callcenter.agent.desktop-connected")]
     Task<DesktopConnection> DesktopConnectedAsync(string sessionId);
 
     /// <summary>
@@ -62,7 +62,7 @@ public interface IAgentGrain : IGrainWithStringKey
     /// the agent becomes NotReady("disconnected") and any pending offer returns to its queue; a call in progress is kept
     /// (its media is in the edge).
     /// </summary>
-    [Alias("DesktopDisconnectedAsync")]
+    [Alias("callcenter.agent.desktop-disconnected")]
     Task DesktopDisconnectedAsync(DesktopConnection connection, TimeSpan grace);
 
     /// <summary>
@@ -70,16 +70,16 @@ public interface IAgentGrain : IGrainWithStringKey
     /// that nobody renews for two minutes, because the silo carrying its stream was killed or its site lost, counts as
     /// gone past its grace.
     /// </summary>
-    [Alias("DesktopAliveAsync")]
+    [Alias("callcenter.agent.desktop-alive")]
     Task DesktopAliveAsync(DesktopConnection connection);
 
     /// <summary>A supervisor's message to the agent's desktop.</summary>
-    [Alias("SendMessageAsync")]
+    [Alias("callcenter.agent.send-message")]
     Task SendMessageAsync(string from, string text);
 
-    [Alias("SubscribeAsync")]
+    [Alias("callcenter.agent.subscribe")]
     Task SubscribeAsync(IAgentObserver observer);
 
-    [Alias("UnsubscribeAsync")]
+    [Alias("callcenter.agent.unsubscribe")]
     Task UnsubscribeAsync(IAgentObserver observer);
 }

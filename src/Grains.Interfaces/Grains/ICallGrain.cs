@@ -7,111 +7,111 @@ namespace CallCenter.Grains;
 /// by the agent's desktop, a hold, a transfer, the end) reaches them as a one-way notice with a sequence number and
 /// what changed, never the whole timeline.
 /// </summary>
-[Alias("ICallObserver")]
+[Alias("callcenter.call.observer")]
 public interface ICallObserver : IGrainObserver
 {
-    [Alias("OnCallChanged")]
+    [Alias("callcenter.call.observer.on-call-changed")]
     void OnCallChanged(CallNotice notice);
 }
 
 /// <summary>What an agent's desktop (and the gateway acting for it) does with a call it is offered or holds.</summary>
-[Alias("ICallDesk")]
+[Alias("callcenter.call.desk")]
 public interface ICallDesk : IGrainWithStringKey
 {
-    [Alias("AcceptAsync")]
+    [Alias("callcenter.call.desk.accept")]
     Task<CommandResult> AcceptAsync(string agentId, long epoch);
 
-    [Alias("RejectAsync")]
+    [Alias("callcenter.call.desk.reject")]
     Task<CommandResult> RejectAsync(string agentId, long epoch);
 
-    [Alias("HoldAsync")]
+    [Alias("callcenter.call.desk.hold")]
     Task<CommandResult> HoldAsync(string agentId);
 
-    [Alias("ResumeAsync")]
+    [Alias("callcenter.call.desk.resume")]
     Task<CommandResult> ResumeAsync(string agentId);
 
-    [Alias("TransferAsync")]
+    [Alias("callcenter.call.desk.transfer")]
     Task<CommandResult> TransferAsync(TransferRequest request);
 
     /// <summary>Starts a consult (attended transfer): the caller waits on hold while the agent talks to the target.</summary>
-    [Alias("StartConsultAsync")]
+    [Alias("callcenter.call.desk.start-consult")]
     Task<CommandResult> StartConsultAsync(ConsultRequest request);
 
     /// <summary>Hands the call to the consulted party; the consulting agent leaves the call.</summary>
-    [Alias("CompleteConsultAsync")]
+    [Alias("callcenter.call.desk.complete-consult")]
     Task<CommandResult> CompleteConsultAsync(string agentId);
 
     /// <summary>
     /// Ends the consult and gives the caller back to the consulting agent. <paramref name="agentId"/> null: the edge
     /// reports that the consulted party did not answer or hung up.
     /// </summary>
-    [Alias("CancelConsultAsync")]
+    [Alias("callcenter.call.desk.cancel-consult")]
     Task<CommandResult> CancelConsultAsync(string? agentId, string? reason = null);
 
-    [Alias("HangUpAsync")]
+    [Alias("callcenter.call.desk.hang-up")]
     Task<CommandResult> HangUpAsync(CallParty party, string? reason = null);
 
-    [Alias("AttachDataAsync")]
+    [Alias("callcenter.call.desk.attach-data")]
     Task<CommandResult> AttachDataAsync(IReadOnlyDictionary<string, string> data);
 
-    [Alias("AddNoteAsync")]
+    [Alias("callcenter.call.desk.add-note")]
     Task<CommandResult> AddNoteAsync(string agentId, string note);
 
     /// <summary>
     /// An agent who handled the call records their disposition (and notes) in wrap-up. Once per agent: the same code
     /// again is AlreadyDone, another code is refused.
     /// </summary>
-    [Alias("SetDispositionAsync")]
+    [Alias("callcenter.call.desk.set-disposition")]
     Task<CommandResult> SetDispositionAsync(string agentId, string dispositionCode, string? notes);
 
     /// <summary>Pauses or resumes the recording of a connected call (the edge holding the media follows).</summary>
-    [Alias("SetRecordingPausedAsync")]
+    [Alias("callcenter.call.desk.set-recording-paused")]
     Task<CommandResult> SetRecordingPausedAsync(bool paused);
 
     /// <summary>The call as it is now, with the latest <see cref="CallSnapshot.Timeline"/> entries (the timeline is bounded).</summary>
-    [Alias("GetAsync")]
+    [Alias("callcenter.call.desk.get")]
     Task<CallSnapshot> GetAsync();
 
     /// <summary>Watches the call (the edge carrying it, agents' desktops). Kept in memory only: the edge renews it with <see cref="ICallEdge.EdgeAliveAsync"/>.</summary>
-    [Alias("ObserveAsync")]
+    [Alias("callcenter.call.desk.observe")]
     Task ObserveAsync(ICallObserver observer);
 
-    [Alias("UnobserveAsync")]
+    [Alias("callcenter.call.desk.unobserve")]
     Task UnobserveAsync(ICallObserver observer);
 }
 
 /// <summary>What the SIP edge (or a simulator in its place) that carries the caller does: arrival, IVR, queueing, media.</summary>
-[Alias("ICallEdge")]
+[Alias("callcenter.call.edge")]
 public interface ICallEdge : IGrainWithStringKey
 {
-    [Alias("ArriveAsync")]
+    [Alias("callcenter.call.edge.arrive")]
     Task<CallSnapshot> ArriveAsync(CallArrival arrival);
 
-    [Alias("EnterIvrAsync")]
+    [Alias("callcenter.call.edge.enter-ivr")]
     Task<CommandResult> EnterIvrAsync();
 
     /// <summary>Puts the call in a queue; null means the queue of the dialled number's entry point.</summary>
-    [Alias("EnqueueAsync")]
+    [Alias("callcenter.call.edge.enqueue")]
     Task<EnqueueResult> EnqueueAsync(string? queueId = null);
 
     /// <summary>The edge reports the media path is up (only when it manages media).</summary>
-    [Alias("MediaConnectedAsync")]
+    [Alias("callcenter.call.edge.media-connected")]
     Task<CommandResult> MediaConnectedAsync();
 
     /// <summary>The edge reports the consulted party answered.</summary>
-    [Alias("ConsultAnsweredAsync")]
+    [Alias("callcenter.call.edge.consult-answered")]
     Task<CommandResult> ConsultAnsweredAsync();
 
     /// <summary>The caller pressed the callback key: a callback keeps the call's place and this call ends.</summary>
-    [Alias("RequestCallbackAsync")]
+    [Alias("callcenter.call.edge.request-callback")]
     Task<CommandResult> RequestCallbackAsync();
 
     /// <summary>Where the waiting call stands in its queue; null when it is not waiting.</summary>
-    [Alias("GetQueuePlaceAsync")]
+    [Alias("callcenter.call.edge.get-queue-place")]
     Task<QueuePlace?> GetQueuePlaceAsync();
 
     /// <summary>The caller's rating (1 to 5) after the agent hung up; taken once.</summary>
-    [Alias("RecordSurveyAsync")]
+    [Alias("callcenter.call.edge.record-survey")]
     Task<CommandResult> RecordSurveyAsync(int rating);
 
     /// <summary>
@@ -120,7 +120,7 @@ public interface ICallEdge : IGrainWithStringKey
     /// lets the edge catch up on a notice it missed. A call whose edge stops renewing for a minute (a crashed edge, a
     /// lost site) is hung up, freeing its agent.
     /// </summary>
-    [Alias("EdgeAliveAsync")]
+    [Alias("callcenter.call.edge.edge-alive")]
     Task<CallSnapshot> EdgeAliveAsync(ICallObserver edge);
 }
 
@@ -129,5 +129,5 @@ public interface ICallEdge : IGrainWithStringKey
 /// edge's roles; the notices queues and agents send it are on an interface internal to the grains, so no client can
 /// send them. Awaits go downward only (call → queue → agent), so grains never wait on each other in a cycle.
 /// </summary>
-[Alias("ICallGrain")]
+[Alias("callcenter.call")]
 public interface ICallGrain : ICallDesk, ICallEdge;

@@ -7,12 +7,12 @@ namespace CallCenter.Grains;
 /// the idle agents that may serve it, and its metrics. Awaits only agents, never calls.
 /// What calls and agents tell it (tickets, offers, availability) is on an interface internal to the grains.
 /// </summary>
-[Alias("IQueueGrain")]
+[Alias("callcenter.queue")]
 public interface IQueueGrain : IGrainWithStringKey
 {
-    [Alias("ConfigureAsync")]
+    [Alias("callcenter.queue.configure")]
     Task ConfigureAsync(QueueDefinition definition);
 
-    [Alias("GetStatusAsync")]
+    [Alias("callcenter.queue.get-status")]
     Task<QueueStatus> GetStatusAsync();
 }

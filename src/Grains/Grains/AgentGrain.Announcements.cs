@@ -77,7 +77,7 @@ internal sealed partial class AgentGrain
         _observers.Notify(observer => observer.OnPresenceChanged(status));
         if (S.Configuration is { } configuration)
         {
-            GrainFactory.GetGrain<ISiteGrain>(configuration.Definition.SiteId)
+            GrainFactory.GetGrain<ISitePresence>(configuration.Definition.SiteId)
                 .AgentPresenceChangedAsync(AgentId, S.PresenceVersion, S.Presence.State, S.Counters.HandlingSeconds, S.Counters.AvailableSeconds).Forget(logger, "presence to its site");
         }
     }

@@ -3,7 +3,7 @@ using CallCenter.Model;
 namespace CallCenter.Grains.Grains;
 
 /// <summary>What an agent grain stores.</summary>
-[GenerateSerializer, Alias("AgentGrainState")]
+[GenerateSerializer, Alias("callcenter.agent-grain-state")]
 public sealed class AgentGrainState
 {
     [Id(0)] public AgentConfiguration? Configuration { get; set; }
@@ -29,7 +29,7 @@ public sealed class AgentGrainState
     [Id(13)] public long DesktopConnection { get; set; }
 }
 
-[GenerateSerializer, Alias("PendingHandledCall")]
+[GenerateSerializer, Alias("callcenter.pending-handled-call")]
 public sealed class PendingHandledCall
 {
     [Id(0)] public required string QueueId { get; set; }

@@ -4,7 +4,7 @@ using CallCenter.Model;
 namespace CallCenter.Grains.Grains;
 
 /// <summary>What a call grain stores.</summary>
-[GenerateSerializer, Alias("CallGrainState")]
+[GenerateSerializer, Alias("callcenter.call-grain-state")]
 public sealed class CallGrainState
 {
     [Id(0)] public CallArrival? Arrival { get; set; }

@@ -64,7 +64,7 @@ internal sealed partial class QueueGrain
         _lastReportTimestamp = runtimeClock.GetTimestamp();
         var statuses = SiteStatuses(Now);
         metrics.ReportServiceLevels(QueueId, statuses);
-        GrainFactory.GetGrain<IRoutingViewGrain>(GrainKeys.RoutingView).ReportAsync(QueueId, statuses).Forget(logger, "a report to the routing view");
+        GrainFactory.GetGrain<IRoutingViewReports>(GrainKeys.RoutingView).ReportAsync(QueueId, statuses).Forget(logger, "a report to the routing view");
     }
 
     private List<QueueSiteStatus> SiteStatuses(DateTimeOffset now)

@@ -3,14 +3,14 @@ using CallCenter.Model;
 namespace CallCenter.Grains.Grains;
 
 /// <summary>A waiting call and, while it is offered, the lease of its offer.</summary>
-[GenerateSerializer, Alias("WaitingEntry")]
+[GenerateSerializer, Alias("callcenter.waiting-entry")]
 public sealed class WaitingEntry
 {
     [Id(0)] public required QueueTicket Ticket { get; set; }
     [Id(1)] public OfferLease? Offer { get; set; }
 }
 
-[GenerateSerializer, Alias("QueueGrainState")]
+[GenerateSerializer, Alias("callcenter.queue-grain-state")]
 public sealed class QueueGrainState
 {
     [Id(0)] public QueueDefinition? Definition { get; set; }

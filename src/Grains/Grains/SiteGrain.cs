@@ -1,3 +1,4 @@
+using CallCenter.Grains.Contracts;
 using CallCenter.Grains.Telemetry;
 using CallCenter.Model;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,7 @@ namespace CallCenter.Grains.Grains;
 [GrainType("site")]
 internal sealed class SiteGrain(
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
-    CallCenterMetrics metrics) : Grain, ISiteGrain
+    CallCenterMetrics metrics) : Grain, ISiteGrain, ISitePresence
 {
     private readonly Dictionary<string, AgentReading> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (double Handling, double Available)> _minutes = [];

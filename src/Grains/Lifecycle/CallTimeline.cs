@@ -8,7 +8,7 @@ namespace CallCenter.Grains.Lifecycle;
 /// entries that were dropped (when it arrived and first connected, who accepted it and was connected to it).
 /// A call that ping-pongs between transfers and requeues for hours stays the same size in storage and on the wire.
 /// </summary>
-[GenerateSerializer, Alias("CallTimeline")]
+[GenerateSerializer, Alias("callcenter.call-timeline")]
 public sealed class CallTimeline
 {
     /// <summary>How many of the latest entries are kept (a call normally records a dozen or two).</summary>
