@@ -45,16 +45,23 @@ public sealed record CallRecord
     [JsonIgnore]
     public bool WasAnswered => ConnectedAt is not null;
 
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    /// <summary>How records and spans are written to the history store; read-only, so no caller can change it for everyone.</summary>
+    public static JsonSerializerOptions Json { get; } = ReadOnly(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    });
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static CallRecord FromJson(string json) => JsonSerializer.Deserialize<CallRecord>(json, Json)
         ?? throw new JsonException("a call record is null");
+
+    private static JsonSerializerOptions ReadOnly(JsonSerializerOptions options)
+    {
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 
     /// <summary>The latest revision of each call, in arrival order: the idempotent view every query and report uses.</summary>
     public static IReadOnlyList<CallRecord> Latest(IEnumerable<CallRecord> records) =>
