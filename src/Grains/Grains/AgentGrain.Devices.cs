@@ -1,12 +1,5 @@
-using CallCenter.Grains.Contracts;
-using CallCenter.Grains.History;
-using CallCenter.Grains.Lifecycle;
-using CallCenter.Grains.Messaging;
-using CallCenter.Grains.Placement;
 using CallCenter.Model;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Utilities;
 
 namespace CallCenter.Grains.Grains;
 

@@ -1,4 +1,3 @@
-using CallCenter.Grains.Contracts;
 using CallCenter.Grains.Lifecycle;
 using CallCenter.Model;
 using Microsoft.Extensions.Logging;

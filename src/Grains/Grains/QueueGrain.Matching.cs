@@ -1,13 +1,7 @@
-using CallCenter.Grains.Contracts;
 using CallCenter.Grains.Messaging;
-using CallCenter.Grains.Metrics;
-using CallCenter.Grains.Persistence;
 using CallCenter.Grains.Routing;
-using CallCenter.Grains.Telemetry;
 using CallCenter.Model;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Concurrency;
 
 namespace CallCenter.Grains.Grains;
 
