@@ -9,26 +9,12 @@ internal sealed partial class CallGrain
 {
     public async Task<CommandResult> TransferAsync(TransferRequest request)
     {
-        if (!CallLifecycle.IsWithAgent(S.State) || S.AgentId is not { } agentId || S.Ticket is not { } ticket)
+        if (CallTransfers.CheckTransfer(CallId, S.State, S.AgentId, S.Ticket is not null, request) is { } refused)
         {
-            return CommandResult.Invalid($"only a call with an agent can be transferred; call '{CallId}' is {S.State}");
+            return refused;
         }
 
-        if (request.RequestedByAgentId is { } requester && requester != agentId)
-        {
-            return CommandResult.Refused($"agent '{requester}' does not hold call '{CallId}'");
-        }
-
-        if (string.IsNullOrWhiteSpace(request.Target))
-        {
-            return new CommandResult(CommandStatus.InvalidArgument, "a transfer needs a target");
-        }
-
-        if (S.State == CallState.Consulting)
-        {
-            return CommandResult.Invalid($"call '{CallId}' is in a consult: complete or cancel it first");
-        }
-
+        var agentId = S.AgentId!;
         var talk = TalkSeconds();
         if (request.Kind == TransferKind.External)
         {
@@ -39,14 +25,7 @@ internal sealed partial class CallGrain
         }
 
         // The call keeps its context and original priority; it waits afresh in the target queue.
-        var targetQueue = request.Kind == TransferKind.Agent ? S.QueueId! : request.Target;
-        var next = ticket with
-        {
-            EnqueuedAt = Now,
-            EnteredThisQueueAt = Now,
-            TargetAgentId = request.Kind == TransferKind.Agent ? request.Target : null,
-            LastAgentId = null,
-        };
+        var (targetQueue, next) = CallTransfers.Requeue(request, S.Ticket!, S.QueueId, Now);
         var result = await Queue(targetQueue).EnqueueAsync(next);
         if (result.Status is not (EnqueueStatus.Queued or EnqueueStatus.AlreadyQueued))
         {
@@ -73,41 +52,15 @@ internal sealed partial class CallGrain
 
     public async Task<CommandResult> StartConsultAsync(ConsultRequest request)
     {
-        if (S.State == CallState.Consulting && S.Consult is { } current)
+        if (CallTransfers.CheckConsult(CallId, S.State, S.AgentId, S.Consult, request) is { } answer)
         {
-            return current.Kind == request.Kind && current.Target == request.Target && S.AgentId == request.AgentId
-                ? CommandResult.AlreadyDone
-                : CommandResult.Invalid($"call '{CallId}' is already in a consult with '{current.Target}'");
+            return answer;
         }
 
-        if (S.State is not (CallState.Connected or CallState.Held) || S.AgentId is not { } holder)
-        {
-            return CommandResult.Invalid($"only a connected call can be consulted on; call '{CallId}' is {S.State}");
-        }
-
-        if (request.AgentId != holder)
-        {
-            return CommandResult.Refused($"agent '{request.AgentId}' does not hold call '{CallId}'");
-        }
-
-        if (string.IsNullOrWhiteSpace(request.Target))
-        {
-            return new CommandResult(CommandStatus.InvalidArgument, "a consult needs a target");
-        }
-
-        if (request.Kind is not (TransferKind.Agent or TransferKind.External))
-        {
-            return new CommandResult(CommandStatus.InvalidArgument, "a consult goes to an agent or an external party; transfer to a queue directly");
-        }
-
+        var holder = S.AgentId!;
         var epoch = Now.UtcTicks;
         if (request.Kind == TransferKind.Agent)
         {
-            if (request.Target == holder)
-            {
-                return new CommandResult(CommandStatus.InvalidArgument, "an agent cannot consult themselves");
-            }
-
             var target = GrainFactory.GetGrain<IAgentGrain>(request.Target);
             if (S.Arrival?.MediaManagedByEdge == true && (await target.GetStatusAsync()).PhoneContact is null)
             {
