@@ -38,15 +38,7 @@ internal sealed partial class QueueGrain
     public Task<QueuePlace?> GetPlaceAsync(string callId)
     {
         var position = Position(callId);
-        if (position == 0)
-        {
-            return Task.FromResult<QueuePlace?>(null);
-        }
-
-        var totals = _statistics.Metrics(QueueId, null, S.Waiting.Count, 0);
-        var servingAgents = Math.Max(_idle.Count, S.Waiting.Count(entry => entry.Offer is not null));
-        var expected = ExpectedWait.Seconds(position - 1, servingAgents, totals.AverageHandleTimeSeconds, _idle.Count);
-        return Task.FromResult<QueuePlace?>(new QueuePlace(position, expected));
+        return Task.FromResult(position == 0 || Report() is not { } report ? null : report.Place(position));
     }
 
     private void ReportToRoutingView()
@@ -62,36 +54,12 @@ internal sealed partial class QueueGrain
         GrainFactory.GetGrain<IRoutingViewReports>(GrainKeys.RoutingView).ReportAsync(QueueId, statuses).Forget(logger, "a report to the routing view");
     }
 
-    private List<QueueSiteStatus> SiteStatuses(DateTimeOffset now)
-    {
-        if (S.Definition is not { } definition)
-        {
-            return [];
-        }
+    private List<QueueSiteStatus> SiteStatuses(DateTimeOffset now) => Report()?.SiteStatuses(now) ?? [];
 
-        var sites = new SortedSet<string>(StringComparer.Ordinal);
-        sites.UnionWith(S.Waiting.Select(entry => entry.Ticket.SiteId));
-        sites.UnionWith(_idle.Values.Select(agent => agent.SiteId));
-        sites.UnionWith(_statistics.Sites);
-        var totals = _statistics.Metrics(QueueId, null, S.Waiting.Count, 0);
-        var servingAgents = Math.Max(_idle.Count, S.Waiting.Count(entry => entry.Offer is not null));
-        return sites.Select(site =>
-        {
-            var waiting = S.Waiting.Count(entry => entry.Ticket.SiteId == site);
-            var idleHere = _idle.Values.Count(agent => agent.SiteId == site && Eligibility.HasSkills(definition.RequiredSkills, agent));
-            return new QueueSiteStatus
-            {
-                QueueId = QueueId,
-                SiteId = site,
-                TenantId = definition.TenantId,
-                Waiting = waiting,
-                LongestWaitSeconds = LongestWait(site, now),
-                IdleEligibleAgents = idleHere,
-                ExpectedWaitSeconds = ExpectedWait.Seconds(S.Waiting.Count, servingAgents, totals.AverageHandleTimeSeconds, _idle.Count),
-                ServiceLevel = _statistics.RecentServiceLevel(site, now),
-            };
-        }).ToList();
-    }
+    /// <summary>The figures of what the queue holds now; null while it is not configured.</summary>
+    private QueueReport? Report() => S.Definition is { } definition
+        ? new QueueReport(QueueId, definition, S.Waiting.ConvertAll(entry => entry.Ticket), S.Waiting.Count(entry => entry.Offer is not null), _idle.Values, _statistics)
+        : null;
 
     private WaitingCallInfo Describe(QueueDefinition definition, WaitingEntry entry, DateTimeOffset now) => new()
     {
@@ -105,22 +73,13 @@ internal sealed partial class QueueGrain
         IsCallback = entry.Ticket.IsCallback,
     };
 
-    private double LongestWait(string? site, DateTimeOffset now) =>
-        S.Waiting.Where(entry => site is null || entry.Ticket.SiteId == site)
-            .Select(entry => (now - entry.Ticket.EnqueuedAt).TotalSeconds)
-            .DefaultIfEmpty(0)
-            .Max();
+    private double LongestWait(string? site, DateTimeOffset now) => QueueReport.LongestWait(S.Waiting.Select(entry => entry.Ticket), site, now);
 
-    /// <summary>1 + the calls served before this one (a count, not a sort: it runs on every enqueue).</summary>
     private int Position(string callId)
     {
         var mine = S.Waiting.Find(entry => entry.Ticket.CallId == callId)?.Ticket;
-        if (S.Definition is not { } definition || mine is null)
-        {
-            return 0;
-        }
-
-        var now = Now;
-        return 1 + S.Waiting.Count(entry => entry.Ticket.CallId != callId && CallOrdering.Compare(definition, entry.Ticket, mine, now) < 0);
+        return S.Definition is { } definition && mine is not null
+            ? QueueReport.Position(definition, S.Waiting.Select(entry => entry.Ticket), mine, Now)
+            : 0;
     }
 }
