@@ -74,7 +74,7 @@ internal sealed partial class EdgeCall : ICallObserver
     public void Start() => Completion = Task.Run(RunAsync);
 
     /// <summary>The grain's notices may overtake each other on the way: an older one than the last passed on is dropped.</summary>
-    void ICallObserver.OnCallChanged(CallSnapshot call) => _notices.PassIfNewer(call, newer => Post(new CallChanged(newer)));
+    void ICallObserver.OnCallChanged(CallNotice notice) => _notices.PassIfNewer(notice, newer => Post(new CallChanged(newer)));
 
     public void Post(CallEvent callEvent) => _inbox.Post(callEvent);
 

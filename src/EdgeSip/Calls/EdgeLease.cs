@@ -67,7 +67,7 @@ internal sealed partial class EdgeLease(EdgeServices edge, ICallGrain grain, str
                 await Task.Delay(RenewEvery, edge.Time, ended);
                 if (_reference is { } reference)
                 {
-                    observer.OnCallChanged(await grain.EdgeAliveAsync(reference));
+                    observer.OnCallChanged(CallNotice.Of(await grain.EdgeAliveAsync(reference)));
                 }
             }
             catch (OperationCanceledException) when (ended.IsCancellationRequested)

@@ -3,88 +3,58 @@ using CallCenter.Model;
 namespace CallCenter.Grains;
 
 /// <summary>Receives an agent's events (offers, state changes): the desktop's or a simulator's callback.</summary>
-[Alias("IAgentObserver")]
+[Alias("callcenter.agent.observer")]
 public interface IAgentObserver : IGrainObserver
 {
-    [Alias("OnOffer")]
+    [Alias("callcenter.agent.observer.on-offer")]
     void OnOffer(OfferLease offer);
 
-    [Alias("OnOfferWithdrawn")]
+    [Alias("callcenter.agent.observer.on-offer-withdrawn")]
     void OnOfferWithdrawn(string callId, long epoch);
 
-    [Alias("OnPresenceChanged")]
+    [Alias("callcenter.agent.observer.on-presence-changed")]
     void OnPresenceChanged(AgentStatus status);
 
     /// <summary>A supervisor wrote to the agent.</summary>
-    [Alias("OnSupervisorMessage")]
+    [Alias("callcenter.agent.observer.on-supervisor-message")]
     void OnSupervisorMessage(string from, string text);
 }
 
 /// <summary>One agent: profile, presence state machine, offer reservation and counters. Awaits nobody but its observers (one-way).</summary>
-[Alias("IAgentGrain")]
+[Alias("callcenter.agent")]
 public interface IAgentGrain : IGrainWithStringKey
 {
-    [Alias("ConfigureAsync")]
+    [Alias("callcenter.agent.configure")]
     Task ConfigureAsync(AgentConfiguration configuration);
 
-    [Alias("RemoveAsync")]
+    [Alias("callcenter.agent.remove")]
     Task RemoveAsync();
 
     /// <summary>Logs the agent in: Available, or NotReady with <paramref name="notReadyReason"/> (a desktop logs in NotReady until its event stream is open).</summary>
-    [Alias("LoginAsync")]
+    [Alias("callcenter.agent.login")]
     Task<CommandResult> LoginAsync(string? notReadyReason = null);
 
-    [Alias("LogoutAsync")]
+    [Alias("callcenter.agent.logout")]
     Task<CommandResult> LogoutAsync();
 
-    [Alias("SetAvailableAsync")]
+    [Alias("callcenter.agent.set-available")]
     Task<CommandResult> SetAvailableAsync();
 
-    [Alias("SetNotReadyAsync")]
+    [Alias("callcenter.agent.set-not-ready")]
     Task<CommandResult> SetNotReadyAsync(string reasonCode);
 
-    /// <summary>A queue asks to hold this agent for an offer; refused unless Available with free capacity.</summary>
-    [Alias("TryReserveAsync")]
-    Task<bool> TryReserveAsync(OfferLease lease);
-
-    /// <summary>The queue confirms the agent accepted: Reserved → Busy.</summary>
-    [Alias("ConfirmAcceptAsync")]
-    Task<CommandResult> ConfirmAcceptAsync(string callId, long epoch, double wrapUpSeconds);
-
-    /// <summary>The queue takes the offer back; a missed offer (timeout or reject) makes the agent NotReady("missed offer").</summary>
-    [Alias("ReleaseOfferAsync")]
-    Task ReleaseOfferAsync(string callId, long epoch, bool missed);
-
-    /// <summary>
-    /// The call the agent held ended (or was transferred away): Busy → WrapUp. When the wrap-up ends the agent reports
-    /// the handled call (talk plus wrap-up) to the call's queue, for its handle-time figures.
-    /// </summary>
-    [Alias("CallEndedAsync")]
-    Task CallEndedAsync(string callId, double talkSeconds, string siteId);
-
-    /// <summary>
-    /// The call says it is not with this agent (it ended, or went to another agent): the agent forgets it without a
-    /// wrap-up, and is free again if it holds no other call.
-    /// </summary>
-    [Alias("DropCallAsync")]
-    Task DropCallAsync(string callId);
-
-    [Alias("CompleteWrapUpAsync")]
+    [Alias("callcenter.agent.complete-wrap-up")]
     Task<CommandResult> CompleteWrapUpAsync();
 
-    /// <summary>Ends wrap-up when due by the contact-center clock and re-announces availability. Idempotent; the grain's timer calls it.</summary>
-    [Alias("ProcessDueWorkAsync")]
-    Task ProcessDueWorkAsync();
-
-    [Alias("GetStatusAsync")]
+    [Alias("callcenter.agent.get-status")]
     Task<AgentStatus> GetStatusAsync();
 
     /// <summary>The SIP edge registered the agent's phone at <paramref name="contactUri"/> until <paramref name="until"/>; null unregisters it.</summary>
-    [Alias("SetPhoneAsync")]
+    [Alias("callcenter.agent.set-phone")]
     Task SetPhoneAsync(string? contactUri, DateTimeOffset until);
 
     /// <summary>The agent's desktop opened an event stream for <paramref name="sessionId"/>; says whether it resumes that session within its grace period.</summary>
-    [Alias("DesktopConnectedAsync")]
+    [Alias("callcenter.agent.desktop-connected")]
     Task<DesktopConnection> DesktopConnectedAsync(string sessionId);
 
     /// <summary>
@@ -92,7 +62,7 @@ public interface IAgentGrain : IGrainWithStringKey
     /// the agent becomes NotReady("disconnected") and any pending offer returns to its queue; a call in progress is kept
     /// (its media is in the edge).
     /// </summary>
-    [Alias("DesktopDisconnectedAsync")]
+    [Alias("callcenter.agent.desktop-disconnected")]
     Task DesktopDisconnectedAsync(DesktopConnection connection, TimeSpan grace);
 
     /// <summary>
@@ -100,16 +70,16 @@ public interface IAgentGrain : IGrainWithStringKey
     /// that nobody renews for two minutes, because the silo carrying its stream was killed or its site lost, counts as
     /// gone past its grace.
     /// </summary>
-    [Alias("DesktopAliveAsync")]
+    [Alias("callcenter.agent.desktop-alive")]
     Task DesktopAliveAsync(DesktopConnection connection);
 
     /// <summary>A supervisor's message to the agent's desktop.</summary>
-    [Alias("SendMessageAsync")]
+    [Alias("callcenter.agent.send-message")]
     Task SendMessageAsync(string from, string text);
 
-    [Alias("SubscribeAsync")]
+    [Alias("callcenter.agent.subscribe")]
     Task SubscribeAsync(IAgentObserver observer);
 
-    [Alias("UnsubscribeAsync")]
+    [Alias("callcenter.agent.unsubscribe")]
     Task UnsubscribeAsync(IAgentObserver observer);
 }

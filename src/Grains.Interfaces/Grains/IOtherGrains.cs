@@ -3,94 +3,87 @@ using CallCenter.Model;
 namespace CallCenter.Grains;
 
 /// <summary>A customer (key: tenant/number or tenant/CRM id): profile, tier, contact history, last agent.</summary>
-[Alias("ICustomerGrain")]
+[Alias("callcenter.customer")]
 public interface ICustomerGrain : IGrainWithStringKey
 {
-    [Alias("GetProfileAsync")]
+    [Alias("callcenter.customer.get-profile")]
     Task<CustomerProfile> GetProfileAsync();
 
-    [Alias("UpdateProfileAsync")]
+    [Alias("callcenter.customer.update-profile")]
     Task<CustomerProfile> UpdateProfileAsync(string? name, CustomerTier tier, IReadOnlyDictionary<string, string>? attributes);
 
-    [Alias("AddContactAsync")]
+    [Alias("callcenter.customer.add-contact")]
     Task AddContactAsync(ContactRecord contact);
 }
 
 /// <summary>The contact-center configuration (key: "default"): validated whole, stored, then pushed to queues and agents.</summary>
-[Alias("IConfigurationGrain")]
+[Alias("callcenter.configuration")]
 public interface IConfigurationGrain : IGrainWithStringKey
 {
-    [Alias("GetAsync")]
+    [Alias("callcenter.configuration.get")]
     Task<ContactCenterConfiguration> GetAsync();
 
     /// <summary>Validates and applies a whole configuration; nothing changes when any error is found.</summary>
-    [Alias("ApplyAsync")]
+    [Alias("callcenter.configuration.apply")]
     Task<ApplyResult> ApplyAsync(ContactCenterConfiguration configuration);
 
     /// <summary>Applies <paramref name="configuration"/> only if nothing was ever applied (the silo's start-up configuration).</summary>
-    [Alias("SeedAsync")]
+    [Alias("callcenter.configuration.seed")]
     Task<ApplyResult> SeedAsync(ContactCenterConfiguration configuration);
 
-    [AlwaysInterleave, Alias("FindEntryPointAsync")]
+    [AlwaysInterleave, Alias("callcenter.configuration.find-entry-point")]
     Task<EntryPoint?> FindEntryPointAsync(string dialledNumber);
 
     /// <summary>
     /// Each agent's site, for placing agent grains. It interleaves because placement asks for it while an apply is
     /// activating agents (the configuration is written before the push, so the answer already has them).
     /// </summary>
-    [AlwaysInterleave, Alias("GetAgentSitesAsync")]
+    [AlwaysInterleave, Alias("callcenter.configuration.get-agent-sites")]
     Task<AgentSites> GetAgentSitesAsync();
 }
 
-/// <summary>One site (key: site id): agents by state and occupancy.</summary>
-[Alias("ISiteGrain")]
+/// <summary>One site (key: site id): agents by state and occupancy (its agents report to it on an interface internal to the grains).</summary>
+[Alias("callcenter.site")]
 public interface ISiteGrain : IGrainWithStringKey
 {
-    /// <summary>An agent's presence changed; <paramref name="presenceVersion"/> orders the notices (one-way, they may overtake each other).</summary>
-    [OneWay, Alias("AgentPresenceChangedAsync")]
-    Task AgentPresenceChangedAsync(string agentId, long presenceVersion, PresenceState state, double handlingSeconds, double availableSeconds);
-
-    [Alias("GetStatusAsync")]
+    [Alias("callcenter.site.get-status")]
     Task<SiteStatus> GetStatusAsync();
 }
 
-/// <summary>The global routing view (key: "global"): every queue at every site, reported by the queues about every second.</summary>
-[Alias("IRoutingViewGrain")]
+/// <summary>The global routing view (key: "global"): every queue at every site, reported by the queues about every second (on an interface internal to the grains).</summary>
+[Alias("callcenter.routing-view")]
 public interface IRoutingViewGrain : IGrainWithStringKey
 {
-    [OneWay, Alias("ReportAsync")]
-    Task ReportAsync(string queueId, IReadOnlyList<QueueSiteStatus> sites);
-
-    [Alias("GetAsync")]
+    [Alias("callcenter.routing-view.get")]
     Task<RoutingViewSnapshot> GetAsync();
 }
 
 /// <summary>A per-silo, stateless cache of the routing view, so reading it costs no cross-silo call most of the time.</summary>
-[Alias("IRoutingViewCacheGrain")]
+[Alias("callcenter.routing-view-cache")]
 public interface IRoutingViewCacheGrain : IGrainWithIntegerKey
 {
-    [Alias("GetAsync")]
+    [Alias("callcenter.routing-view-cache.get")]
     Task<RoutingViewSnapshot> GetAsync();
 }
 
 /// <summary>The gateway's users (key: "users"): roles and secret hashes, stored with the rest of the contact center's state.</summary>
-[Alias("IUserDirectoryGrain")]
+[Alias("callcenter.user-directory")]
 public interface IUserDirectoryGrain : IGrainWithStringKey
 {
-    [Alias("FindAsync")]
+    [Alias("callcenter.user-directory.find")]
     Task<UserRecord?> FindAsync(string userId);
 
     /// <summary>Adds or replaces a user (the record carries only the secret's hash).</summary>
-    [Alias("UpsertAsync")]
+    [Alias("callcenter.user-directory.upsert")]
     Task UpsertAsync(UserRecord user);
 
     /// <summary>Adds the users not yet stored; users already stored keep what they have.</summary>
-    [Alias("SeedAsync")]
+    [Alias("callcenter.user-directory.seed")]
     Task<int> SeedAsync(IReadOnlyList<UserRecord> users);
 
-    [Alias("RemoveAsync")]
+    [Alias("callcenter.user-directory.remove")]
     Task<bool> RemoveAsync(string userId);
 
-    [Alias("ListAsync")]
+    [Alias("callcenter.user-directory.list")]
     Task<IReadOnlyList<UserRecord>> ListAsync();
 }

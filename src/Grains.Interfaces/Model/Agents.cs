@@ -1,6 +1,6 @@
 namespace CallCenter.Model;
 
-[Alias("AgentKind")]
+[Alias("callcenter.agent-kind")]
 public enum AgentKind
 {
     Staff = 0,
@@ -8,14 +8,14 @@ public enum AgentKind
     PartnerExpert = 2,
 }
 
-[Alias("Channel")]
+[Alias("callcenter.channel")]
 public enum Channel
 {
     Voice = 0,
     Chat = 1,
 }
 
-[Alias("PresenceState")]
+[Alias("callcenter.presence-state")]
 public enum PresenceState
 {
     LoggedOut = 0,
@@ -27,14 +27,14 @@ public enum PresenceState
 }
 
 /// <summary>A skill the agent has, with proficiency 1 (novice) to 10 (expert).</summary>
-[GenerateSerializer, Immutable, Alias("SkillLevel")]
+[GenerateSerializer, Immutable, Alias("callcenter.skill-level")]
 public sealed record SkillLevel([property: Id(0)] string Skill, [property: Id(1)] int Proficiency);
 
 /// <summary>How many simultaneous contacts an agent takes per channel (voice is always 1).</summary>
-[GenerateSerializer, Immutable, Alias("ChannelCapacity")]
+[GenerateSerializer, Immutable, Alias("callcenter.channel-capacity")]
 public sealed record ChannelCapacity([property: Id(0)] Channel Channel, [property: Id(1)] int Capacity);
 
-[GenerateSerializer, Immutable, Alias("AgentDefinition")]
+[GenerateSerializer, Immutable, Alias("callcenter.agent-definition")]
 public sealed record AgentDefinition
 {
     [Id(0)] public required string Id { get; init; }
@@ -77,7 +77,7 @@ public sealed record AgentDefinition
 }
 
 /// <summary>An agent's presence: the state plus what qualifies it.</summary>
-[GenerateSerializer, Immutable, Alias("AgentPresence")]
+[GenerateSerializer, Immutable, Alias("callcenter.agent-presence")]
 public sealed record AgentPresence
 {
     [Id(0)] public PresenceState State { get; init; } = PresenceState.LoggedOut;
@@ -90,7 +90,7 @@ public sealed record AgentPresence
     public static AgentPresence LoggedOut(DateTimeOffset since) => new() { State = PresenceState.LoggedOut, Since = since };
 }
 
-[GenerateSerializer, Immutable, Alias("AgentCounters")]
+[GenerateSerializer, Immutable, Alias("callcenter.agent-counters")]
 public sealed record AgentCounters
 {
     [Id(0)] public DateTimeOffset? IdleSince { get; init; }
@@ -105,7 +105,7 @@ public sealed record AgentCounters
 }
 
 /// <summary>A call the agent currently holds or has been offered.</summary>
-[GenerateSerializer, Immutable, Alias("AgentCallRef")]
+[GenerateSerializer, Immutable, Alias("callcenter.agent-call-ref")]
 public sealed record AgentCallRef(
     [property: Id(0)] string CallId,
     [property: Id(1)] string QueueId,
@@ -113,7 +113,7 @@ public sealed record AgentCallRef(
     [property: Id(3)] Channel Channel,
     [property: Id(4)] DateTimeOffset? OfferExpiresAt);
 
-[GenerateSerializer, Immutable, Alias("AgentStatus")]
+[GenerateSerializer, Immutable, Alias("callcenter.agent-status")]
 public sealed record AgentStatus
 {
     [Id(0)] public required string AgentId { get; init; }
@@ -131,7 +131,7 @@ public sealed record AgentStatus
 }
 
 /// <summary>What a queue needs to know about an idle agent to route to it.</summary>
-[GenerateSerializer, Immutable, Alias("AgentAvailability")]
+[GenerateSerializer, Immutable, Alias("callcenter.agent-availability")]
 public sealed record AgentAvailability
 {
     [Id(0)] public required string AgentId { get; init; }
@@ -163,7 +163,7 @@ public sealed record AgentAvailability
 }
 
 /// <summary>What the configuration tells one agent grain: its profile, the queues it tells about its availability, the reason codes it may use.</summary>
-[GenerateSerializer, Immutable, Alias("AgentConfiguration")]
+[GenerateSerializer, Immutable, Alias("callcenter.agent-configuration")]
 public sealed record AgentConfiguration
 {
     [Id(0)] public required AgentDefinition Definition { get; init; }
@@ -172,7 +172,7 @@ public sealed record AgentConfiguration
 }
 
 /// <summary>One event stream of a desktop session: <see cref="Number"/> grows with every stream the agent opens.</summary>
-[GenerateSerializer, Immutable, Alias("DesktopConnection")]
+[GenerateSerializer, Immutable, Alias("callcenter.desktop-connection")]
 public sealed record DesktopConnection(
     [property: Id(0)] string SessionId,
     [property: Id(1)] long Number,

@@ -1,6 +1,6 @@
 namespace CallCenter.Model;
 
-[Alias("CallState")]
+[Alias("callcenter.call-state")]
 public enum CallState
 {
     New = 0,
@@ -15,7 +15,7 @@ public enum CallState
     Ended = 9,
 }
 
-[Alias("CallOutcome")]
+[Alias("callcenter.call-outcome")]
 public enum CallOutcome
 {
     None = 0,
@@ -27,7 +27,7 @@ public enum CallOutcome
     Failed = 6,
 }
 
-[Alias("CallParty")]
+[Alias("callcenter.call-party")]
 public enum CallParty
 {
     Caller = 0,
@@ -36,7 +36,7 @@ public enum CallParty
 }
 
 /// <summary>What the edge knows when a call arrives.</summary>
-[GenerateSerializer, Immutable, Alias("CallArrival")]
+[GenerateSerializer, Immutable, Alias("callcenter.call-arrival")]
 public sealed record CallArrival
 {
     [Id(0)] public string TenantId { get; init; } = TenantDefinition.DefaultTenantId;
@@ -51,7 +51,7 @@ public sealed record CallArrival
     [Id(7)] public bool MediaManagedByEdge { get; init; }
 }
 
-[Alias("CallEventKind")]
+[Alias("callcenter.call-event-kind")]
 public enum CallEventKind
 {
     Arrived = 0,
@@ -81,7 +81,7 @@ public enum CallEventKind
     WrappedUp = 22,
 }
 
-[GenerateSerializer, Immutable, Alias("CallEvent")]
+[GenerateSerializer, Immutable, Alias("callcenter.call-event")]
 public sealed record CallEvent(
     [property: Id(0)] DateTimeOffset At,
     [property: Id(1)] CallEventKind Kind,
@@ -89,7 +89,7 @@ public sealed record CallEvent(
     [property: Id(3)] string? AgentId = null,
     [property: Id(4)] string? QueueId = null);
 
-[GenerateSerializer, Immutable, Alias("CallSnapshot")]
+[GenerateSerializer, Immutable, Alias("callcenter.call-snapshot")]
 public sealed record CallSnapshot
 {
     [Id(0)] public required string CallId { get; init; }
@@ -106,6 +106,7 @@ public sealed record CallSnapshot
     [Id(11)] public DateTimeOffset? ConnectedAt { get; init; }
     [Id(12)] public DateTimeOffset? EndedAt { get; init; }
     [Id(13)] public IReadOnlyDictionary<string, string> AttachedData { get; init; } = new Dictionary<string, string>();
+    /// <summary>The latest timeline entries, oldest first: at most the call's cap (<see cref="Sequence"/> counts every entry ever recorded).</summary>
     [Id(14)] public IReadOnlyList<CallEvent> Timeline { get; init; } = [];
     [Id(15)] public IReadOnlyList<string> Notes { get; init; } = [];
     /// <summary>For a callback, the call whose place it keeps.</summary>
@@ -120,13 +121,32 @@ public sealed record CallSnapshot
     [Id(20)] public Consultation? Consult { get; init; }
     /// <summary>The disposition code each agent who handled the call chose in wrap-up, by agent id.</summary>
     [Id(21)] public IReadOnlyDictionary<string, string> Dispositions { get; init; } = new Dictionary<string, string>();
+    /// <summary>How many timeline entries the call has recorded: its version (it only grows); older entries than the last <see cref="Timeline"/> are dropped.</summary>
+    [Id(22)] public long Sequence { get; init; }
+}
+
+/// <summary>
+/// A change of a call, as its observers get it: the call's sequence after the change, the timeline entries it added,
+/// and the call's state (its <see cref="CallSnapshot.Timeline"/> left empty: a notice never carries the timeline).
+/// Notices may overtake each other: one whose sequence is not above the last seen is older.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("callcenter.call-notice")]
+public sealed record CallNotice
+{
+    [Id(0)] public required long Sequence { get; init; }
+    /// <summary>The entries this change added (the newest ones, at most the call's timeline cap).</summary>
+    [Id(1)] public IReadOnlyList<CallEvent> Changes { get; init; } = [];
+    [Id(2)] public required CallSnapshot Call { get; init; }
+
+    /// <summary>A notice for a snapshot read directly (the edge's renewal): the same sequence, no changes listed.</summary>
+    public static CallNotice Of(CallSnapshot call) => new() { Sequence = call.Sequence, Call = call with { Timeline = [] } };
 }
 
 /// <summary>Where a waiting call stands in its queue, for the announcements the caller hears.</summary>
-[GenerateSerializer, Immutable, Alias("QueuePlace")]
+[GenerateSerializer, Immutable, Alias("callcenter.queue-place")]
 public sealed record QueuePlace([property: Id(0)] int Position, [property: Id(1)] double ExpectedWaitSeconds);
 
-[Alias("TransferKind")]
+[Alias("callcenter.transfer-kind")]
 public enum TransferKind
 {
     Queue = 0,
@@ -137,7 +157,7 @@ public enum TransferKind
     External = 3,
 }
 
-[GenerateSerializer, Immutable, Alias("TransferRequest")]
+[GenerateSerializer, Immutable, Alias("callcenter.transfer-request")]
 public sealed record TransferRequest
 {
     [Id(0)] public TransferKind Kind { get; init; }
@@ -152,7 +172,7 @@ public sealed record TransferRequest
 /// The agent holding a call consults someone before handing the call over (attended transfer): a colleague by agent
 /// id, or a partner expert outside the contact center by URI or number.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("ConsultRequest")]
+[GenerateSerializer, Immutable, Alias("callcenter.consult-request")]
 public sealed record ConsultRequest
 {
     /// <summary>The agent holding the call.</summary>
@@ -164,14 +184,14 @@ public sealed record ConsultRequest
 }
 
 /// <summary>A consult in progress. A consulted agent is reserved (as for an offer) under <see cref="Epoch"/> until it ends.</summary>
-[GenerateSerializer, Immutable, Alias("Consultation")]
+[GenerateSerializer, Immutable, Alias("callcenter.consultation")]
 public sealed record Consultation(
     [property: Id(0)] TransferKind Kind,
     [property: Id(1)] string Target,
     [property: Id(2)] long Epoch,
     [property: Id(3)] bool Answered = false);
 
-[Alias("CommandStatus")]
+[Alias("callcenter.command-status")]
 public enum CommandStatus
 {
     Ok = 0,
@@ -186,7 +206,7 @@ public enum CommandStatus
     InvalidArgument = 6,
 }
 
-[GenerateSerializer, Immutable, Alias("CommandResult")]
+[GenerateSerializer, Immutable, Alias("callcenter.command-result")]
 public sealed record CommandResult([property: Id(0)] CommandStatus Status, [property: Id(1)] string? Message = null)
 {
     public bool Succeeded => Status is CommandStatus.Ok or CommandStatus.AlreadyDone;
@@ -199,7 +219,7 @@ public sealed record CommandResult([property: Id(0)] CommandStatus Status, [prop
 }
 
 /// <summary>What a queue tells a call (and an agent) about an offer: a lease valid until <see cref="ExpiresAt"/>.</summary>
-[GenerateSerializer, Immutable, Alias("OfferLease")]
+[GenerateSerializer, Immutable, Alias("callcenter.offer-lease")]
 public sealed record OfferLease
 {
     [Id(0)] public required string CallId { get; init; }
@@ -213,7 +233,7 @@ public sealed record OfferLease
 }
 
 /// <summary>A call's place in a queue: what the queue keeps, persisted, for every waiting call.</summary>
-[GenerateSerializer, Immutable, Alias("QueueTicket")]
+[GenerateSerializer, Immutable, Alias("callcenter.queue-ticket")]
 public sealed record QueueTicket
 {
     [Id(0)] public required string CallId { get; init; }
@@ -235,7 +255,7 @@ public sealed record QueueTicket
     [Id(10)] public bool RequiresPhone { get; init; }
 }
 
-[Alias("EnqueueStatus")]
+[Alias("callcenter.enqueue-status")]
 public enum EnqueueStatus
 {
     Queued = 0,
@@ -245,11 +265,11 @@ public enum EnqueueStatus
     Refused = 4,
 }
 
-[GenerateSerializer, Immutable, Alias("EnqueueResult")]
+[GenerateSerializer, Immutable, Alias("callcenter.enqueue-result")]
 public sealed record EnqueueResult([property: Id(0)] EnqueueStatus Status, [property: Id(1)] int Position = 0, [property: Id(2)] string? Message = null);
 
 /// <summary>Why a queue let a call go before an agent took it.</summary>
-[GenerateSerializer, Immutable, Alias("OverflowNotice")]
+[GenerateSerializer, Immutable, Alias("callcenter.overflow-notice")]
 public sealed record OverflowNotice
 {
     [Id(0)] public required string FromQueueId { get; init; }
@@ -260,7 +280,7 @@ public sealed record OverflowNotice
 }
 
 /// <summary>A finished call as seen by the queue, for handle-time metrics.</summary>
-[GenerateSerializer, Immutable, Alias("HandledCall")]
+[GenerateSerializer, Immutable, Alias("callcenter.handled-call")]
 public sealed record HandledCall(
     [property: Id(0)] string CallId,
     [property: Id(1)] string SiteId,

@@ -1,6 +1,6 @@
 namespace CallCenter.Model;
 
-[GenerateSerializer, Immutable, Alias("TenantDefinition")]
+[GenerateSerializer, Immutable, Alias("callcenter.tenant-definition")]
 public sealed record TenantDefinition
 {
     public const string DefaultTenantId = "default";
@@ -9,7 +9,7 @@ public sealed record TenantDefinition
     [Id(1)] public required string Name { get; init; }
 }
 
-[GenerateSerializer, Immutable, Alias("SiteDefinition")]
+[GenerateSerializer, Immutable, Alias("callcenter.site-definition")]
 public sealed record SiteDefinition
 {
     [Id(0)] public required string Id { get; init; }
@@ -20,7 +20,7 @@ public sealed record SiteDefinition
 }
 
 /// <summary>A dialled number and where it leads.</summary>
-[GenerateSerializer, Immutable, Alias("EntryPoint")]
+[GenerateSerializer, Immutable, Alias("callcenter.entry-point")]
 public sealed record EntryPoint
 {
     [Id(0)] public required string DialledNumber { get; init; }
@@ -31,7 +31,7 @@ public sealed record EntryPoint
 }
 
 /// <summary>The whole contact-center configuration: validated as one and applied as one.</summary>
-[GenerateSerializer, Immutable, Alias("ContactCenterConfiguration")]
+[GenerateSerializer, Immutable, Alias("callcenter.contact-center-configuration")]
 public sealed record ContactCenterConfiguration
 {
     [Id(0)] public IReadOnlyList<TenantDefinition> Tenants { get; init; } = [];
@@ -49,7 +49,7 @@ public sealed record ContactCenterConfiguration
 }
 
 /// <summary>Agent id → site id, as of a configuration version.</summary>
-[GenerateSerializer, Immutable, Alias("AgentSites")]
+[GenerateSerializer, Immutable, Alias("callcenter.agent-sites")]
 public sealed record AgentSites
 {
     [Id(0)] public long Version { get; init; }
@@ -68,10 +68,10 @@ public static class ReasonCodes
     public static IReadOnlyList<string> BuiltIn { get; } = [MissedOffer, Disconnected, ForcedBySupervisor, LoggingIn];
 }
 
-[GenerateSerializer, Immutable, Alias("ValidationError")]
+[GenerateSerializer, Immutable, Alias("callcenter.validation-error")]
 public sealed record ValidationError([property: Id(0)] string Field, [property: Id(1)] string Message);
 
-[GenerateSerializer, Immutable, Alias("ApplyResult")]
+[GenerateSerializer, Immutable, Alias("callcenter.apply-result")]
 public sealed record ApplyResult
 {
     [Id(0)] public IReadOnlyList<ValidationError> Errors { get; init; } = [];
@@ -81,7 +81,7 @@ public sealed record ApplyResult
 }
 
 /// <summary>Agents by presence state at one site.</summary>
-[GenerateSerializer, Immutable, Alias("SiteStatus")]
+[GenerateSerializer, Immutable, Alias("callcenter.site-status")]
 public sealed record SiteStatus
 {
     [Id(0)] public required string SiteId { get; init; }
@@ -92,7 +92,7 @@ public sealed record SiteStatus
 }
 
 /// <summary>Every queue at every site, as every silo can read it cheaply.</summary>
-[GenerateSerializer, Immutable, Alias("RoutingViewSnapshot")]
+[GenerateSerializer, Immutable, Alias("callcenter.routing-view-snapshot")]
 public sealed record RoutingViewSnapshot
 {
     [Id(0)] public IReadOnlyList<QueueSiteStatus> Queues { get; init; } = [];

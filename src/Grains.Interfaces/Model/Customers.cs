@@ -1,6 +1,6 @@
 namespace CallCenter.Model;
 
-[Alias("CustomerTier")]
+[Alias("callcenter.customer-tier")]
 public enum CustomerTier
 {
     Standard = 0,
@@ -9,7 +9,7 @@ public enum CustomerTier
     Vip = 3,
 }
 
-[GenerateSerializer, Immutable, Alias("ContactRecord")]
+[GenerateSerializer, Immutable, Alias("callcenter.contact-record")]
 public sealed record ContactRecord
 {
     [Id(0)] public required string CallId { get; init; }
@@ -21,7 +21,7 @@ public sealed record ContactRecord
     [Id(6)] public double TalkSeconds { get; init; }
 }
 
-[GenerateSerializer, Immutable, Alias("CustomerProfile")]
+[GenerateSerializer, Immutable, Alias("callcenter.customer-profile")]
 public sealed record CustomerProfile
 {
     [Id(0)] public required string CustomerKey { get; init; }

@@ -1,6 +1,6 @@
 namespace CallCenter.Model;
 
-[Alias("RoutingStrategy")]
+[Alias("callcenter.routing-strategy")]
 public enum RoutingStrategy
 {
     LongestIdle = 0,
@@ -10,7 +10,7 @@ public enum RoutingStrategy
 }
 
 /// <summary>Which agents a bullseye stage admits, widening as the call waits.</summary>
-[Alias("StageScope")]
+[Alias("callcenter.stage-scope")]
 public enum StageScope
 {
     /// <summary>Agents of the call's own site.</summary>
@@ -22,10 +22,10 @@ public enum StageScope
 }
 
 /// <summary>A skill the queue requires, with the lowest proficiency it accepts.</summary>
-[GenerateSerializer, Immutable, Alias("SkillRequirement")]
+[GenerateSerializer, Immutable, Alias("callcenter.skill-requirement")]
 public sealed record SkillRequirement([property: Id(0)] string Skill, [property: Id(1)] int MinimumProficiency);
 
-[GenerateSerializer, Immutable, Alias("BullseyeStage")]
+[GenerateSerializer, Immutable, Alias("callcenter.bullseye-stage")]
 public sealed record BullseyeStage
 {
     /// <summary>Seconds of waiting after which this stage applies.</summary>
@@ -35,7 +35,7 @@ public sealed record BullseyeStage
     [Id(2)] public IReadOnlyList<SkillRequirement>? Skills { get; init; }
 }
 
-[Alias("OverflowKind")]
+[Alias("callcenter.overflow-kind")]
 public enum OverflowKind
 {
     None = 0,
@@ -47,7 +47,7 @@ public enum OverflowKind
     Disconnect = 3,
 }
 
-[GenerateSerializer, Immutable, Alias("OverflowAction")]
+[GenerateSerializer, Immutable, Alias("callcenter.overflow-action")]
 public sealed record OverflowAction
 {
     [Id(0)] public OverflowKind Kind { get; init; }
@@ -57,7 +57,7 @@ public sealed record OverflowAction
     [Id(3)] public string? AnnouncementId { get; init; }
 }
 
-[GenerateSerializer, Immutable, Alias("QueueDefinition")]
+[GenerateSerializer, Immutable, Alias("callcenter.queue-definition")]
 public sealed record QueueDefinition
 {
     [Id(0)] public required string Id { get; init; }
@@ -89,7 +89,7 @@ public sealed record QueueDefinition
 }
 
 /// <summary>How a queue stands at one site, as the global routing view shows it.</summary>
-[GenerateSerializer, Immutable, Alias("QueueSiteStatus")]
+[GenerateSerializer, Immutable, Alias("callcenter.queue-site-status")]
 public sealed record QueueSiteStatus
 {
     [Id(0)] public required string QueueId { get; init; }
@@ -103,7 +103,7 @@ public sealed record QueueSiteStatus
     [Id(7)] public string TenantId { get; init; } = TenantDefinition.DefaultTenantId;
 }
 
-[GenerateSerializer, Immutable, Alias("QueueMetrics")]
+[GenerateSerializer, Immutable, Alias("callcenter.queue-metrics")]
 public sealed record QueueMetrics
 {
     [Id(0)] public required string QueueId { get; init; }
@@ -124,7 +124,7 @@ public sealed record QueueMetrics
     [Id(12)] public int Waiting { get; init; }
 }
 
-[GenerateSerializer, Immutable, Alias("QueueStatus")]
+[GenerateSerializer, Immutable, Alias("callcenter.queue-status")]
 public sealed record QueueStatus
 {
     [Id(0)] public required string QueueId { get; init; }
@@ -137,7 +137,7 @@ public sealed record QueueStatus
     [Id(7)] public IReadOnlyList<string> IdleAgentIds { get; init; } = [];
 }
 
-[GenerateSerializer, Immutable, Alias("WaitingCallInfo")]
+[GenerateSerializer, Immutable, Alias("callcenter.waiting-call-info")]
 public sealed record WaitingCallInfo
 {
     [Id(0)] public required string CallId { get; init; }

@@ -1,7 +1,7 @@
 namespace CallCenter.Model;
 
 /// <summary>What a user of the agent gateway may do (see the access policy in the silo's gateway).</summary>
-[Alias("UserRole")]
+[Alias("callcenter.user-role")]
 public enum UserRole
 {
     Agent = 0,
@@ -12,7 +12,7 @@ public enum UserRole
 }
 
 /// <summary>A gateway user. The secret is kept only as a salted slow hash (PBKDF2), never in clear.</summary>
-[GenerateSerializer, Immutable, Alias("UserRecord")]
+[GenerateSerializer, Immutable, Alias("callcenter.user-record")]
 public sealed record UserRecord
 {
     [Id(0)] public required string UserId { get; init; }

@@ -3,7 +3,7 @@ using CallCenter.Model;
 
 namespace CallCenter.Grains.Grains;
 
-[GenerateSerializer, Alias("ConfigurationGrainState")]
+[GenerateSerializer, Alias("callcenter.configuration-grain-state")]
 public sealed class ConfigurationGrainState
 {
     [Id(0)] public ContactCenterConfiguration Configuration { get; set; } = new();

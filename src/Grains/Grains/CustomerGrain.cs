@@ -2,7 +2,7 @@ using CallCenter.Model;
 
 namespace CallCenter.Grains.Grains;
 
-[GenerateSerializer, Alias("CustomerGrainState")]
+[GenerateSerializer, Alias("callcenter.customer-grain-state")]
 public sealed class CustomerGrainState
 {
     [Id(0)] public string? Name { get; set; }

@@ -1,3 +1,4 @@
+using CallCenter.Grains.Contracts;
 using CallCenter.Model;
 using Orleans.Concurrency;
 
@@ -5,7 +6,7 @@ namespace CallCenter.Grains.Grains;
 
 /// <summary>The global routing view: the latest report of every queue, per site. Soft state: queues report about every second.</summary>
 [GrainType("routing-view")]
-internal sealed class RoutingViewGrain(TimeProvider systemClock) : Grain, IRoutingViewGrain
+internal sealed class RoutingViewGrain(TimeProvider systemClock) : Grain, IRoutingViewGrain, IRoutingViewReports
 {
     private readonly Dictionary<string, IReadOnlyList<QueueSiteStatus>> _queues = new(StringComparer.Ordinal);
     private RoutingViewSnapshot? _snapshot;

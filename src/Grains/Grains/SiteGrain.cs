@@ -1,3 +1,4 @@
+using CallCenter.Grains.Contracts;
 using CallCenter.Grains.Telemetry;
 using CallCenter.Model;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,9 @@ namespace CallCenter.Grains.Grains;
 /// notices: it is a view, and losing it loses no call.
 /// </summary>
 [GrainType("site")]
-internal sealed class SiteGrain([FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock) : Grain, ISiteGrain
+internal sealed class SiteGrain(
+    [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
+    CallCenterMetrics metrics) : Grain, ISiteGrain, ISitePresence
 {
     private readonly Dictionary<string, AgentReading> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (double Handling, double Available)> _minutes = [];
@@ -33,7 +36,7 @@ internal sealed class SiteGrain([FromKeyedServices(ContactCenterClock.ServiceKey
         }
 
         _agents[agentId] = new AgentReading(presenceVersion, state, handlingSeconds, availableSeconds);
-        CallCenterMetrics.ReportAgentStates(this.GetPrimaryKeyString(), CountByState());
+        metrics.ReportAgentStates(this.GetPrimaryKeyString(), CountByState());
         foreach (var stale in _minutes.Keys.Where(key => key <= minute - 15).ToList())
         {
             _minutes.Remove(stale);
@@ -57,7 +60,7 @@ internal sealed class SiteGrain([FromKeyedServices(ContactCenterClock.ServiceKey
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        CallCenterMetrics.ForgetSite(this.GetPrimaryKeyString());
+        metrics.ForgetSite(this.GetPrimaryKeyString());
         return Task.CompletedTask;
     }
 

@@ -2,7 +2,7 @@ using CallCenter.Model;
 
 namespace CallCenter.Grains.Grains;
 
-[GenerateSerializer, Alias("UserDirectoryState")]
+[GenerateSerializer, Alias("callcenter.user-directory-state")]
 public sealed class UserDirectoryState
 {
     [Id(0)] public Dictionary<string, UserRecord> Users { get; set; } = [];

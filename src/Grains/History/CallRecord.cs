@@ -5,7 +5,7 @@ using CallCenter.Model;
 namespace CallCenter.Grains.History;
 
 /// <summary>
-/// A call detail record: what a call was when it ended, with its whole timeline. A call writes it when it reaches its
+/// A call detail record: what a call was when it ended, with its (bounded) timeline. A call writes it when it reaches its
 /// outcome (revision 1) and writes a new revision when something arrives later (a survey rating, the agent's measured
 /// wrap-up); readers keep the highest revision per call id, so a record written twice never counts twice.
 /// </summary>
@@ -34,22 +34,34 @@ public sealed record CallRecord
     public int? SurveyRating { get; init; }
     public string? CallbackOfCallId { get; init; }
     public IReadOnlyDictionary<string, string> Dispositions { get; init; } = new Dictionary<string, string>();
+    /// <summary>The call's latest timeline entries (a call keeps at most <see cref="Lifecycle.CallTimeline.MaxEntries"/>).</summary>
     public IReadOnlyList<CallEvent> Timeline { get; init; } = [];
+    /// <summary>Entries dropped from the front of <see cref="Timeline"/> to keep it bounded (0 for nearly every call).</summary>
+    public long TimelineDropped { get; init; }
+    /// <summary>Every agent who accepted the call or was connected to it, including those whose entries were dropped.</summary>
+    public IReadOnlyList<string> HandledBy { get; init; } = [];
 
     /// <summary>True when an agent took the call.</summary>
     [JsonIgnore]
     public bool WasAnswered => ConnectedAt is not null;
 
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    /// <summary>How records and spans are written to the history store; read-only, so no caller can change it for everyone.</summary>
+    public static JsonSerializerOptions Json { get; } = ReadOnly(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    });
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static CallRecord FromJson(string json) => JsonSerializer.Deserialize<CallRecord>(json, Json)
         ?? throw new JsonException("a call record is null");
+
+    private static JsonSerializerOptions ReadOnly(JsonSerializerOptions options)
+    {
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 
     /// <summary>The latest revision of each call, in arrival order: the idempotent view every query and report uses.</summary>
     public static IReadOnlyList<CallRecord> Latest(IEnumerable<CallRecord> records) =>
@@ -74,7 +86,7 @@ public sealed record CallQuery
         && (TenantId is null || record.TenantId == TenantId)
         && (QueueId is null || record.QueueId == QueueId)
         && (SiteId is null || record.SiteId == SiteId)
-        && (AgentId is null || record.AgentId == AgentId || record.Timeline.Any(e => e.AgentId == AgentId && e.Kind is CallEventKind.Accepted or CallEventKind.Connected));
+        && (AgentId is null || record.AgentId == AgentId || record.HandledBy.Contains(AgentId) || record.Timeline.Any(e => e.AgentId == AgentId && e.Kind is CallEventKind.Accepted or CallEventKind.Connected));
 }
 
 /// <summary>

@@ -33,7 +33,7 @@ public sealed record IntervalRow
 /// </summary>
 public static class IntervalReport
 {
-    public static readonly int[] AllowedIntervals = [15, 30, 60];
+    public static IReadOnlyList<int> AllowedIntervals { get; } = [15, 30, 60];
 
     /// <summary>A caller who hangs up within this many seconds of queueing is a short abandon: not offered, not abandoned.</summary>
     public const double DefaultShortAbandonSeconds = 5;

@@ -1,6 +1,7 @@
 using CallCenter.Grains.History;
 using CallCenter.Grains.Persistence;
 using CallCenter.Grains.Placement;
+using CallCenter.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Runtime.Hosting;
@@ -14,13 +15,16 @@ public static class SiloBuilderExtensions
     /// <summary>
     /// Registers what the grains need beyond Orleans: the contact-center clock (the system clock unless a test put a fake
     /// one first), the call history (memory unless hosting or a test registered another first), and site placement with
-    /// this silo's site label: <paramref name="siteId"/>, else <c>CallCenter:SiteId</c>, else none.
+    /// this silo's site label: <paramref name="siteId"/>, else <c>CallCenter:SiteId</c>, else none;
+    /// and the grains' metrics, one <see cref="CallCenterMetrics"/> per silo made from its <see cref="System.Diagnostics.Metrics.IMeterFactory"/>.
     /// </summary>
     public static ISiloBuilder AddCallCenterGrains(this ISiloBuilder builder, string? siteId = null)
     {
         builder.Services.TryAddKeyedSingleton(ContactCenterClock.ServiceKey, TimeProvider.System);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ICallHistory>(_ => new InMemoryCallHistory());
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<CallCenterMetrics>();
 
         siteId ??= builder.Configuration[SiteLabel.ConfigurationKey];
         var label = new Dictionary<string, string>();

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using CallCenter.Model;
 
 namespace CallCenter.Grains.Lifecycle;
@@ -8,7 +9,7 @@ namespace CallCenter.Grains.Lifecycle;
 /// </summary>
 public static class AgentPresenceMachine
 {
-    private static readonly Dictionary<PresenceState, PresenceState[]> Allowed = new()
+    private static readonly FrozenDictionary<PresenceState, PresenceState[]> Allowed = new Dictionary<PresenceState, PresenceState[]>
     {
         [PresenceState.LoggedOut] = [PresenceState.Available, PresenceState.NotReady],
         [PresenceState.Available] = [PresenceState.NotReady, PresenceState.Reserved, PresenceState.LoggedOut, PresenceState.Busy],
@@ -16,7 +17,7 @@ public static class AgentPresenceMachine
         [PresenceState.Reserved] = [PresenceState.Busy, PresenceState.Available, PresenceState.NotReady, PresenceState.LoggedOut],
         [PresenceState.Busy] = [PresenceState.WrapUp, PresenceState.Busy, PresenceState.NotReady, PresenceState.Available],
         [PresenceState.WrapUp] = [PresenceState.Available, PresenceState.NotReady, PresenceState.LoggedOut, PresenceState.Busy, PresenceState.Reserved],
-    };
+    }.ToFrozenDictionary();
 
     public static bool CanMove(PresenceState from, PresenceState to) => Allowed[from].Contains(to);
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using CallCenter.Model;
 
 namespace CallCenter.Grains.Lifecycle;
@@ -8,7 +9,7 @@ namespace CallCenter.Grains.Lifecycle;
 /// </summary>
 public static class CallLifecycle
 {
-    private static readonly Dictionary<CallState, CallState[]> Allowed = new()
+    private static readonly FrozenDictionary<CallState, CallState[]> Allowed = new Dictionary<CallState, CallState[]>
     {
         [CallState.New] = [CallState.Arrived, CallState.Queued],
         [CallState.Arrived] = [CallState.InIvr, CallState.Queued, CallState.Ended],
@@ -20,7 +21,7 @@ public static class CallLifecycle
         [CallState.Held] = [CallState.Connected, CallState.Consulting, CallState.Queued, CallState.Ended],
         [CallState.Consulting] = [CallState.Connected, CallState.Held, CallState.Queued, CallState.Ended],
         [CallState.Ended] = [],
-    };
+    }.ToFrozenDictionary();
 
     public static bool CanMove(CallState from, CallState to) => Allowed[from].Contains(to);
 

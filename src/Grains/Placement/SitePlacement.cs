@@ -3,7 +3,7 @@ using Orleans.Placement;
 namespace CallCenter.Grains.Placement;
 
 /// <summary>Places a grain on a silo of the grain's own site (see <see cref="SitePlacementDirector"/>).</summary>
-[Serializable, GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("SitePlacement")]
+[Serializable, GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("callcenter.site-placement")]
 public sealed class SitePlacement : PlacementStrategy;
 
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]

@@ -75,8 +75,9 @@ internal sealed partial class AgentEventPump : IAgentObserver, ICallObserver, IA
     public void OnSupervisorMessage(string from, string text) =>
         Write(new Proto.AgentEvent { SupervisorMessage = new Proto.SupervisorMessage { From = from, Text = text } });
 
-    public void OnCallChanged(CallSnapshot call)
+    public void OnCallChanged(CallNotice notice)
     {
+        var call = notice.Call;
         Write(new Proto.AgentEvent { Call = ProtoMapping.ToProto(call) });
         if (call.State == CallState.Ended || (call.AgentId != _agentId && call.State is not (CallState.Offered or CallState.Consulting)))
         {

@@ -10,14 +10,14 @@ public sealed class CallNoticeOrderTests
     {
         var order = new CallNoticeOrder();
         var passed = new List<CallSnapshot>();
-        var older = Snapshot(events: 2);
-        var newer = Snapshot(events: 3);
+        var older = Notice(sequence: 2);
+        var newer = Notice(sequence: 3);
 
         Assert.True(order.PassIfNewer(newer, passed.Add));
         Assert.False(order.PassIfNewer(older, passed.Add));
         Assert.False(order.PassIfNewer(newer, passed.Add));
 
-        Assert.Equal([newer], passed);
+        Assert.Equal([newer.Call], passed);
     }
 
     [Fact]
@@ -26,17 +26,26 @@ public sealed class CallNoticeOrderTests
         var order = new CallNoticeOrder();
         var passed = new List<CallSnapshot>();
 
-        foreach (var events in new[] { 1, 2, 5 })
+        foreach (var sequence in new[] { 1L, 2L, 5L })
         {
-            order.PassIfNewer(Snapshot(events), passed.Add);
+            order.PassIfNewer(Notice(sequence), passed.Add);
         }
 
-        Assert.Equal([1L, 2L, 5L], passed.Select(CallNoticeOrder.VersionOf));
+        Assert.Equal([1L, 2L, 5L], passed.Select(call => call.Sequence));
     }
 
-    private static CallSnapshot Snapshot(int events) => new()
+    [Fact]
+    public void PassIfNewer_ARenewalSnapshotOfTheSameSequence_IsDropped()
     {
-        CallId = "c1",
-        Timeline = Enumerable.Range(0, events).Select(_ => new CallCenter.Model.CallEvent(DateTimeOffset.UnixEpoch, CallEventKind.Arrived)).ToList(),
-    };
+        var order = new CallNoticeOrder();
+        var passed = new List<CallSnapshot>();
+        var notice = Notice(sequence: 4);
+
+        Assert.True(order.PassIfNewer(notice, passed.Add));
+        Assert.False(order.PassIfNewer(CallNotice.Of(notice.Call), passed.Add));
+
+        Assert.Single(passed);
+    }
+
+    private static CallNotice Notice(long sequence) => CallNotice.Of(new CallSnapshot { CallId = "c1", Sequence = sequence });
 }

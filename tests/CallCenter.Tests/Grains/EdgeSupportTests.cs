@@ -70,6 +70,31 @@ public sealed class EdgeSupportTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Notices_CarryARisingSequenceAndWhatChanged_NeverTheTimeline()
+    {
+        var scenario = new Scenario(fixture);
+        await scenario.QueueAsync("q");
+        var call = scenario.Grains.GetGrain<ICallGrain>(scenario.Id("noticed"));
+        var watcher = new CallWatcher();
+        await call.ObserveAsync(scenario.Grains.CreateObjectReference<ICallObserver>(watcher));
+
+        await call.ArriveAsync(new CallArrival { SiteId = "north" });
+        await call.EnqueueAsync(scenario.Id("q"));
+        await call.HangUpAsync(CallParty.Caller);
+
+        var final = await call.GetAsync();
+        // One-way notices may overtake each other on the way: put them back in order by their sequence.
+        var notices = (await watcher.NoticesCoveringAsync(final.Sequence)).OrderBy(n => n.Sequence).ToList();
+        Assert.All(notices, notice => Assert.Empty(notice.Call.Timeline));
+        Assert.All(notices, notice => Assert.NotEmpty(notice.Changes));
+        Assert.Equal(notices.Count, notices.Select(n => n.Sequence).Distinct().Count());
+        Assert.Equal([CallEventKind.Arrived, CallEventKind.Queued, CallEventKind.Ended], notices.SelectMany(n => n.Changes).Select(e => e.Kind));
+        Assert.Equal(final.Sequence, notices[^1].Sequence);
+        Assert.Equal(CallState.Ended, notices[^1].Call.State);
+        Assert.Equal(final.Timeline.Count, final.Sequence);
+    }
+
+    [Fact]
     public async Task ACallWhoseEdgeFallsSilent_IsHungUpAsLostWithIt_AndItsAgentIsFreed()
     {
         var scenario = new Scenario(fixture);
@@ -198,8 +223,26 @@ public sealed class EdgeSupportTests(ClusterFixture fixture)
     private sealed class CallWatcher : ICallObserver
     {
         private readonly Channels.Channel<CallSnapshot> _changes = Channels.Channel.CreateUnbounded<CallSnapshot>();
+        private readonly Channels.Channel<CallNotice> _notices = Channels.Channel.CreateUnbounded<CallNotice>();
 
-        public void OnCallChanged(CallSnapshot call) => _changes.Writer.TryWrite(call);
+        public void OnCallChanged(CallNotice notice)
+        {
+            _changes.Writer.TryWrite(notice.Call);
+            _notices.Writer.TryWrite(notice);
+        }
+
+        /// <summary>Notices until they list <paramref name="sequence"/> timeline entries between them.</summary>
+        public async Task<List<CallNotice>> NoticesCoveringAsync(long sequence)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            var notices = new List<CallNotice>();
+            while (notices.Sum(notice => notice.Changes.Count) < sequence)
+            {
+                notices.Add(await _notices.Reader.ReadAsync(timeout.Token));
+            }
+
+            return notices;
+        }
 
         public async Task<CallSnapshot> NextAsync(CallState state)
         {

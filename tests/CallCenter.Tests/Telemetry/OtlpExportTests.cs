@@ -55,7 +55,7 @@ public sealed class OtlpExportTests : IAsyncLifetime
         await _silo.Http.PostAsync($"/api/calls/{call.CallId}/hangup", new StringContent("""{"party":"Caller"}""", Encoding.UTF8, "application/json"));
 
         await Eventually.HoldsAsync(() => Task.FromResult(Received("/v1/metrics", "callcenter.calls.ended")), "the ended call's counter exported");
-        await Eventually.HoldsAsync(() => Task.FromResult(Received("/v1/traces", "ICallGrain")), "the call grain's spans exported");
+        await Eventually.HoldsAsync(() => Task.FromResult(Received("/v1/traces", "ICallDesk/HangUpAsync")), "the call grain's spans exported");
         await Eventually.HoldsAsync(() => Task.FromResult(_received.Any(r => r.Path == "/v1/logs")), "logs exported");
         Assert.True(Received("/v1/metrics", "callcenter-otlp-test"), "the service name on the resource");
         Assert.False(_received.Where(r => r.Path == "/v1/metrics").Any(r => Contains(r.Body, call.CallId)), "no call id in any metric");
