@@ -30,12 +30,14 @@ public sealed partial class SipEdge : IAsyncDisposable
     private readonly TrunkAllowlist _trunks;
     private readonly MediaClock _mediaClock;
     private readonly EdgeServices _services;
+    private readonly EdgeMetrics _metrics;
     private readonly ITimer _housekeeping;
     private volatile HashSet<string> _queueIds = [];
     private volatile HashSet<string> _agentIds = [];
 
-    public SipEdge(SipEdgeOptions options, IGrainFactory grains, TimeProvider time, ILogger<SipEdge> logger)
+    public SipEdge(SipEdgeOptions options, IGrainFactory grains, TimeProvider time, EdgeMetrics metrics, ILogger<SipEdge> logger)
     {
+        _metrics = metrics;
         _options = options;
         _grains = grains;
         _time = time;
@@ -72,7 +74,7 @@ public sealed partial class SipEdge : IAsyncDisposable
         var prompts = new PromptLibrary(string.IsNullOrWhiteSpace(options.PromptDirectory)
             ? Path.Combine(AppContext.BaseDirectory, "Prompts")
             : options.PromptDirectory);
-        _services = new EdgeServices(_signalling, grains, options, _mediaClock, ports, prompts, time, logger)
+        _services = new EdgeServices(_signalling, grains, options, _mediaClock, ports, prompts, time, metrics, logger)
         {
             IsQueue = id => _queueIds.Contains(id),
             IsAgent = id => _agentIds.Contains(id),
@@ -113,7 +115,7 @@ public sealed partial class SipEdge : IAsyncDisposable
     private void OnRequest(SipServerTransaction transaction)
     {
         var request = transaction.Request;
-        EdgeTelemetry.TransactionReceived(request.Method, transaction.Transport.Protocol);
+        _metrics.TransactionReceived(request.Method, transaction.Transport.Protocol);
         var source = transaction.RemoteEndPoint;
         if (!_rateLimiter.TryAcquire(source.Address, request.Method, out var retryAfter))
         {

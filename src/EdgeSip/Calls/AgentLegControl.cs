@@ -138,7 +138,7 @@ internal sealed partial class AgentLegControl(
 
         Current = null;
         dialer.Forget(leg);
-        EdgeTelemetry.MediaClosed(leg.Media, edge.Options.SiteId, "agent");
+        edge.Metrics.MediaClosed(leg.Media, edge.Options.SiteId, "agent");
         await leg.DisposeAsync();
     }
 

@@ -111,7 +111,7 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
     {
         if (Media is not null)
         {
-            EdgeTelemetry.MediaClosed(Media, edge.Options.SiteId, "caller");
+            edge.Metrics.MediaClosed(Media, edge.Options.SiteId, "caller");
             await Media.DisposeAsync();
         }
     }

@@ -149,8 +149,7 @@ internal sealed partial class EdgeCall : ICallObserver
     {
         using var callSpan = _trace.StartCall(_invite.Request, _edge.Options.SiteId, _dialledNumber);
         using var logScope = _logger.BeginScope(new Dictionary<string, object> { ["CallId"] = CallId, ["SipCallId"] = CallerSipCallId });
-        var site = new KeyValuePair<string, object?>("site", _edge.Options.SiteId);
-        EdgeTelemetry.EdgeCallsActive.Add(1, site);
+        _edge.Metrics.CallStarted(_edge.Options.SiteId);
         try
         {
             if (_caller.PrepareAnswer() is not { } answer)
@@ -209,7 +208,7 @@ internal sealed partial class EdgeCall : ICallObserver
             await CleanUpAsync();
             _trace.EndOffer("call ended");
             _trace.EndQueue("call ended");
-            EdgeTelemetry.EdgeCallsActive.Add(-1, site);
+            _edge.Metrics.CallEnded(_edge.Options.SiteId);
         }
     }
 

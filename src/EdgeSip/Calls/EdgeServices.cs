@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CallCenter.EdgeSip.Media;
 using CallCenter.EdgeSip.Signalling;
+using CallCenter.EdgeSip.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace CallCenter.EdgeSip.Calls;
@@ -14,6 +15,7 @@ internal sealed class EdgeServices(
     RtpPortPool ports,
     PromptLibrary prompts,
     TimeProvider time,
+    EdgeMetrics metrics,
     ILogger logger)
 {
     public SipSignalling Signalling => signalling;
@@ -29,6 +31,8 @@ internal sealed class EdgeServices(
     public PromptLibrary Prompts => prompts;
 
     public TimeProvider Time => time;
+
+    public EdgeMetrics Metrics => metrics;
 
     public ILogger Logger => logger;
 

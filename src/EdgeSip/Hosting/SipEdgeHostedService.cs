@@ -1,3 +1,4 @@
+using CallCenter.EdgeSip.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace CallCenter.EdgeSip.Hosting;
 
 /// <summary>Runs the site's SIP edge beside the silo (the embedded default) or in an Orleans client process.</summary>
-internal sealed class SipEdgeHostedService(SipEdgeOptions options, IGrainFactory grains, TimeProvider time, ILogger<SipEdge> logger) : IHostedService, IAsyncDisposable
+internal sealed class SipEdgeHostedService(SipEdgeOptions options, IGrainFactory grains, TimeProvider time, EdgeMetrics metrics, ILogger<SipEdge> logger) : IHostedService, IAsyncDisposable
 {
     private SipEdge? _edge;
 
@@ -15,7 +16,7 @@ internal sealed class SipEdgeHostedService(SipEdgeOptions options, IGrainFactory
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _edge = new SipEdge(options, grains, time, logger);
+        _edge = new SipEdge(options, grains, time, metrics, logger);
         await _edge.StartAsync();
     }
 
@@ -48,6 +49,8 @@ public static class SipEdgeServiceCollectionExtensions
 
         // The host's clock when it has one (the silo's), else the system's.
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<EdgeMetrics>();
         services.AddSingleton<SipEdgeHostedService>();
         services.AddHostedService(provider => provider.GetRequiredService<SipEdgeHostedService>());
         return true;

@@ -1,3 +1,4 @@
+using CallCenter.EdgeSip.Telemetry;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CallCenter.Grains;
@@ -30,6 +31,7 @@ public sealed class EdgeFixture : IAsyncLifetime
     public ConcurrentQueue<Activity> Activities { get; } = new();
 
     private ActivityListener? _activities;
+    private ServiceProvider? _edgeServices;
 
     /// <summary>The edge's log, kept in the test output folder for failures.</summary>
     public string LogPath { get; } = Path.Combine(AppContext.BaseDirectory, "edge.log");
@@ -105,13 +107,21 @@ public sealed class EdgeFixture : IAsyncLifetime
                 ["7003"] = new() { RingSeconds = 30, DefaultQueue = "edge-sales" },
             },
         };
-        Edge = new SipEdge(Options, Grains, TimeProvider.System, new FileLogger<SipEdge>(LogPath));
+        // The edge's instruments come from a meter factory of its own, as a host's would give them.
+        _edgeServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new EdgeMetrics(_edgeServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        Edge = new SipEdge(Options, Grains, TimeProvider.System, metrics, new FileLogger<SipEdge>(LogPath));
         await Edge.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
         await Edge.DisposeAsync();
+        if (_edgeServices is not null)
+        {
+            await _edgeServices.DisposeAsync();
+        }
+
         await Cluster.DisposeAsync();
         _activities?.Dispose();
         if (Directory.Exists(RecordingDirectory))
