@@ -1,3 +1,4 @@
+using CallCenter.Domain;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CallCenter.Grains;
