@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using CallCenter.Domain.Staffing;
 using CallCenter.Grains;
-using CallCenter.Grains.Staffing;
 using CallCenter.Model;
 using CallCenter.Simulation;
 

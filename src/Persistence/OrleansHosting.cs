@@ -1,5 +1,5 @@
+using CallCenter.Domain.History;
 using CallCenter.Grains;
-using CallCenter.Grains.History;
 using CallCenter.Grains.Hosting;
 using CallCenter.ServiceDefaults;
 using System.Net;

@@ -1,5 +1,5 @@
+using CallCenter.Domain.History;
 using CallCenter.Grains.Contracts;
-using CallCenter.Grains.History;
 using CallCenter.Grains.Messaging;
 using CallCenter.Model;
 using Microsoft.Extensions.Logging;

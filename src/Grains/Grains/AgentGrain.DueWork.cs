@@ -1,5 +1,5 @@
+using CallCenter.Domain.Lifecycle;
 using CallCenter.Grains.Contracts;
-using CallCenter.Grains.Lifecycle;
 using CallCenter.Grains.Messaging;
 using CallCenter.Model;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
+using CallCenter.Domain;
+using CallCenter.Domain.History;
+using CallCenter.Domain.Lifecycle;
 using CallCenter.Grains.Contracts;
-using CallCenter.Grains.History;
-using CallCenter.Grains.Lifecycle;
 using CallCenter.Grains.Messaging;
 using CallCenter.Grains.Placement;
 using CallCenter.Model;

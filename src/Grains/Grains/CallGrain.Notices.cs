@@ -1,6 +1,6 @@
+using CallCenter.Domain.Lifecycle;
+using CallCenter.Domain.Routing;
 using CallCenter.Grains.Contracts;
-using CallCenter.Grains.Lifecycle;
-using CallCenter.Grains.Routing;
 using CallCenter.Model;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,5 @@
+using CallCenter.Domain.Lifecycle;
 using CallCenter.Grains.Contracts;
-using CallCenter.Grains.Lifecycle;
 using CallCenter.Model;
 
 namespace CallCenter.Grains.Grains;

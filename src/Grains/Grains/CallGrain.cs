@@ -1,7 +1,8 @@
+using CallCenter.Domain;
 using System.Diagnostics;
+using CallCenter.Domain.History;
+using CallCenter.Domain.Lifecycle;
 using CallCenter.Grains.Contracts;
-using CallCenter.Grains.History;
-using CallCenter.Grains.Lifecycle;
 using CallCenter.Grains.Placement;
 using CallCenter.Grains.Telemetry;
 using CallCenter.Model;

@@ -1,4 +1,4 @@
-using CallCenter.Grains.Configuration;
+using CallCenter.Domain.Configuration;
 using CallCenter.Model;
 
 namespace CallCenter.Grains.Grains;

@@ -1,5 +1,5 @@
+using CallCenter.Domain.Routing;
 using CallCenter.Grains.Messaging;
-using CallCenter.Grains.Routing;
 using CallCenter.Model;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
+using CallCenter.Domain.Metrics;
+using CallCenter.Domain.Routing;
 using CallCenter.Grains.Contracts;
 using CallCenter.Grains.Messaging;
-using CallCenter.Grains.Metrics;
-using CallCenter.Grains.Routing;
 using CallCenter.Model;
 
 namespace CallCenter.Grains.Grains;

@@ -1,8 +1,9 @@
+using CallCenter.Domain;
+using CallCenter.Domain.Metrics;
+using CallCenter.Domain.Routing;
 using CallCenter.Grains.Contracts;
 using CallCenter.Grains.Messaging;
-using CallCenter.Grains.Metrics;
 using CallCenter.Grains.Persistence;
-using CallCenter.Grains.Routing;
 using CallCenter.Grains.Telemetry;
 using CallCenter.Model;
 using Microsoft.Extensions.DependencyInjection;

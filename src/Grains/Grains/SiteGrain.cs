@@ -1,3 +1,4 @@
+using CallCenter.Domain;
 using CallCenter.Grains.Contracts;
 using CallCenter.Grains.Telemetry;
 using CallCenter.Model;

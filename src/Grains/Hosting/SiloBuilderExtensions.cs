@@ -1,4 +1,5 @@
-using CallCenter.Grains.History;
+using CallCenter.Domain;
+using CallCenter.Domain.History;
 using CallCenter.Grains.Persistence;
 using CallCenter.Grains.Placement;
 using CallCenter.Grains.Telemetry;

@@ -1,10 +1,10 @@
 using System.Globalization;
+using CallCenter.Domain.History;
+using CallCenter.Domain.Staffing;
 using CallCenter.Grains;
-using CallCenter.Grains.History;
-using CallCenter.Grains.Staffing;
 using CallCenter.Model;
-using CallCenter.Web.Security;
 using CallCenter.Web.Hosting;
+using CallCenter.Web.Security;
 
 namespace CallCenter.Web.Api;
 

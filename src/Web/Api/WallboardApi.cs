@@ -1,9 +1,10 @@
+using CallCenter.Domain;
 using System.Text.Json;
 using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.Web.Gateway;
-using CallCenter.Web.Security;
 using CallCenter.Web.Hosting;
+using CallCenter.Web.Security;
 using CallCenter.Web.Wallboard;
 using Microsoft.Extensions.FileProviders;
 

@@ -1,9 +1,10 @@
+using CallCenter.Domain;
 using System.Net;
 using System.Security.Cryptography;
 using CallCenter.Grains;
 using CallCenter.Model;
-using CallCenter.Web.Security;
 using CallCenter.Web.Hosting;
+using CallCenter.Web.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;

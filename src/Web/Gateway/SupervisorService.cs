@@ -1,3 +1,4 @@
+using CallCenter.Domain;
 using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.Web.Security;

@@ -1,3 +1,4 @@
+using CallCenter.Domain;
 using CallCenter.EdgeSip.Telemetry;
 using System.Collections.Concurrent;
 using System.Diagnostics;

@@ -1,9 +1,10 @@
+using CallCenter.Domain;
 using CallCenter.Gateway.V1;
 using CallCenter.Grains;
 using CallCenter.Model;
+using CallCenter.Persistence;
 using CallCenter.Web.Gateway;
 using CallCenter.Web.Security;
-using CallCenter.Persistence;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,5 @@
+using CallCenter.Domain.Routing;
 using CallCenter.Grains;
-using CallCenter.Grains.Routing;
 using CallCenter.Model;
 using CallCenter.Tests.Infrastructure;
 

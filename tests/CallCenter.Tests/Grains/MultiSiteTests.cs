@@ -1,3 +1,4 @@
+using CallCenter.Domain;
 using CallCenter.Grains;
 using CallCenter.Grains.Hosting;
 using CallCenter.Grains.Persistence;

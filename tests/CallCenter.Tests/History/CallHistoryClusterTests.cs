@@ -1,5 +1,5 @@
+using CallCenter.Domain.History;
 using CallCenter.Grains;
-using CallCenter.Grains.History;
 using CallCenter.Model;
 using CallCenter.Tests.Infrastructure;
 using CommandStatus = CallCenter.Model.CommandStatus;

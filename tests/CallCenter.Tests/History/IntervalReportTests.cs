@@ -1,4 +1,4 @@
-using CallCenter.Grains.History;
+using CallCenter.Domain.History;
 using CallCenter.Model;
 
 namespace CallCenter.Tests.History;
@@ -274,8 +274,8 @@ public sealed class IntervalReportTests
         Assert.Equal(48, forecast.Count);
         Assert.Equal(80, nine.Calls);
         Assert.Equal(180, nine.AhtSeconds);
-        Assert.Equal(CallCenter.Grains.Staffing.ErlangC.AgentsFor(80, 1800, 180, 0.8, 20).Agents, nine.Agents);
-        Assert.Equal(CallCenter.Grains.Staffing.ErlangC.WithShrinkage(nine.Agents, 0.3), nine.AgentsWithShrinkage);
+        Assert.Equal(CallCenter.Domain.Staffing.ErlangC.AgentsFor(80, 1800, 180, 0.8, 20).Agents, nine.Agents);
+        Assert.Equal(CallCenter.Domain.Staffing.ErlangC.WithShrinkage(nine.Agents, 0.3), nine.AgentsWithShrinkage);
         Assert.All(forecast.Where(i => i != nine), i => Assert.Equal(0, i.Agents));
     }
 }

@@ -1,5 +1,6 @@
+using CallCenter.Domain;
+using CallCenter.Domain.History;
 using CallCenter.Grains;
-using CallCenter.Grains.History;
 using CallCenter.Grains.Hosting;
 using CallCenter.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using CallCenter.Grains.History;
+using CallCenter.Domain.History;
 
 namespace CallCenter.Tests.Infrastructure;
 

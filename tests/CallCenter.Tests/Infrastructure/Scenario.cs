@@ -1,5 +1,5 @@
+using CallCenter.Domain.Configuration;
 using CallCenter.Grains;
-using CallCenter.Grains.Configuration;
 using CallCenter.Model;
 
 namespace CallCenter.Tests.Infrastructure;

@@ -1,4 +1,4 @@
-using CallCenter.Grains.Lifecycle;
+using CallCenter.Domain.Lifecycle;
 using CallCenter.Model;
 
 namespace CallCenter.Tests.Lifecycle;

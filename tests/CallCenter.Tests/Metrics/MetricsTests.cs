@@ -1,4 +1,4 @@
-using CallCenter.Grains.Metrics;
+using CallCenter.Domain.Metrics;
 
 namespace CallCenter.Tests.Metrics;
 

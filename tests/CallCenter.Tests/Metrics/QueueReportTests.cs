@@ -1,4 +1,4 @@
-using CallCenter.Grains.Metrics;
+using CallCenter.Domain.Metrics;
 using CallCenter.Model;
 
 namespace CallCenter.Tests.Metrics;

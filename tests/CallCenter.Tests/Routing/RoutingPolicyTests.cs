@@ -1,4 +1,4 @@
-using CallCenter.Grains.Routing;
+using CallCenter.Domain.Routing;
 using CallCenter.Model;
 
 namespace CallCenter.Tests.Routing;

@@ -1,3 +1,4 @@
+using CallCenter.Domain.Lifecycle;
 using System.Reflection;
 using System.Text.Json;
 using CallCenter.Grains.Grains;
@@ -12,7 +13,7 @@ namespace CallCenter.Tests.Serialization;
 public sealed class SerializationRoundTripTests
 {
     private static readonly Serializer Serializer = new ServiceCollection()
-        .AddSerializer(builder => builder.AddAssembly(typeof(CallSnapshot).Assembly).AddAssembly(typeof(CallGrainState).Assembly))
+        .AddSerializer(builder => builder.AddAssembly(typeof(CallSnapshot).Assembly).AddAssembly(typeof(CallGrainState).Assembly).AddAssembly(typeof(CallTimeline).Assembly))
         .BuildServiceProvider()
         .GetRequiredService<Serializer>();
 
@@ -53,7 +54,7 @@ public sealed class SerializationRoundTripTests
     private static string Json(object value) => JsonSerializer.Serialize(value, value.GetType(), JsonDefaults.Options);
 
     private static IEnumerable<Type> AllSerializableTypes() =>
-        new[] { typeof(CallSnapshot).Assembly, typeof(CallGrainState).Assembly }
+        new[] { typeof(CallSnapshot).Assembly, typeof(CallGrainState).Assembly, typeof(CallTimeline).Assembly }
             .SelectMany(assembly => assembly.GetTypes())
             .Where(type => type.GetCustomAttribute<GenerateSerializerAttribute>() is not null && !type.IsEnum && !type.IsAbstract && !type.IsGenericTypeDefinition)
             .OrderBy(type => type.FullName, StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using CallCenter.Domain.Lifecycle;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -25,7 +26,7 @@ public sealed class WireCompatibilityTests
     private const string UpdateVariable = "CALLCENTER_UPDATE_WIRE_FIXTURES";
 
     private static readonly Serializer Serializer = new ServiceCollection()
-        .AddSerializer(builder => builder.AddAssembly(typeof(CallSnapshot).Assembly).AddAssembly(typeof(CallGrainState).Assembly))
+        .AddSerializer(builder => builder.AddAssembly(typeof(CallSnapshot).Assembly).AddAssembly(typeof(CallGrainState).Assembly).AddAssembly(typeof(CallTimeline).Assembly))
         .BuildServiceProvider()
         .GetRequiredService<Serializer>();
 
@@ -35,7 +36,7 @@ public sealed class WireCompatibilityTests
         WriteIndented = true,
     };
 
-    private static readonly Assembly[] Contracts = [typeof(CallSnapshot).Assembly, typeof(CallGrainState).Assembly];
+    private static readonly Assembly[] Contracts = [typeof(CallSnapshot).Assembly, typeof(CallGrainState).Assembly, typeof(CallTimeline).Assembly];
 
     private static bool Updating => Environment.GetEnvironmentVariable(UpdateVariable) == "1";
 

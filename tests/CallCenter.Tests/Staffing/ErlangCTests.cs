@@ -1,4 +1,4 @@
-using CallCenter.Grains.Staffing;
+using CallCenter.Domain.Staffing;
 
 namespace CallCenter.Tests.Staffing;
 
