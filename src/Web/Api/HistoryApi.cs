@@ -15,6 +15,14 @@ namespace CallCenter.Web.Api;
 internal static class HistoryApi
 {
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(31);
+
+    /// <summary>
+    /// Times and dates a query may name. Far from DateTimeOffset's own limits, so the arithmetic on them (the default
+    /// range, interval starts, weeks of history, the history store's look-back) can never overflow into a 500.
+    /// </summary>
+    public static readonly DateTimeOffset EarliestTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static readonly DateTimeOffset LatestTime = new(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
     public const double DefaultThresholdSeconds = 20;
 
     /// <summary>Above this load (in Erlangs) the staffing search is refused rather than left to run.</summary>
@@ -220,6 +228,8 @@ internal static class HistoryApi
             return text;
         }
 
+        private static string Bounds => $"{EarliestTime:yyyy-MM-dd} .. {LatestTime.AddDays(-1):yyyy-MM-dd}";
+
         public DateTimeOffset? Time(string name)
         {
             var text = Text(name);
@@ -230,7 +240,13 @@ internal static class HistoryApi
 
             if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
             {
-                return at;
+                if (at >= EarliestTime && at < LatestTime)
+                {
+                    return at;
+                }
+
+                Fail($"{name} is '{text}', outside {Bounds}");
+                return null;
             }
 
             Fail($"{name} is '{text}', not an ISO 8601 time (e.g. 2026-01-05T09:00:00Z)");
@@ -247,7 +263,14 @@ internal static class HistoryApi
 
             if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
-                return day;
+                var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                if (start >= EarliestTime && start < LatestTime)
+                {
+                    return day;
+                }
+
+                Fail($"{name} is '{text}', outside {Bounds}");
+                return fallback;
             }
 
             Fail($"{name} is '{text}', not a date (yyyy-MM-dd)");

@@ -101,6 +101,17 @@ public sealed class HistoryApiTests(SiloHostFixture fixture) : IClassFixture<Sil
     [InlineData("/api/reports/forecast", "queueId is required")]
     [InlineData("/api/reports/forecast?queueId=support&date=tomorrow", "date")]
     [InlineData("/api/reports/forecast?queueId=support&weeks=0", "weeks")]
+    // Extreme dates: DateTimeOffset's own limits, and beyond what arithmetic on them (default range, interval starts,
+    // weeks back, the store's look-back) can reach, on every endpoint that takes a time or a date.
+    [InlineData("/api/history/calls?to=0001-01-01", "outside")]
+    [InlineData("/api/history/calls?from=0001-01-01T00:00:00Z&to=0001-01-02T00:00:00Z", "outside")]
+    [InlineData("/api/history/calls?to=9999-12-31", "outside")]
+    [InlineData("/api/history/calls?from=9999-12-30T00:00:00Z&to=9999-12-31T23:59:59Z", "outside")]
+    [InlineData("/api/history/calls?format=csv&to=0001-01-01", "outside")]
+    [InlineData("/api/reports/intervals?to=0001-01-01", "outside")]
+    [InlineData("/api/reports/intervals?from=9999-12-31T00:00:00Z&to=9999-12-31T23:00:00Z", "outside")]
+    [InlineData("/api/reports/forecast?queueId=support&date=0001-01-01", "outside")]
+    [InlineData("/api/reports/forecast?queueId=support&date=9999-12-31", "outside")]
     public async Task HistoryAndReports_BadParameters_Are400WithAMessage(string path, string mentioned)
     {
         var response = await Http.GetAsync(path);
