@@ -1,22 +1,33 @@
 using CallCenter.EdgeSip.Ivr;
 using CallCenter.EdgeSip.Telemetry;
 using CallCenter.Grains;
+using CallCenter.Model;
 
 namespace CallCenter.EdgeSip.Calls;
 
-/// <summary>The IVR of the dialled number, played to one caller: greeting, digits to collect, the menu.</summary>
+/// <summary>
+/// The IVR of the dialled number's entry point, played to one caller: opening hours (the closed prompt, then a hang-up
+/// or a callback), the greeting, digits to collect, the menu.
+/// </summary>
 internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace trace, CallerPrompts prompts)
 {
-    /// <summary>Runs the dialled number's IVR; returns the chosen queue (null: the entry point's).</summary>
-    public async Task<string?> RunAsync(string dialledNumber)
+    /// <summary>Runs the flow (none: straight to the entry point's queue); says where the caller goes, or that the call ended.</summary>
+    public async Task<IvrRoute> RunAsync(IvrFlow? flow)
     {
-        if (!edge.Options.Numbers.TryGetValue(dialledNumber, out var flow))
+        if (flow is null)
         {
-            return null;
+            return IvrRoute.EntryPointQueue;
         }
 
         using var ivr = trace.StartStep(EdgeTelemetry.IvrSpanName);
+        ivr?.SetTag("callcenter.ivr_flow", flow.Id);
         await grain.EnterIvrAsync();
+        if (flow.Hours is { } hours && !BusinessHoursCalendar.IsOpen(hours, edge.Time.GetUtcNow()))
+        {
+            ivr?.SetTag("callcenter.ivr_closed", true);
+            return await ClosedAsync(hours);
+        }
+
         var menu = new IvrMenu(flow);
         if (flow.CollectDigits > 0)
         {
@@ -34,7 +45,7 @@ internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace 
                 await prompts.PlayAsync([flow.Greeting]);
             }
 
-            return menu.DefaultQueue;
+            return new IvrRoute(menu.DefaultQueue);
         }
 
         var menuPrompts = flow.CollectDigits > 0 ? new List<string> { flow.MenuPrompt } : [flow.Greeting, flow.MenuPrompt];
@@ -44,12 +55,38 @@ internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace 
             if (menu.QueueFor(key) is { } queueId)
             {
                 await grain.AttachDataAsync(new Dictionary<string, string> { ["ivr.choice"] = key });
-                return queueId;
+                return new IvrRoute(queueId);
             }
 
             menuPrompts = key.Length > 0 ? ["invalid", flow.MenuPrompt] : [flow.MenuPrompt];
         }
 
-        return menu.DefaultQueue;
+        return new IvrRoute(menu.DefaultQueue);
+    }
+
+    /// <summary>
+    /// Closed: the closed prompt, then a callback kept in the entry point's queue (agents call back when they are
+    /// there) or the end of the call. A callback that cannot be kept leaves the caller waiting in the queue.
+    /// </summary>
+    private async Task<IvrRoute> ClosedAsync(BusinessHours hours)
+    {
+        await prompts.PlayAsync([hours.ClosedPrompt]);
+        if (hours.WhenClosed == ClosedAction.Callback)
+        {
+            var enqueued = await grain.EnqueueAsync();
+            if (enqueued.Status is EnqueueStatus.Queued or EnqueueStatus.AlreadyQueued)
+            {
+                if ((await grain.RequestCallbackAsync()).Succeeded)
+                {
+                    await prompts.PlayAsync(["callback-confirmed"]);
+                    return IvrRoute.CallEnded;
+                }
+
+                return IvrRoute.EntryPointQueue;
+            }
+        }
+
+        await grain.HangUpAsync(CallParty.System, "closed");
+        return IvrRoute.CallEnded;
     }
 }
