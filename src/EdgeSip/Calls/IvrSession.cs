@@ -48,20 +48,18 @@ internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace 
             return new IvrRoute(menu.DefaultQueue);
         }
 
-        var menuPrompts = flow.CollectDigits > 0 ? new List<string> { flow.MenuPrompt } : [flow.Greeting, flow.MenuPrompt];
-        for (var attempt = 1; attempt <= menu.Attempts; attempt++)
+        var walk = new IvrMenuWalk(flow, greeted: flow.CollectDigits > 0);
+        while (!walk.Done)
         {
-            var key = await prompts.CollectDigitsAsync(menuPrompts, 1);
-            if (menu.QueueFor(key) is { } queueId)
-            {
-                await grain.AttachDataAsync(new Dictionary<string, string> { ["ivr.choice"] = key });
-                return new IvrRoute(queueId);
-            }
-
-            menuPrompts = key.Length > 0 ? ["invalid", flow.MenuPrompt] : [flow.MenuPrompt];
+            walk.Press(await prompts.CollectDigitsAsync(walk.Prompts, 1));
         }
 
-        return new IvrRoute(menu.DefaultQueue);
+        if (walk.ChosenKey is { } chosen)
+        {
+            await grain.AttachDataAsync(new Dictionary<string, string> { ["ivr.choice"] = chosen });
+        }
+
+        return new IvrRoute(walk.QueueId);
     }
 
     /// <summary>
