@@ -13,6 +13,8 @@ internal static class IvrFlowValidator
     public const double MaxRingSeconds = 120;
     public const int MaxOpeningHours = 50;
     public const int MaxHolidays = 400;
+    public const double MinVoicemailSeconds = 5;
+    public const double MaxVoicemailSeconds = 600;
     private const string MenuKeys = "0123456789*#";
 
     public static void Validate(ContactCenterConfiguration config, HashSet<string> tenants, List<ValidationError> errors)
@@ -175,7 +177,12 @@ internal static class IvrFlowValidator
         RequirePrompt(hours.ClosedPrompt, $"{path}.closedPrompt", errors);
         if (!Enum.IsDefined(hours.WhenClosed))
         {
-            errors.Add(new($"{path}.whenClosed", "must be HangUp or Callback"));
+            errors.Add(new($"{path}.whenClosed", "must be HangUp, Callback or Voicemail"));
+        }
+
+        if (!(hours.VoicemailSeconds is >= MinVoicemailSeconds and <= MaxVoicemailSeconds))
+        {
+            errors.Add(new($"{path}.voicemailSeconds", $"must be from {MinVoicemailSeconds} to {MaxVoicemailSeconds} seconds"));
         }
     }
 

@@ -59,13 +59,13 @@ internal sealed class CallerPrompts(EdgeServices edge, CallerLeg caller, CallInb
     /// Plays prompts and collects up to <paramref name="count"/> digits; a key stops the prompts (barge-in). After the
     /// prompts the caller has the digit time-out for each digit. Other events wait their turn.
     /// </summary>
-    public async Task<string> CollectDigitsAsync(IReadOnlyList<string> prompts, int count, bool waitAfter = true)
+    public async Task<string> CollectDigitsAsync(IReadOnlyList<string> prompts, int count, bool waitAfter = true, TimeSpan? digitWait = null)
     {
         var media = caller.Media!;
         var collected = new StringBuilder();
         var held = new List<CallEvent>();
         var playing = media.PlayAsync(Sequence(prompts));
-        var digitTime = TimeSpan.FromSeconds(edge.Options.DigitTimeoutSeconds);
+        var digitTime = digitWait ?? TimeSpan.FromSeconds(edge.Options.DigitTimeoutSeconds);
         DateTimeOffset? deadline = null;
         try
         {

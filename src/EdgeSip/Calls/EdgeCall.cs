@@ -58,7 +58,7 @@ internal sealed partial class EdgeCall : ICallObserver
         _lease = new EdgeLease(edge, _grain, CallId, this);
         _caller = new CallerLeg(edge, invite, _inbox);
         _prompts = new CallerPrompts(edge, _caller, _inbox);
-        _ivr = new IvrSession(edge, _grain, _trace, _prompts);
+        _ivr = new IvrSession(edge, _grain, _trace, _prompts, new VoicemailRecording(edge, _grain, CallId, _caller, _prompts));
         _announcements = new QueueAnnouncements(edge, _grain, CallId, _caller, _prompts, _inbox);
         _bridge = new CallBridge(edge, CallId, _caller, _announcements);
         _dialer = new LegDialer(edge, this);

@@ -9,7 +9,7 @@ namespace CallCenter.EdgeSip.Calls;
 /// The IVR of the dialled number's entry point, played to one caller: opening hours (the closed prompt, then a hang-up
 /// or a callback), the greeting, digits to collect, the menu.
 /// </summary>
-internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace trace, CallerPrompts prompts)
+internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace trace, CallerPrompts prompts, VoicemailRecording voicemail)
 {
     /// <summary>Runs the flow (none: straight to the entry point's queue); says where the caller goes, or that the call ended.</summary>
     public async Task<IvrRoute> RunAsync(IvrFlow? flow)
@@ -64,11 +64,18 @@ internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace 
 
     /// <summary>
     /// Closed: the closed prompt, then a callback kept in the entry point's queue (agents call back when they are
-    /// there) or the end of the call. A callback that cannot be kept leaves the caller waiting in the queue.
+    /// there), a voicemail, or the end of the call. A callback that cannot be kept leaves the caller waiting in the
+    /// queue; without a recording folder a voicemail is a plain hang-up.
     /// </summary>
     private async Task<IvrRoute> ClosedAsync(BusinessHours hours)
     {
         await prompts.PlayAsync([hours.ClosedPrompt]);
+        if (hours.WhenClosed == ClosedAction.Voicemail && voicemail.Available)
+        {
+            await voicemail.RecordAsync(TimeSpan.FromSeconds(hours.VoicemailSeconds));
+            return IvrRoute.CallEnded;
+        }
+
         if (hours.WhenClosed == ClosedAction.Callback)
         {
             var enqueued = await grain.EnqueueAsync();

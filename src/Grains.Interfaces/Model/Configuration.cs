@@ -72,6 +72,8 @@ public sealed record BusinessHours
     /// <summary>The prompt played when closed.</summary>
     [Id(3)] public string ClosedPrompt { get; init; } = "closed";
     [Id(4)] public ClosedAction WhenClosed { get; init; } = ClosedAction.HangUp;
+    /// <summary>The longest voicemail message (with <see cref="ClosedAction.Voicemail"/>); any key ends it sooner.</summary>
+    [Id(5)] public double VoicemailSeconds { get; init; } = 60;
 }
 
 /// <summary>Days of the week (<c>Monday</c>…<c>Sunday</c>) open from <see cref="From"/> to <see cref="To"/> (<c>HH:mm</c>, local; To after From).</summary>
@@ -91,6 +93,8 @@ public enum ClosedAction
     HangUp = 0,
     /// <summary>The closed prompt, then a callback is kept in the entry point's queue for when agents are there.</summary>
     Callback = 1,
+    /// <summary>The closed prompt, then the caller's message is recorded (the edge's recording folder) and attached to the call.</summary>
+    Voicemail = 2,
 }
 
 /// <summary>The whole contact-center configuration: validated as one and applied as one.</summary>

@@ -149,6 +149,24 @@ public sealed class EntryPointTests(EdgeFixture fixture)
     }
 
     [Fact]
+    public async Task ClosedFlowWithVoicemail_RecordsTheCallersMessage_AndAttachesItToTheCall()
+    {
+        await using var session = new EdgeSession(fixture);
+        var caller = EdgeSession.NewCallerNumber();
+
+        // The caller's 1000 Hz tone is its message; it hangs up about a second and a half after the closed prompt.
+        var call = await session.CallAsync(SippScenarios.CallerHangsUp, "7302", caller, new Dictionary<string, string> { ["hold_ms"] = "4000" });
+
+        Assert.True(call.Succeeded, call.Describe());
+        var ended = await fixture.EndedCallOfAsync(caller);
+        Assert.Equal(VoicemailRecording.EndedReason, ended.OutcomeDetail);
+        var path = Path.Combine(fixture.RecordingDirectory, ended.AttachedData[VoicemailRecording.AttachedDataKey]);
+        await Eventually.HoldsAsync(() => Task.FromResult(File.Exists(path)), "the voicemail file");
+        var (left, _) = StereoWav.Read(path);
+        Assert.True(ToneCheck.Duration(left, 1000) > TimeSpan.FromSeconds(0.5), "the caller's tone in the voicemail");
+    }
+
+    [Fact]
     public async Task QueueOverflow_PlaysTheQueuesConfiguredAnnouncement_NotAllBusy()
     {
         await using var session = new EdgeSession(fixture);

@@ -225,6 +225,7 @@ public sealed class EdgeFixture : IAsyncLifetime
             new IvrFlow { Id = "edge-ring", RingSeconds = 30, DefaultQueueId = "edge-sales" },
             ClosedFlow("edge-closed", ClosedAction.HangUp, now),
             ClosedFlow("edge-closed-callback", ClosedAction.Callback, now),
+            ClosedFlow("edge-closed-voicemail", ClosedAction.Voicemail, now),
         ],
         EntryPoints =
         [
@@ -237,6 +238,7 @@ public sealed class EdgeFixture : IAsyncLifetime
             new EntryPoint { DialledNumber = "7202", QueueId = "globex-line", TenantId = TenantB },
             new EntryPoint { DialledNumber = "7300", QueueId = "edge-closed-line", IvrFlowId = "edge-closed" },
             new EntryPoint { DialledNumber = "7301", QueueId = "edge-closed-line", IvrFlowId = "edge-closed-callback" },
+            new EntryPoint { DialledNumber = "7302", QueueId = "edge-closed-line", IvrFlowId = "edge-closed-voicemail" },
             new EntryPoint { DialledNumber = "7400", QueueId = "edge-overflow" },
         ],
     };
@@ -252,6 +254,7 @@ public sealed class EdgeFixture : IAsyncLifetime
             Holidays = [.. new[] { -1, 0, 1 }.Select(days => now.AddDays(days).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))],
             ClosedPrompt = ClosedPrompt,
             WhenClosed = whenClosed,
+            VoicemailSeconds = 30,
         },
     };
 

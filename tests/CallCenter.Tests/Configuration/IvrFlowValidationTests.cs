@@ -108,6 +108,7 @@ public sealed class IvrFlowValidationTests
             Holidays = ["2026-13-01", "25/12/2026"],
             ClosedPrompt = "closed prompt",
             WhenClosed = (ClosedAction)7,
+            VoicemailSeconds = 1,
         };
 
         Assert.Equal(
@@ -117,7 +118,7 @@ public sealed class IvrFlowValidationTests
                 "ivrFlows[1].hours.open[1].days", "ivrFlows[1].hours.open[1].to",
                 "ivrFlows[1].hours.open[2].from", "ivrFlows[1].hours.open[2].to",
                 "ivrFlows[1].hours.holidays[0]", "ivrFlows[1].hours.holidays[1]",
-                "ivrFlows[1].hours.closedPrompt", "ivrFlows[1].hours.whenClosed",
+                "ivrFlows[1].hours.closedPrompt", "ivrFlows[1].hours.whenClosed", "ivrFlows[1].hours.voicemailSeconds",
             ],
             Fields(example with { IvrFlows = [example.IvrFlows[0], example.IvrFlows[1] with { Hours = hours }] }));
     }
