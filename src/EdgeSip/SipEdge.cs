@@ -228,16 +228,25 @@ public sealed partial class SipEdge : IAsyncDisposable
             // The configuration grain is slow or away: decide with the copy the edge has.
         }
 
-        var dialled = EntryPointNumbers.DialledNumber(transaction.Request);
-        if (_configuration.FindEntryPoint(dialled) is { } entry)
+        try
         {
-            StartCall(transaction, sipCallId, entry);
-            return;
-        }
+            var dialled = EntryPointNumbers.DialledNumber(transaction.Request);
+            if (_configuration.FindEntryPoint(dialled) is { } entry)
+            {
+                StartCall(transaction, sipCallId, entry);
+                return;
+            }
 
-        var refusal = EntryPointNumbers.Refuse(transaction.Request, _configuration.Loaded);
-        LogUnknownNumber(dialled, refusal.StatusCode);
-        transaction.SendResponse(refusal);
+            var refusal = EntryPointNumbers.Refuse(transaction.Request, _configuration.Loaded);
+            LogUnknownNumber(dialled, refusal.StatusCode);
+            transaction.SendResponse(refusal);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Every INVITE gets a final response.
+            LogHandlerFailed(exception);
+            transaction.Respond(500, "Server Internal Error", SipMessageFactory.NewTag());
+        }
     }
 
     /// <summary>A registered agent phone may call in from where it registered (e.g. to test its line), trunk or not.</summary>
