@@ -26,11 +26,13 @@ public sealed class EntryPointTests(EdgeFixture fixture)
         await using var session = new EdgeSession(fixture);
 
         // The other tenant's agent is ready first (the longest idle): a call leaking across tenants would go to it.
-        await using var globexPhone = await session.StartAgentPhoneAsync(EdgeFixture.TenantBAgent, byeAfterMs: 1000);
-        await using var acmePhone = await session.StartAgentPhoneAsync(EdgeFixture.TenantAAgent, byeAfterMs: 1000);
+        // Callers hang up while talking (no survey to wait through); the phones get the edge's BYE.
+        await using var globexPhone = await session.StartAgentPhoneAsync(EdgeFixture.TenantBAgent);
+        await using var acmePhone = await session.StartAgentPhoneAsync(EdgeFixture.TenantAAgent);
+        var talk = new Dictionary<string, string> { ["hold_ms"] = "3000" };
         var acmeCaller = EdgeSession.NewCallerNumber();
 
-        var acmeCall = await session.CallAsync(SippScenarios.CallerWaitsForBye, "7201", acmeCaller);
+        var acmeCall = await session.CallAsync(SippScenarios.CallerHangsUp, "7201", acmeCaller, talk);
 
         Assert.True(acmeCall.Succeeded, acmeCall.Describe());
         Assert.True((await acmePhone.WaitForExitAsync()).Succeeded);
@@ -41,7 +43,7 @@ public sealed class EntryPointTests(EdgeFixture fixture)
         Assert.All(acme.Timeline.Where(e => e.AgentId is not null), e => Assert.Equal(EdgeFixture.TenantAAgent, e.AgentId));
 
         var globexCaller = EdgeSession.NewCallerNumber();
-        var globexCall = await session.CallAsync(SippScenarios.CallerWaitsForBye, "7202", globexCaller);
+        var globexCall = await session.CallAsync(SippScenarios.CallerHangsUp, "7202", globexCaller, talk);
 
         Assert.True(globexCall.Succeeded, globexCall.Describe());
         Assert.True((await globexPhone.WaitForExitAsync()).Succeeded);
