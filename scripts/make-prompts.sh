@@ -58,6 +58,9 @@ speak survey "Please rate your call from 1 to 5."
 speak thank-you "Thank you. Goodbye."
 speak all-busy "All our agents are busy. Please try again later. Goodbye."
 speak transferring "Please hold while we transfer your call."
+speak closed "Thank you for calling. We are closed at the moment. Please call again during our opening hours. Goodbye."
+speak closed-voicemail "Thank you for calling. We are closed at the moment. Please leave your message now, and press any key when you have finished."
+speak experts-busy "All our technical experts are busy. Please try again later. Goodbye."
 for n in $(seq 0 20); do
   speak "$n" "$n"
 done

@@ -32,8 +32,8 @@ public sealed partial class SipEdge : IAsyncDisposable
     private readonly EdgeServices _services;
     private readonly EdgeMetrics _metrics;
     private readonly ITimer _housekeeping;
-    private volatile HashSet<string> _queueIds = [];
-    private volatile HashSet<string> _agentIds = [];
+    private readonly EdgeConfiguration _configuration;
+    private readonly ITimer _configurationRefresh;
 
     public SipEdge(SipEdgeOptions options, IGrainFactory grains, TimeProvider time, EdgeMetrics metrics, ILogger<SipEdge> logger)
     {
@@ -74,12 +74,15 @@ public sealed partial class SipEdge : IAsyncDisposable
         var prompts = new PromptLibrary(string.IsNullOrWhiteSpace(options.PromptDirectory)
             ? Path.Combine(AppContext.BaseDirectory, "Prompts")
             : options.PromptDirectory);
+        _configuration = new EdgeConfiguration(grains, logger);
         _services = new EdgeServices(_signalling, grains, options, _mediaClock, ports, prompts, time, metrics, logger)
         {
-            IsQueue = id => _queueIds.Contains(id),
-            IsAgent = id => _agentIds.Contains(id),
+            IsQueue = _configuration.IsQueue,
+            IsAgent = _configuration.IsAgent,
+            Configuration = _configuration,
         };
         _housekeeping = time.CreateTimer(_ => _ = HousekeepAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _configurationRefresh = time.CreateTimer(_ => _ = _configuration.RefreshAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The SIP port (UDP and TCP), the real one when 0 was configured.</summary>
@@ -91,17 +94,23 @@ public sealed partial class SipEdge : IAsyncDisposable
 
     internal SourceRateLimiter RateLimiter => _rateLimiter;
 
+    /// <summary>The version of the contact-center configuration the edge serves calls with (-1 before it loaded one).</summary>
+    public long ConfigurationVersion => _configuration.Version;
+
     public async Task StartAsync()
     {
         _signalling.Start();
-        await RefreshDirectoryAsync();
+        await _configuration.RefreshAsync();
         _housekeeping.Change(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
+        var refreshEvery = TimeSpan.FromSeconds(_options.ConfigurationRefreshSeconds);
+        _configurationRefresh.Change(refreshEvery, refreshEvery);
         LogStarted(_options.SiteId, _options.ListenAddress, Port);
     }
 
     public async ValueTask DisposeAsync()
     {
         _housekeeping.Dispose();
+        _configurationRefresh.Dispose();
         foreach (var call in _services.LegsBySipCallId.Values.Distinct().ToList())
         {
             call.Post(new CallerLeft());
@@ -187,9 +196,57 @@ public sealed partial class SipEdge : IAsyncDisposable
 
         // The grains and the IVR take a moment: tell the caller at once that the INVITE arrived.
         transaction.Respond(100, "Trying");
-        var call = new EdgeCall(_services, transaction);
+        if (_configuration.FindEntryPoint(EntryPointNumbers.DialledNumber(request)) is { } entry)
+        {
+            StartCall(transaction, sipCallId, entry);
+        }
+        else
+        {
+            _ = AdmitUnknownNumberAsync(transaction, sipCallId);
+        }
+    }
+
+    private void StartCall(SipServerTransaction transaction, string sipCallId, CallCenter.Model.EntryPoint entry)
+    {
+        var call = new EdgeCall(_services, transaction, entry);
         _services.LegsBySipCallId[sipCallId] = call;
         call.Start();
+    }
+
+    /// <summary>
+    /// A number the edge's copy of the configuration lacks: the configuration is checked again (it may have just been
+    /// added), then the INVITE is refused before any answer (no call, no history) unless the number is ours now.
+    /// </summary>
+    private async Task AdmitUnknownNumberAsync(SipServerTransaction transaction, string sipCallId)
+    {
+        try
+        {
+            await _configuration.RefreshAsync().WaitAsync(EntryPointNumbers.RefreshWait, _time);
+        }
+        catch (TimeoutException)
+        {
+            // The configuration grain is slow or away: decide with the copy the edge has.
+        }
+
+        try
+        {
+            var dialled = EntryPointNumbers.DialledNumber(transaction.Request);
+            if (_configuration.FindEntryPoint(dialled) is { } entry)
+            {
+                StartCall(transaction, sipCallId, entry);
+                return;
+            }
+
+            var refusal = EntryPointNumbers.Refuse(transaction.Request, _configuration.Loaded);
+            LogUnknownNumber(dialled, refusal.StatusCode);
+            transaction.SendResponse(refusal);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Every INVITE gets a final response.
+            LogHandlerFailed(exception);
+            transaction.Respond(500, "Server Internal Error", SipMessageFactory.NewTag());
+        }
     }
 
     /// <summary>A registered agent phone may call in from where it registered (e.g. to test its line), trunk or not.</summary>
@@ -234,25 +291,10 @@ public sealed partial class SipEdge : IAsyncDisposable
         }
     }
 
-    private async Task HousekeepAsync()
+    private Task HousekeepAsync()
     {
         _registrar.ExpireDue();
-        await RefreshDirectoryAsync();
-    }
-
-    /// <summary>Queue and agent ids from the configuration, to read REFER targets.</summary>
-    private async Task RefreshDirectoryAsync()
-    {
-        try
-        {
-            var configuration = await _grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync();
-            _queueIds = configuration.Queues.Select(queue => queue.Id).ToHashSet(StringComparer.Ordinal);
-            _agentIds = configuration.Agents.Select(agent => agent.Id).ToHashSet(StringComparer.Ordinal);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            LogHandlerFailed(exception);
-        }
+        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SIP edge of site {SiteId} listening on {Address}:{Port} (UDP and TCP as configured)")]
@@ -263,6 +305,9 @@ public sealed partial class SipEdge : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused an INVITE from {Source}: not a trunk and not a registered phone")]
     private partial void LogRefusedCaller(IPAddress source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused an INVITE to {Dialled}: no entry point has that number ({Status})")]
+    private partial void LogUnknownNumber(string dialled, int status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} phone is now {Contact}")]
     private partial void LogPhone(string agentId, string contact);

@@ -56,8 +56,11 @@ public sealed class SipEdgeOptions
     /// <summary>Addresses or CIDR ranges trunks may send INVITEs from; callers from elsewhere must be registered users. Empty = any.</summary>
     public List<string> Trunks { get; set; } = [];
 
-    /// <summary>What a dialled number does: an IVR menu, or nothing (straight to the entry point's queue).</summary>
-    public Dictionary<string, IvrFlowOptions> Numbers { get; set; } = [];
+    /// <summary>
+    /// How often the edge checks the contact-center configuration's version (entry points, IVR flows) and reloads it
+    /// when it changed. A number the edge does not know is checked at once, whatever this says.
+    /// </summary>
+    public double ConfigurationRefreshSeconds { get; set; } = 2;
 
     /// <summary>How often a waiting caller hears its position and expected wait.</summary>
     public double AnnounceEverySeconds { get; set; } = 30;
@@ -97,32 +100,4 @@ public sealed class SipAccountOptions
     public string Password { get; set; } = "";
 
     public string AgentId { get; set; } = "";
-}
-
-/// <summary>An IVR flow: a greeting, optionally digits to collect, then a menu whose keys choose queues.</summary>
-public sealed class IvrFlowOptions
-{
-    public string Greeting { get; set; } = "welcome";
-
-    /// <summary>Digits to collect (e.g. an account number) before the menu; 0 collects none.</summary>
-    public int CollectDigits { get; set; }
-
-    public string CollectPrompt { get; set; } = "enter-account";
-
-    /// <summary>The attached-data key the collected digits are stored under.</summary>
-    public string CollectInto { get; set; } = "account";
-
-    public string MenuPrompt { get; set; } = "menu";
-
-    /// <summary>Key → queue id. Empty: no menu, the entry point's queue.</summary>
-    public Dictionary<string, string> Menu { get; set; } = [];
-
-    /// <summary>How many times the menu is offered before the default queue is used.</summary>
-    public int MenuAttempts { get; set; } = 3;
-
-    /// <summary>The queue used when no valid key is pressed; the entry point's queue when empty.</summary>
-    public string? DefaultQueue { get; set; }
-
-    /// <summary>Ringing before the answer for this number; the edge's <see cref="SipEdgeOptions.RingSeconds"/> when null.</summary>
-    public double? RingSeconds { get; set; }
 }

@@ -62,17 +62,9 @@ public static class SipEdgeOptionsValidator
             errors.Add($"{section}:Accounts: user '{duplicate.Key}' is listed twice");
         }
 
-        foreach (var (number, flow) in options.Numbers)
+        if (!(options.ConfigurationRefreshSeconds is >= 0.1 and <= 300))
         {
-            foreach (var key in flow.Menu.Keys.Where(key => key.Length != 1 || !"0123456789*#".Contains(key[0], StringComparison.Ordinal)))
-            {
-                errors.Add($"{section}:Numbers:{number}:Menu key '{key}' must be one of 0-9, * or #");
-            }
-
-            if (flow.CollectDigits is < 0 or > 32)
-            {
-                errors.Add($"{section}:Numbers:{number}:CollectDigits must be 0 to 32");
-            }
+            errors.Add($"{section}:ConfigurationRefreshSeconds must be from 0.1 to 300");
         }
 
         if (options.AnnounceEverySeconds < 5)

@@ -70,6 +70,7 @@ public static class ConfigurationValidator
             }
         }
 
+        IvrFlowValidator.Validate(config, tenants, errors);
         return errors;
     }
 
@@ -140,6 +141,12 @@ public static class ConfigurationValidator
         if (queue.Overflow is { Kind: not OverflowKind.None } overflow)
         {
             var overflowPath = $"{path}.overflow";
+            if (overflow.AnnouncementId is { } announcement && !IvrFlowValidator.IsPromptName(announcement))
+            {
+                // The edge plays it by name as a WAV prompt.
+                errors.Add(new($"{overflowPath}.announcementId", $"'{announcement}' is not a prompt name (1 to 64 letters, digits, '-', '_' or '.', not starting with '.')"));
+            }
+
             RequirePositive(overflow.AfterSeconds, $"{overflowPath}.afterSeconds", errors);
             switch (overflow.Kind)
             {

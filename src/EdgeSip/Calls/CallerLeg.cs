@@ -41,11 +41,11 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
     }
 
     /// <summary>Ringing for the configured time (the caller may give up: CANCEL), then 200 OK with our SDP answer.</summary>
-    public async Task AnswerAsync(SdpSessionDescription answer, string dialledNumber)
+    public async Task AnswerAsync(SdpSessionDescription answer, double? ringSecondsOfFlow)
     {
         var request = invite.Request;
         var toTag = SipMessageFactory.NewTag();
-        var ringSeconds = edge.Options.Numbers.TryGetValue(dialledNumber, out var flow) && flow.RingSeconds is { } own ? own : edge.Options.RingSeconds;
+        var ringSeconds = ringSecondsOfFlow ?? edge.Options.RingSeconds;
         if (ringSeconds > 0)
         {
             invite.Respond(180, "Ringing", toTag);

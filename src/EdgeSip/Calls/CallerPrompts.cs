@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using CallCenter.EdgeSip.Media;
 
@@ -9,6 +10,11 @@ namespace CallCenter.EdgeSip.Calls;
 /// </summary>
 internal sealed class CallerPrompts(EdgeServices edge, CallerLeg caller, CallInbox inbox)
 {
+    /// <summary>The event on the call's current span naming the prompts played (those the library has), in order.</summary>
+    public const string PlayedEventName = "callcenter.prompts";
+
+    public const string PlayedTagName = "callcenter.prompts";
+
     /// <summary>Plays prompts to the caller to the end; events that come meanwhile wait their turn (the caller leaving ends it).</summary>
     public async Task PlayAsync(IReadOnlyList<string> prompts)
     {
@@ -53,13 +59,13 @@ internal sealed class CallerPrompts(EdgeServices edge, CallerLeg caller, CallInb
     /// Plays prompts and collects up to <paramref name="count"/> digits; a key stops the prompts (barge-in). After the
     /// prompts the caller has the digit time-out for each digit. Other events wait their turn.
     /// </summary>
-    public async Task<string> CollectDigitsAsync(IReadOnlyList<string> prompts, int count, bool waitAfter = true)
+    public async Task<string> CollectDigitsAsync(IReadOnlyList<string> prompts, int count, bool waitAfter = true, TimeSpan? digitWait = null)
     {
         var media = caller.Media!;
         var collected = new StringBuilder();
         var held = new List<CallEvent>();
         var playing = media.PlayAsync(Sequence(prompts));
-        var digitTime = TimeSpan.FromSeconds(edge.Options.DigitTimeoutSeconds);
+        var digitTime = digitWait ?? TimeSpan.FromSeconds(edge.Options.DigitTimeoutSeconds);
         DateTimeOffset? deadline = null;
         try
         {
@@ -129,5 +135,13 @@ internal sealed class CallerPrompts(EdgeServices edge, CallerLeg caller, CallInb
         return collected.ToString();
     }
 
-    private IMediaSource Sequence(IReadOnlyList<string> prompts) => MediaSources.Sequence(prompts.Where(edge.Prompts.Contains).Select(edge.Prompts.Get));
+    private IMediaSource Sequence(IReadOnlyList<string> prompts)
+    {
+        var present = prompts.Where(edge.Prompts.Contains).ToList();
+        Activity.Current?.AddEvent(new ActivityEvent(PlayedEventName, tags: new ActivityTagsCollection { [PlayedTagName] = string.Join(',', present) }));
+        return MediaSources.Sequence(present.Select(edge.Prompts.Get));
+    }
+
+    /// <summary>The first of <paramref name="prompts"/> the library has (a configured one, then the built-in fallback).</summary>
+    public string FirstPresent(params string?[] prompts) => prompts.FirstOrDefault(name => name is not null && edge.Prompts.Contains(name)) ?? prompts[^1] ?? "";
 }

@@ -22,6 +22,8 @@ internal sealed partial class EdgeCall : ICallObserver
     private readonly ILogger _logger;
     private readonly string _callerNumber;
     private readonly string _dialledNumber;
+    private readonly EntryPoint _entry;
+    private readonly IvrFlow? _flow;
     private readonly ICallGrain _grain;
     private readonly CallInbox _inbox;
     private readonly CallNoticeOrder _notices = new();
@@ -38,14 +40,16 @@ internal sealed partial class EdgeCall : ICallObserver
     private readonly ExternalTransfer _transfer;
     private CallSnapshot? _latest;
 
-    public EdgeCall(EdgeServices edge, SipServerTransaction invite)
+    public EdgeCall(EdgeServices edge, SipServerTransaction invite, EntryPoint entry)
     {
         _edge = edge;
         _invite = invite;
         var request = invite.Request;
         CallerSipCallId = request.CallId ?? throw new ArgumentException("INVITE without Call-ID", nameof(invite));
         _callerNumber = (request.From?.Uri as SipUri)?.User ?? "anonymous";
-        _dialledNumber = (request.RequestUri as SipUri)?.User ?? (request.To?.Uri as SipUri)?.User ?? "";
+        _dialledNumber = EntryPointNumbers.DialledNumber(request);
+        _entry = entry;
+        _flow = edge.Configuration?.FlowOf(entry);
         CallId = CallIds.New(edge.Options.SiteId);
         _grain = edge.Grains.GetGrain<ICallGrain>(CallId);
         _logger = edge.Logger;
@@ -54,7 +58,7 @@ internal sealed partial class EdgeCall : ICallObserver
         _lease = new EdgeLease(edge, _grain, CallId, this);
         _caller = new CallerLeg(edge, invite, _inbox);
         _prompts = new CallerPrompts(edge, _caller, _inbox);
-        _ivr = new IvrSession(edge, _grain, _trace, _prompts);
+        _ivr = new IvrSession(edge, _grain, _trace, _prompts, new VoicemailRecording(edge, _grain, CallId, _caller, _prompts));
         _announcements = new QueueAnnouncements(edge, _grain, CallId, _caller, _prompts, _inbox);
         _bridge = new CallBridge(edge, CallId, _caller, _announcements);
         _dialer = new LegDialer(edge, this);
@@ -160,6 +164,8 @@ internal sealed partial class EdgeCall : ICallObserver
             await _lease.ObserveAsync();
             await _grain.ArriveAsync(new CallArrival
             {
+                // The dialled number's entry point decides the call's tenant.
+                TenantId = _entry.TenantId,
                 SiteId = _edge.Options.SiteId,
                 CallerNumber = _callerNumber,
                 DialledNumber = _dialledNumber,
@@ -167,9 +173,16 @@ internal sealed partial class EdgeCall : ICallObserver
                 AttachedData = new Dictionary<string, string> { ["sip.callId"] = CallerSipCallId },
             });
             _lease.StartRenewing();
-            await _caller.AnswerAsync(answer, _dialledNumber);
+            await _caller.AnswerAsync(answer, _flow?.RingSeconds);
 
-            var queueId = await _ivr.RunAsync(_dialledNumber);
+            var route = await _ivr.RunAsync(_flow);
+            if (route.Ended)
+            {
+                await _caller.ByeAsync();
+                return;
+            }
+
+            var queueId = route.QueueId;
             _trace.StartQueue();
             var enqueued = await _grain.EnqueueAsync(queueId);
             _trace.Enqueued(queueId, enqueued.Position);
@@ -177,7 +190,7 @@ internal sealed partial class EdgeCall : ICallObserver
             {
                 _trace.EndQueue("not queued: " + enqueued.Status);
                 LogNotQueued(CallId, enqueued.Status, enqueued.Message);
-                await _prompts.PlayAsync(["all-busy"]);
+                await _announcements.PlayOverflowAsync(queueId ?? _entry.QueueId);
                 await _grain.HangUpAsync(CallParty.System, $"not queued: {enqueued.Status}");
                 await _caller.ByeAsync();
                 return;
@@ -362,9 +375,13 @@ internal sealed partial class EdgeCall : ICallObserver
         {
             await _prompts.PlayAsync(["callback-confirmed"]);
         }
+        else if (!wasTalking && call.Outcome == CallOutcome.Overflowed)
+        {
+            await _announcements.PlayOverflowAsync(call.QueueId);
+        }
         else if (!wasTalking)
         {
-            await _prompts.PlayAsync(["all-busy"]);
+            await _prompts.PlayAsync([QueueAnnouncements.AllBusyPrompt]);
         }
 
         await _caller.ByeAsync();

@@ -43,4 +43,7 @@ internal sealed class EdgeServices(
     public Func<string, bool> IsQueue { get; set; } = _ => false;
 
     public Func<string, bool> IsAgent { get; set; } = _ => false;
+
+    /// <summary>The contact-center configuration as the edge last read it (entry points, IVR flows, queues).</summary>
+    public EdgeConfiguration? Configuration { get; init; }
 }

@@ -1,22 +1,33 @@
 using CallCenter.EdgeSip.Ivr;
 using CallCenter.EdgeSip.Telemetry;
 using CallCenter.Grains;
+using CallCenter.Model;
 
 namespace CallCenter.EdgeSip.Calls;
 
-/// <summary>The IVR of the dialled number, played to one caller: greeting, digits to collect, the menu.</summary>
-internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace trace, CallerPrompts prompts)
+/// <summary>
+/// The IVR of the dialled number's entry point, played to one caller: opening hours (the closed prompt, then a hang-up
+/// or a callback), the greeting, digits to collect, the menu.
+/// </summary>
+internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace trace, CallerPrompts prompts, VoicemailRecording voicemail)
 {
-    /// <summary>Runs the dialled number's IVR; returns the chosen queue (null: the entry point's).</summary>
-    public async Task<string?> RunAsync(string dialledNumber)
+    /// <summary>Runs the flow (none: straight to the entry point's queue); says where the caller goes, or that the call ended.</summary>
+    public async Task<IvrRoute> RunAsync(IvrFlow? flow)
     {
-        if (!edge.Options.Numbers.TryGetValue(dialledNumber, out var flow))
+        if (flow is null)
         {
-            return null;
+            return IvrRoute.EntryPointQueue;
         }
 
         using var ivr = trace.StartStep(EdgeTelemetry.IvrSpanName);
+        ivr?.SetTag("callcenter.ivr_flow", flow.Id);
         await grain.EnterIvrAsync();
+        if (flow.Hours is { } hours && !BusinessHoursCalendar.IsOpen(hours, edge.Time.GetUtcNow()))
+        {
+            ivr?.SetTag("callcenter.ivr_closed", true);
+            return await ClosedAsync(hours);
+        }
+
         var menu = new IvrMenu(flow);
         if (flow.CollectDigits > 0)
         {
@@ -34,22 +45,53 @@ internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace 
                 await prompts.PlayAsync([flow.Greeting]);
             }
 
-            return menu.DefaultQueue;
+            return new IvrRoute(menu.DefaultQueue);
         }
 
-        var menuPrompts = flow.CollectDigits > 0 ? new List<string> { flow.MenuPrompt } : [flow.Greeting, flow.MenuPrompt];
-        for (var attempt = 1; attempt <= menu.Attempts; attempt++)
+        var walk = new IvrMenuWalk(flow, greeted: flow.CollectDigits > 0);
+        while (!walk.Done)
         {
-            var key = await prompts.CollectDigitsAsync(menuPrompts, 1);
-            if (menu.QueueFor(key) is { } queueId)
-            {
-                await grain.AttachDataAsync(new Dictionary<string, string> { ["ivr.choice"] = key });
-                return queueId;
-            }
-
-            menuPrompts = key.Length > 0 ? ["invalid", flow.MenuPrompt] : [flow.MenuPrompt];
+            walk.Press(await prompts.CollectDigitsAsync(walk.Prompts, 1));
         }
 
-        return menu.DefaultQueue;
+        if (walk.ChosenKey is { } chosen)
+        {
+            await grain.AttachDataAsync(new Dictionary<string, string> { ["ivr.choice"] = chosen });
+        }
+
+        return new IvrRoute(walk.QueueId);
+    }
+
+    /// <summary>
+    /// Closed: the closed prompt, then a callback kept in the entry point's queue (agents call back when they are
+    /// there), a voicemail, or the end of the call. A callback that cannot be kept leaves the caller waiting in the
+    /// queue; without a recording folder a voicemail is a plain hang-up.
+    /// </summary>
+    private async Task<IvrRoute> ClosedAsync(BusinessHours hours)
+    {
+        await prompts.PlayAsync([hours.ClosedPrompt]);
+        if (hours.WhenClosed == ClosedAction.Voicemail && voicemail.Available)
+        {
+            await voicemail.RecordAsync(TimeSpan.FromSeconds(hours.VoicemailSeconds));
+            return IvrRoute.CallEnded;
+        }
+
+        if (hours.WhenClosed == ClosedAction.Callback)
+        {
+            var enqueued = await grain.EnqueueAsync();
+            if (enqueued.Status is EnqueueStatus.Queued or EnqueueStatus.AlreadyQueued)
+            {
+                if ((await grain.RequestCallbackAsync()).Succeeded)
+                {
+                    await prompts.PlayAsync(["callback-confirmed"]);
+                    return IvrRoute.CallEnded;
+                }
+
+                return IvrRoute.EntryPointQueue;
+            }
+        }
+
+        await grain.HangUpAsync(CallParty.System, "closed");
+        return IvrRoute.CallEnded;
     }
 }

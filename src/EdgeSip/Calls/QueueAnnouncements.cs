@@ -55,6 +55,22 @@ internal sealed partial class QueueAnnouncements(EdgeServices edge, ICallGrain g
 
     public void Dispose() => _timer?.Dispose();
 
+    /// <summary>
+    /// The announcement a caller hears when its queue gives up on it (overflow, or the queue is full): the queue's
+    /// configured overflow announcement, else "all-busy".
+    /// </summary>
+    public static string? OverflowAnnouncementOf(QueueDefinition? queue) =>
+        queue?.Overflow?.AnnouncementId is { Length: > 0 } announcement ? announcement : null;
+
+    public const string AllBusyPrompt = "all-busy";
+
+    /// <summary>Plays the overflow announcement of <paramref name="queueId"/> (as the edge's configuration has it), or all-busy when it has none or its file is missing.</summary>
+    public Task PlayOverflowAsync(string? queueId)
+    {
+        var queue = queueId is null ? null : edge.Configuration?.FindQueue(queueId);
+        return prompts.PlayAsync([prompts.FirstPresent(OverflowAnnouncementOf(queue), AllBusyPrompt)]);
+    }
+
     /// <summary>The prompts that tell <paramref name="place"/>: position, expected wait in minutes (rounded up), the callback offer.</summary>
     public static IReadOnlyList<string> PromptsFor(QueuePlace place)
     {

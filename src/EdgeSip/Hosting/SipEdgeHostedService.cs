@@ -44,6 +44,14 @@ public static class SipEdgeServiceCollectionExtensions
             return false;
         }
 
+        if (configuration.GetSection(SipEdgeOptions.Section + ":Numbers").GetChildren().Any())
+        {
+            // Silently ignoring it would drop every IVR: say where it lives now.
+            throw new InvalidOperationException(
+                $"{SipEdgeOptions.Section}:Numbers is no longer read: IVR flows are part of the contact-center configuration "
+                + "(ivrFlows, and entryPoints[].ivrFlowId), changed through the admin API; see docs/operations.md");
+        }
+
         SipEdgeOptionsValidator.ThrowIfInvalid(options);
         services.AddSingleton(options);
 

@@ -31,6 +31,10 @@ public interface IConfigurationGrain : IGrainWithStringKey
     [Alias("callcenter.configuration.seed")]
     Task<ApplyResult> SeedAsync(ContactCenterConfiguration configuration);
 
+    /// <summary>The version of the configuration in effect: a cheap check for readers that cache it (the SIP edges).</summary>
+    [AlwaysInterleave, Alias("callcenter.configuration.get-version")]
+    Task<long> GetVersionAsync();
+
     [AlwaysInterleave, Alias("callcenter.configuration.find-entry-point")]
     Task<EntryPoint?> FindEntryPointAsync(string dialledNumber);
 

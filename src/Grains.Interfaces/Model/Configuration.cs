@@ -28,6 +28,73 @@ public sealed record EntryPoint
     [Id(2)] public string TenantId { get; init; } = TenantDefinition.DefaultTenantId;
     [Id(3)] public int Priority { get; init; }
     [Id(4)] public IReadOnlyDictionary<string, string> AttachedData { get; init; } = new Dictionary<string, string>();
+    /// <summary>The IVR flow callers to this number hear before the queue (one of the tenant's); none goes straight to the queue.</summary>
+    [Id(5)] public string? IvrFlowId { get; init; }
+}
+
+/// <summary>
+/// What a caller hears between the answer and the queue: a greeting, digits to collect, a menu whose keys choose
+/// queues, and opening hours with what happens when closed. Prompts are names of the edge's WAV prompts.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("callcenter.ivr-flow")]
+public sealed record IvrFlow
+{
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public string TenantId { get; init; } = TenantDefinition.DefaultTenantId;
+    [Id(2)] public string Greeting { get; init; } = "welcome";
+    /// <summary>Digits to collect (e.g. an account number) before the menu; 0 collects none.</summary>
+    [Id(3)] public int CollectDigits { get; init; }
+    [Id(4)] public string CollectPrompt { get; init; } = "enter-account";
+    /// <summary>The attached-data key the collected digits are stored under.</summary>
+    [Id(5)] public string CollectInto { get; init; } = "account";
+    [Id(6)] public string MenuPrompt { get; init; } = "menu";
+    /// <summary>Key (0-9, * or #) → queue id of the same tenant. Empty: no menu.</summary>
+    [Id(7)] public IReadOnlyDictionary<string, string> Menu { get; init; } = new Dictionary<string, string>();
+    /// <summary>How many times the menu is offered before the default queue is used.</summary>
+    [Id(8)] public int MenuAttempts { get; init; } = 3;
+    /// <summary>The queue used when no valid key is pressed; the entry point's queue when empty.</summary>
+    [Id(9)] public string? DefaultQueueId { get; init; }
+    /// <summary>Ringing before the answer; the edge's own setting when null.</summary>
+    [Id(10)] public double? RingSeconds { get; init; }
+    /// <summary>When the lines are open; always open when null.</summary>
+    [Id(11)] public BusinessHours? Hours { get; init; }
+}
+
+/// <summary>Opening hours in one time zone, holidays closed all day, and what a caller gets when closed.</summary>
+[GenerateSerializer, Immutable, Alias("callcenter.business-hours")]
+public sealed record BusinessHours
+{
+    /// <summary>An IANA time zone id (e.g. <c>Europe/London</c>): opening hours and holidays are local to it.</summary>
+    [Id(0)] public string TimeZone { get; init; } = "UTC";
+    [Id(1)] public IReadOnlyList<OpeningHours> Open { get; init; } = [];
+    /// <summary>Local dates (<c>yyyy-MM-dd</c>) closed all day.</summary>
+    [Id(2)] public IReadOnlyList<string> Holidays { get; init; } = [];
+    /// <summary>The prompt played when closed.</summary>
+    [Id(3)] public string ClosedPrompt { get; init; } = "closed";
+    [Id(4)] public ClosedAction WhenClosed { get; init; } = ClosedAction.HangUp;
+    /// <summary>The longest voicemail message (with <see cref="ClosedAction.Voicemail"/>); any key ends it sooner.</summary>
+    [Id(5)] public double VoicemailSeconds { get; init; } = 60;
+}
+
+/// <summary>Days of the week (<c>Monday</c>…<c>Sunday</c>) open from <see cref="From"/> to <see cref="To"/> (<c>HH:mm</c>, local; To after From).</summary>
+[GenerateSerializer, Immutable, Alias("callcenter.opening-hours")]
+public sealed record OpeningHours
+{
+    [Id(0)] public IReadOnlyList<string> Days { get; init; } = [];
+    [Id(1)] public string From { get; init; } = "00:00";
+    [Id(2)] public string To { get; init; } = "24:00";
+}
+
+/// <summary>What a caller gets after the closed prompt.</summary>
+[Alias("callcenter.closed-action")]
+public enum ClosedAction
+{
+    /// <summary>The closed prompt, then the edge hangs up.</summary>
+    HangUp = 0,
+    /// <summary>The closed prompt, then a callback is kept in the entry point's queue for when agents are there.</summary>
+    Callback = 1,
+    /// <summary>The closed prompt, then the caller's message is recorded (the edge's recording folder) and attached to the call.</summary>
+    Voicemail = 2,
 }
 
 /// <summary>The whole contact-center configuration: validated as one and applied as one.</summary>
@@ -46,6 +113,8 @@ public sealed record ContactCenterConfiguration
     [Id(7)] public long Version { get; init; }
     /// <summary>Codes agents choose from at wrap-up (resolved, follow-up…); empty means any code is accepted.</summary>
     [Id(8)] public IReadOnlyList<string> DispositionCodes { get; init; } = [];
+    /// <summary>IVR flows entry points refer to by id (each of a tenant).</summary>
+    [Id(9)] public IReadOnlyList<IvrFlow> IvrFlows { get; init; } = [];
 }
 
 /// <summary>Agent id → site id, as of a configuration version.</summary>

@@ -30,6 +30,8 @@ internal sealed class ConfigurationGrain(
 
     public Task<ContactCenterConfiguration> GetAsync() => Task.FromResult(state.State.Configuration);
 
+    public Task<long> GetVersionAsync() => Task.FromResult(state.State.Configuration.Version);
+
     public async Task<ApplyResult> ApplyAsync(ContactCenterConfiguration configuration)
     {
         var errors = ConfigurationValidator.Validate(configuration);

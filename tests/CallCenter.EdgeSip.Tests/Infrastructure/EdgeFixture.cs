@@ -26,6 +26,16 @@ public sealed class EdgeFixture : IAsyncLifetime
     /// <summary>Agents with phones the tests register (user = agent id, password = agent id + "-pw").</summary>
     public static readonly string[] PhoneAgents = ["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal", "ivy", "jon", "kim", "lee", "max", "ned", "oli", "ora", "pam", "quin", "rex", "sid", "tia", "uma"];
 
+    /// <summary>Two more tenants, each with one queue, one agent with a phone and one entry point (7201, 7202).</summary>
+    public const string TenantA = "acme";
+    public const string TenantB = "globex";
+    public const string TenantAAgent = "acme-ada";
+    public const string TenantBAgent = "globex-gil";
+
+    /// <summary>Prompts only the tests have (copies of a shipped one under other names), in the fixture's prompt folder.</summary>
+    public const string ClosedPrompt = "edge-closed";
+    public const string OverflowAnnouncement = "edge-overflow-announcement";
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     /// <summary>Every activity the edge, the grains and Orleans finished in this process (tests pick their call's trace).</summary>
@@ -44,6 +54,8 @@ public sealed class EdgeFixture : IAsyncLifetime
     public SipEdgeOptions Options { get; private set; } = null!;
 
     public string RecordingDirectory { get; } = Path.Combine(Path.GetTempPath(), "callcenter-recordings-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public string PromptDirectory { get; } = Path.Combine(Path.GetTempPath(), "callcenter-prompts-" + Guid.NewGuid().ToString("N")[..8]);
 
     private readonly MemoryStateStore _state = new();
 
@@ -85,7 +97,7 @@ public sealed class EdgeFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        var applied = await Grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).ApplyAsync(Configuration());
+        var applied = await Grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).ApplyAsync(Configuration(TimeProvider.System.GetUtcNow()));
         Assert.True(applied.Applied, string.Join("; ", applied.Errors.Select(e => $"{e.Field}: {e.Message}")));
 
         Options = new SipEdgeOptions
@@ -99,14 +111,9 @@ public sealed class EdgeFixture : IAsyncLifetime
             AnnounceEverySeconds = 5,
             DigitTimeoutSeconds = 5,
             RecordingDirectory = RecordingDirectory,
-            Accounts = PhoneAgents.Select(agent => new SipAccountOptions { Username = agent, Password = agent + "-pw", AgentId = agent }).ToList(),
+            PromptDirectory = CopyPrompts(PromptDirectory),
+            Accounts = PhoneAgents.Concat([TenantAAgent, TenantBAgent]).Select(agent => new SipAccountOptions { Username = agent, Password = agent + "-pw", AgentId = agent }).ToList(),
             Trunks = [TrunkAddress + "/32"],
-            Numbers = new Dictionary<string, IvrFlowOptions>
-            {
-                ["7000"] = new() { Menu = new Dictionary<string, string> { ["1"] = "edge-sales", ["2"] = "edge-support" }, DefaultQueue = "edge-support" },
-                ["7100"] = new() { CollectDigits = 4, Menu = new Dictionary<string, string> { ["1"] = "edge-sales", ["2"] = "edge-support" }, DefaultQueue = "edge-support" },
-                ["7003"] = new() { RingSeconds = 30, DefaultQueue = "edge-sales" },
-            },
         };
         // The edge's instruments come from a meter factory of its own, as a host's would give them.
         _edgeServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
@@ -125,9 +132,9 @@ public sealed class EdgeFixture : IAsyncLifetime
 
         await Cluster.DisposeAsync();
         _activities?.Dispose();
-        if (Directory.Exists(RecordingDirectory))
+        foreach (var directory in new[] { RecordingDirectory, PromptDirectory }.Where(Directory.Exists))
         {
-            Directory.Delete(RecordingDirectory, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
     }
 
@@ -140,9 +147,9 @@ public sealed class EdgeFixture : IAsyncLifetime
     }
 
     /// <summary>The last call the caller number made, once it has ended (the customer's contact history has it then).</summary>
-    public async Task<CallSnapshot> EndedCallOfAsync(string callerNumber)
+    public async Task<CallSnapshot> EndedCallOfAsync(string callerNumber, string tenantId = TenantDefinition.DefaultTenantId)
     {
-        var customer = Grains.GetGrain<ICustomerGrain>(CustomerProfile.KeyFor(TenantDefinition.DefaultTenantId, callerNumber));
+        var customer = Grains.GetGrain<ICustomerGrain>(CustomerProfile.KeyFor(tenantId, callerNumber));
         for (var attempt = 0; attempt < 200; attempt++)
         {
             var history = (await customer.GetProfileAsync()).History;
@@ -157,16 +164,48 @@ public sealed class EdgeFixture : IAsyncLifetime
         throw new TimeoutException($"no ended call from {callerNumber} within 10 s");
     }
 
-    private static ContactCenterConfiguration Configuration() => new()
+    /// <summary>
+    /// The shipped prompts plus the tests' own: <see cref="ClosedPrompt"/> and <see cref="OverflowAnnouncement"/> are
+    /// copies of a shipped prompt, told apart by name in the call's trace.
+    /// </summary>
+    private static string CopyPrompts(string directory)
     {
-        Tenants = [new TenantDefinition { Id = TenantDefinition.DefaultTenantId, Name = "Default" }],
+        Directory.CreateDirectory(directory);
+        var shipped = Path.Combine(AppContext.BaseDirectory, "Prompts");
+        foreach (var file in Directory.GetFiles(shipped, "*.wav"))
+        {
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        }
+
+        File.Copy(Path.Combine(shipped, "thank-you.wav"), Path.Combine(directory, ClosedPrompt + ".wav"));
+        File.Copy(Path.Combine(shipped, "thank-you.wav"), Path.Combine(directory, OverflowAnnouncement + ".wav"));
+        return directory;
+    }
+
+    /// <summary>The tests' configuration; <paramref name="now"/> makes the closed flows closed (today and the days around it are holidays).</summary>
+    public static ContactCenterConfiguration Configuration(DateTimeOffset now) => new()
+    {
+        Tenants =
+        [
+            new TenantDefinition { Id = TenantDefinition.DefaultTenantId, Name = "Default" },
+            new TenantDefinition { Id = TenantA, Name = "Acme" },
+            new TenantDefinition { Id = TenantB, Name = "Globex" },
+        ],
         Sites = [new SiteDefinition { Id = Site, Name = "London" }],
-        Skills = ["sales", "support"],
+        Skills = ["sales", "support", "nobody"],
         ReasonCodes = ["break"],
         Queues =
         [
             Queue("edge-sales", "sales"),
             Queue("edge-support", "support"),
+            // No agent has the skill: calls wait there (callbacks kept while closed never reach a test's phone).
+            Queue("edge-closed-line", "nobody"),
+            Queue("edge-overflow", "nobody") with
+            {
+                Overflow = new Model.OverflowAction { Kind = OverflowKind.Disconnect, AfterSeconds = 1, AnnouncementId = OverflowAnnouncement },
+            },
+            Queue("acme-line", "support") with { TenantId = TenantA },
+            Queue("globex-line", "support") with { TenantId = TenantB },
         ],
         Agents = PhoneAgents.Select(agent => new AgentDefinition
         {
@@ -174,12 +213,49 @@ public sealed class EdgeFixture : IAsyncLifetime
             Name = agent,
             SiteId = Site,
             Skills = [new SkillLevel("sales", 5), new SkillLevel("support", 5)],
-        }).ToList(),
+        }).Concat(
+        [
+            new AgentDefinition { Id = TenantAAgent, Name = "Ada", TenantId = TenantA, SiteId = Site, Skills = [new SkillLevel("support", 5)] },
+            new AgentDefinition { Id = TenantBAgent, Name = "Gil", TenantId = TenantB, SiteId = Site, Skills = [new SkillLevel("support", 5)] },
+        ]).ToList(),
+        IvrFlows =
+        [
+            new IvrFlow { Id = "edge-menu", Menu = new Dictionary<string, string> { ["1"] = "edge-sales", ["2"] = "edge-support" }, DefaultQueueId = "edge-support" },
+            new IvrFlow { Id = "edge-account", CollectDigits = 4, Menu = new Dictionary<string, string> { ["1"] = "edge-sales", ["2"] = "edge-support" }, DefaultQueueId = "edge-support" },
+            new IvrFlow { Id = "edge-ring", RingSeconds = 30, DefaultQueueId = "edge-sales" },
+            ClosedFlow("edge-closed", ClosedAction.HangUp, now),
+            ClosedFlow("edge-closed-callback", ClosedAction.Callback, now),
+            ClosedFlow("edge-closed-voicemail", ClosedAction.Voicemail, now),
+        ],
         EntryPoints =
         [
             new EntryPoint { DialledNumber = "7001", QueueId = "edge-sales" },
             new EntryPoint { DialledNumber = "7002", QueueId = "edge-support" },
+            new EntryPoint { DialledNumber = "7000", QueueId = "edge-support", IvrFlowId = "edge-menu" },
+            new EntryPoint { DialledNumber = "7100", QueueId = "edge-support", IvrFlowId = "edge-account" },
+            new EntryPoint { DialledNumber = "7003", QueueId = "edge-sales", IvrFlowId = "edge-ring" },
+            new EntryPoint { DialledNumber = "7201", QueueId = "acme-line", TenantId = TenantA },
+            new EntryPoint { DialledNumber = "7202", QueueId = "globex-line", TenantId = TenantB },
+            new EntryPoint { DialledNumber = "7300", QueueId = "edge-closed-line", IvrFlowId = "edge-closed" },
+            new EntryPoint { DialledNumber = "7301", QueueId = "edge-closed-line", IvrFlowId = "edge-closed-callback" },
+            new EntryPoint { DialledNumber = "7302", QueueId = "edge-closed-line", IvrFlowId = "edge-closed-voicemail" },
+            new EntryPoint { DialledNumber = "7400", QueueId = "edge-overflow" },
         ],
+    };
+
+    /// <summary>Open all week, but today and the days either side are holidays: closed whenever the tests run (in any zone).</summary>
+    private static IvrFlow ClosedFlow(string id, ClosedAction whenClosed, DateTimeOffset now) => new()
+    {
+        Id = id,
+        Hours = new BusinessHours
+        {
+            TimeZone = "Pacific/Auckland",
+            Open = [new OpeningHours { Days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], From = "00:00", To = "24:00" }],
+            Holidays = [.. new[] { -1, 0, 1 }.Select(days => now.AddDays(days).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))],
+            ClosedPrompt = ClosedPrompt,
+            WhenClosed = whenClosed,
+            VoicemailSeconds = 30,
+        },
     };
 
     private static QueueDefinition Queue(string id, string skill) => new()

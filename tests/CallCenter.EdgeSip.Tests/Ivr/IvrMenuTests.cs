@@ -1,13 +1,15 @@
 using CallCenter.EdgeSip.Ivr;
+using CallCenter.Model;
 
 namespace CallCenter.EdgeSip.Tests.Ivr;
 
 public sealed class IvrMenuTests
 {
-    private static readonly IvrFlowOptions Flow = new()
+    private static readonly IvrFlow Flow = new()
     {
+        Id = "menu",
         Menu = new Dictionary<string, string> { ["1"] = "sales", ["2"] = "support" },
-        DefaultQueue = "support",
+        DefaultQueueId = "support",
         MenuAttempts = 2,
     };
 
@@ -21,12 +23,23 @@ public sealed class IvrMenuTests
     [Fact]
     public void NoMenu_HasNoChoices_AndFallsBackToTheEntryPoint()
     {
-        var menu = new IvrMenu(new IvrFlowOptions());
+        var menu = new IvrMenu(new IvrFlow { Id = "plain" });
         Assert.False(menu.HasChoices);
         Assert.Null(menu.DefaultQueue);
         Assert.Equal(3, menu.Attempts);
     }
 
     [Fact]
-    public void Attempts_AreAtLeastOne() => Assert.Equal(1, new IvrMenu(new IvrFlowOptions { MenuAttempts = 0 }).Attempts);
+    public void Attempts_AreAtLeastOne() => Assert.Equal(1, new IvrMenu(new IvrFlow { Id = "zero", MenuAttempts = 0 }).Attempts);
+
+    [Fact]
+    public void DefaultQueue_IsTheFlowsDefault_WhenSet() => Assert.Equal("support", new IvrMenu(Flow).DefaultQueue);
+
+    [Fact]
+    public void StarAndHash_AreKeysLikeDigits()
+    {
+        var menu = new IvrMenu(Flow with { Menu = new Dictionary<string, string> { ["*"] = "operator", ["#"] = "repeat" } });
+        Assert.Equal("operator", menu.QueueFor("*"));
+        Assert.Equal("repeat", menu.QueueFor("#"));
+    }
 }

@@ -17,7 +17,7 @@ public sealed class SipEdgeOptionsValidatorTests
             RtpPortFirst = 100,
             Accounts = [new SipAccountOptions { Username = "a", Password = "", AgentId = "a" }, new SipAccountOptions { Username = "a", Password = "p", AgentId = "b" }],
             Trunks = ["10.0.0.0/99"],
-            Numbers = new Dictionary<string, IvrFlowOptions> { ["4000"] = new() { Menu = new Dictionary<string, string> { ["12"] = "q" } } },
+            ConfigurationRefreshSeconds = 0,
             AnnounceEverySeconds = 1,
             SiteId = "lon~don",
         };
@@ -31,7 +31,7 @@ public sealed class SipEdgeOptionsValidatorTests
         Assert.Contains(errors, e => e.Contains(":Accounts:0", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("user 'a' is listed twice", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":Trunks", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("Menu key '12'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":ConfigurationRefreshSeconds", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":AnnounceEverySeconds", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":SiteId must not contain '~'", StringComparison.Ordinal));
         Assert.Throws<InvalidOperationException>(() => SipEdgeOptionsValidator.ThrowIfInvalid(options));
