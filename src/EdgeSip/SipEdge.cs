@@ -34,6 +34,7 @@ public sealed partial class SipEdge : IAsyncDisposable
     private readonly ITimer _housekeeping;
     private volatile HashSet<string> _queueIds = [];
     private volatile HashSet<string> _agentIds = [];
+    private volatile Dictionary<string, string> _entryPointQueues = [];
 
     public SipEdge(SipEdgeOptions options, IGrainFactory grains, TimeProvider time, EdgeMetrics metrics, ILogger<SipEdge> logger)
     {
@@ -80,6 +81,7 @@ public sealed partial class SipEdge : IAsyncDisposable
         {
             IsQueue = id => _queueIds.Contains(id),
             IsAgent = id => _agentIds.Contains(id),
+            EntryPointQueue = number => _entryPointQueues.GetValueOrDefault(number),
         };
         _housekeeping = time.CreateTimer(_ => _ = HousekeepAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -251,7 +253,7 @@ public sealed partial class SipEdge : IAsyncDisposable
         await RefreshDirectoryAsync();
     }
 
-    /// <summary>Queue and agent ids from the configuration, to read REFER targets.</summary>
+    /// <summary>Queue and agent ids and entry points from the configuration, to read REFER targets.</summary>
     private async Task RefreshDirectoryAsync()
     {
         try
@@ -259,6 +261,7 @@ public sealed partial class SipEdge : IAsyncDisposable
             var configuration = await _grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync();
             _queueIds = configuration.Queues.Select(queue => queue.Id).ToHashSet(StringComparer.Ordinal);
             _agentIds = configuration.Agents.Select(agent => agent.Id).ToHashSet(StringComparer.Ordinal);
+            _entryPointQueues = configuration.EntryPoints.DistinctBy(entry => entry.DialledNumber).ToDictionary(entry => entry.DialledNumber, entry => entry.QueueId, StringComparer.Ordinal);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

@@ -43,4 +43,7 @@ internal sealed class EdgeServices(
     public Func<string, bool> IsQueue { get; set; } = _ => false;
 
     public Func<string, bool> IsAgent { get; set; } = _ => false;
+
+    /// <summary>The queue of one of our entry points' dialled numbers (null: none), for REFER targets.</summary>
+    public Func<string, string?> EntryPointQueue { get; set; } = _ => null;
 }
