@@ -135,4 +135,26 @@ public sealed class OfferAnswerWireTests(EdgeFixture fixture)
         Assert.False(fixture.Edge.FindCall(caller.CallId)!.CallerMedia!.Muted);
         Assert.Equal(200, (await caller.ByeAsync()).StatusCode);
     }
+
+    [Fact]
+    public async Task AgentPhoneReInvitesWithoutSdp_GetOurOffer_AndTheAnswersInTheAcksHoldAndResume()
+    {
+        await using var session = new EdgeSession(fixture);
+        await using var phone = await session.StartAgentPhoneAsync(
+            "sid",
+            SippScenarios.AgentPhoneLateHold,
+            new Dictionary<string, string> { ["hold_after_ms"] = "1000", ["held_ms"] = "1500", ["bye_after_ms"] = "1000" });
+        var caller = EdgeSession.NewCallerNumber();
+
+        var call = await session.CallAsync(SippScenarios.CallerWaitsForBye, "7002", caller);
+
+        Assert.True(call.Succeeded, call.Describe());
+        var agent = await phone.WaitForExitAsync();
+        Assert.True(agent.Succeeded, "sid's phone: offerless re-INVITEs answered with our offer, answers in the ACKs: " + agent.Describe());
+        var ended = await session.EndedCallOfAsync(caller);
+        Assert.Equal(CallOutcome.Answered, ended.Outcome);
+        Assert.Equal(
+            [CallEventKind.Held, CallEventKind.Resumed],
+            ended.Timeline.Where(e => e.Kind is CallEventKind.Held or CallEventKind.Resumed).Select(e => e.Kind));
+    }
 }
