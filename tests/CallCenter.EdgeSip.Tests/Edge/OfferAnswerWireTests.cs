@@ -143,7 +143,7 @@ public sealed class OfferAnswerWireTests(EdgeFixture fixture)
         await using var phone = await session.StartAgentPhoneAsync(
             "sid",
             SippScenarios.AgentPhoneLateHold,
-            new Dictionary<string, string> { ["hold_after_ms"] = "1000", ["held_ms"] = "1500", ["bye_after_ms"] = "1000" });
+            new Dictionary<string, string> { ["hold_after_ms"] = "200", ["held_ms"] = "300", ["bye_after_ms"] = "200" });
         var caller = EdgeSession.NewCallerNumber();
 
         var call = await session.CallAsync(SippScenarios.CallerWaitsForBye, "7002", caller);
