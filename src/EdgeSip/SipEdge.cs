@@ -67,6 +67,8 @@ public sealed partial class SipEdge : IAsyncDisposable
         _signalling = new SipSignalling(options.ListenIp(), options.Port, options.Udp, options.Tcp, options.Advertised(), time);
         _signalling.RequestReceived += OnRequest;
         _signalling.InviteCancelled += OnInviteCancelled;
+        _signalling.AckReceived += message => CallOf(message.Message)?.OnAck((SipRequest)message.Message);
+        _signalling.AnswerNotAcknowledged += transaction => CallOf(transaction.Request)?.OnAnswerNotAcknowledged(transaction.Request);
         _signalling.HandlerFailed += exception => LogHandlerFailed(exception);
 
         _mediaClock = new MediaClock(time);
@@ -80,6 +82,7 @@ public sealed partial class SipEdge : IAsyncDisposable
             IsQueue = _configuration.IsQueue,
             IsAgent = _configuration.IsAgent,
             Configuration = _configuration,
+            EntryPointQueue = number => _configuration.FindEntryPoint(number)?.QueueId,
         };
         _housekeeping = time.CreateTimer(_ => _ = HousekeepAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _configurationRefresh = time.CreateTimer(_ => _ = _configuration.RefreshAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -132,6 +135,11 @@ public sealed partial class SipEdge : IAsyncDisposable
             return;
         }
 
+        if (request.Method != SipMethods.Register && SipCapabilities.RefuseUnsupportedExtensions(transaction))
+        {
+            return;
+        }
+
         if (request.CallId is { } sipCallId && request.To?.Tag is not null)
         {
             if (_services.LegsBySipCallId.TryGetValue(sipCallId, out var call))
@@ -155,15 +163,13 @@ public sealed partial class SipEdge : IAsyncDisposable
                 AdmitCall(transaction);
                 break;
             case SipMethods.Options:
-                var ok = SipMessageFactory.CreateResponse(request, 200, "OK");
-                ok.Headers.Add("Allow", "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS, REGISTER");
-                transaction.SendResponse(ok);
+                SipCapabilities.RespondToOptions(transaction);
                 break;
             case SipMethods.Bye or SipMethods.Cancel:
                 transaction.Respond(481, "Call/Transaction Does Not Exist");
                 break;
             default:
-                transaction.Respond(405, "Method Not Allowed");
+                SipCapabilities.RespondMethodNotAllowed(transaction);
                 break;
         }
     }
@@ -254,7 +260,13 @@ public sealed partial class SipEdge : IAsyncDisposable
         request.From?.Uri is CallCenter.Sip.Uris.SipUri { User: { } user }
         && _registrar.Lookup(user).Any(binding => binding.Source.Address.Equals(source.Address));
 
-    private void OnInviteCancelled(SipInviteServerTransaction transaction)
+    /// <summary>The call a SIP Call-ID (of its caller's or a phone's leg) belongs to, if the edge has it.</summary>
+    internal EdgeCall? FindCall(string sipCallId) => _services.LegsBySipCallId.TryGetValue(sipCallId, out var call) ? call : null;
+
+    private EdgeCall? CallOf(SipMessage message) =>
+        message.CallId is { } sipCallId && _services.LegsBySipCallId.TryGetValue(sipCallId, out var call) ? call : null;
+
+        private void OnInviteCancelled(SipInviteServerTransaction transaction)
     {
         if (transaction.Request.CallId is { } sipCallId && _services.LegsBySipCallId.TryGetValue(sipCallId, out var call))
         {

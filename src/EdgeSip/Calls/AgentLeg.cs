@@ -17,8 +17,7 @@ namespace CallCenter.EdgeSip.Calls;
 internal sealed class AgentLeg : IAsyncDisposable
 {
     private readonly SipSignalling _signalling;
-    private readonly SdpOfferAnswer _sdp;
-    private readonly SdpSessionDescription _offer;
+    private readonly LegMediaSession _session;
     private SipInviteClientTransaction? _transaction;
     private bool _cancelled;
     private bool _byeSent;
@@ -33,8 +32,7 @@ internal sealed class AgentLeg : IAsyncDisposable
         Target = target;
         Destination = destination;
         Protocol = protocol;
-        _sdp = new SdpOfferAnswer(signalling.AdvertisedHost, media.LocalEndPoint.Port);
-        _offer = _sdp.CreateOffer();
+        _session = new LegMediaSession(media, signalling.AdvertisedHost);
     }
 
     /// <summary>Null for an external transfer target.</summary>
@@ -75,9 +73,9 @@ internal sealed class AgentLeg : IAsyncDisposable
         invite.Headers.Add(SipHeaderNames.CallId, CallId);
         invite.Headers.Add(SipHeaderNames.CSeq, "1 INVITE");
         invite.Headers.Add(SipHeaderNames.Contact, _signalling.ContactFor("edge", Protocol).ToString());
-        invite.Headers.Add("Allow", "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS");
+        SipCapabilities.Describe(invite, SipCapabilities.AgentDialogMethods);
         invite.Headers.Add(SipHeaderNames.ContentType, "application/sdp");
-        invite.Body = _offer.ToBytes();
+        invite.Body = _session.Offer().ToBytes();
 
         var response = await _signalling.SendAsync(invite, Destination, Protocol, onStarted: transaction => _transaction = transaction as SipInviteClientTransaction);
         if (response.StatusCode is >= 200 and < 300)
@@ -139,30 +137,52 @@ internal sealed class AgentLeg : IAsyncDisposable
     }
 
     /// <summary>
-    /// A re-INVITE from the phone: answers 200 with our SDP and says whether the phone holds the call. The 200 is
-    /// repeated over UDP until the phone's ACK, as every 2xx to an INVITE (the transaction does not do it).
+    /// A re-INVITE or UPDATE from the phone, answered as <see cref="LegMediaSession.Reply"/> says (a 2xx to a re-INVITE
+    /// is repeated over UDP until the phone's ACK). Gives whether the phone now holds the call; null when that is not
+    /// known yet (our offer went in the 2xx: its ACK tells) or nothing changed.
     /// </summary>
-    public bool AnswerReInvite(SipServerTransaction transaction)
+    public bool? AnswerInDialog(SipServerTransaction transaction)
     {
         var request = transaction.Request;
+        var reply = _session.Reply(request);
+        if (!reply.Accepted)
+        {
+            transaction.Respond(reply.StatusCode, "Not Acceptable Here");
+            return null;
+        }
+
         var response = SipMessageFactory.CreateResponse(request, 200, "OK");
         response.Headers.Add(SipHeaderNames.Contact, _signalling.ContactFor("edge", Protocol).ToString());
-        var held = false;
-        if (request.Body.Length > 0 && SdpSessionDescription.TryParse(System.Text.Encoding.UTF8.GetString(request.Body), out var offer, out _))
+        SipCapabilities.Describe(response, AgentId is null ? SipCapabilities.CallerDialogMethods : SipCapabilities.AgentDialogMethods);
+        if (reply.Sdp is { } sdp)
         {
-            var answer = _sdp.CreateAnswer(offer);
-            if (answer.Audio is { } audio)
-            {
-                held = audio.RemoteHolds;
-                ApplyRemote(audio);
-            }
-
             response.Headers.Add(SipHeaderNames.ContentType, "application/sdp");
-            response.Body = answer.Answer.ToBytes();
+            response.Body = sdp.ToBytes();
         }
 
         _signalling.SendAnswer(transaction, response);
-        return held;
+        return reply.RemoteHolds;
+    }
+
+    /// <summary>
+    /// The phone's ACK to our 2xx. When that 2xx carried our offer, the ACK carries the answer: false when it is
+    /// missing or unusable (the leg must end). <paramref name="remoteHolds"/> says whether the answer holds the call.
+    /// </summary>
+    public bool OnAck(SipRequest ack, out bool? remoteHolds)
+    {
+        remoteHolds = null;
+        if (!_session.AwaitingAnswer)
+        {
+            return true;
+        }
+
+        if (!_session.AcceptAnswer(ack.Body))
+        {
+            return false;
+        }
+
+        remoteHolds = _session.Current?.RemoteHolds;
+        return true;
     }
 
     public async ValueTask DisposeAsync()
@@ -171,21 +191,5 @@ internal sealed class AgentLeg : IAsyncDisposable
         await Media.DisposeAsync();
     }
 
-    private bool TryApplyAnswer(SipResponse response)
-    {
-        if (response.Body.Length == 0 || !SdpSessionDescription.TryParse(System.Text.Encoding.UTF8.GetString(response.Body), out var answer, out _))
-        {
-            return false;
-        }
-
-        if (_sdp.ReadAnswer(_offer, answer) is not { } audio)
-        {
-            return false;
-        }
-
-        ApplyRemote(audio);
-        return true;
-    }
-
-    private void ApplyRemote(SdpAudioSession audio) => NegotiatedMedia.Apply(Media, audio);
+    private bool TryApplyAnswer(SipResponse response) => _session.AcceptAnswer(response.Body);
 }

@@ -1,5 +1,5 @@
-using System.Text;
 using CallCenter.EdgeSip.Media;
+using CallCenter.EdgeSip.Signalling;
 using CallCenter.EdgeSip.Telemetry;
 using CallCenter.Sip;
 using CallCenter.Sip.Dialogs;
@@ -13,32 +13,47 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
 {
     private SipDialog? _dialog;
 
-    /// <summary>The caller's RTP endpoint, open once an answer is prepared.</summary>
-    public RtpEndpoint? Media { get; private set; }
+    private LegMediaSession? _session;
 
-    /// <summary>Our SDP answer to the caller's offer, with the caller's RTP endpoint open; null (after a 488) when no usable audio was offered.</summary>
+    /// <summary>The caller's RTP endpoint, open once the SDP of our 200 is prepared.</summary>
+    public RtpEndpoint? Media => _session?.Media;
+
+    /// <summary>
+    /// The SDP of our 200, with the caller's RTP endpoint open: our answer to the caller's offer, or our offer when the
+    /// INVITE had none (a late offer, answered in the ACK). Null (after a 488) when the offer had no usable audio.
+    /// </summary>
     public SdpSessionDescription? PrepareAnswer()
     {
         var request = invite.Request;
-        if (request.Body.Length == 0 || !SdpSessionDescription.TryParse(Encoding.UTF8.GetString(request.Body), out var offer, out _))
+        var offer = LegMediaSession.Parse(request.Body);
+        if (request.Body.Length > 0 && offer is null)
         {
             invite.Respond(488, "Not Acceptable Here");
             return null;
         }
 
-        Media = RtpEndpoint.Open(edge.Ports, edge.MediaClock);
-        Media.DtmfReceived += digit => inbox.Post(new CallerDigit(digit));
-        var sdp = new SdpOfferAnswer(edge.Signalling.AdvertisedHost, Media.LocalEndPoint.Port);
-        var answer = sdp.CreateAnswer(offer);
-        if (answer.Audio is not { } audio)
+        var media = RtpEndpoint.Open(edge.Ports, edge.MediaClock);
+        media.DtmfReceived += digit => inbox.Post(new CallerDigit(digit));
+        _session = new LegMediaSession(media, edge.Signalling.AdvertisedHost);
+        if (offer is null)
+        {
+            return _session.Offer();
+        }
+
+        if (_session.Answer(offer) is not { } answer)
         {
             invite.Respond(488, "Not Acceptable Here");
             return null;
         }
 
-        NegotiatedMedia.Apply(Media, audio);
-        return answer.Answer;
+        return answer;
     }
+
+    /// <summary>
+    /// The caller's ACK: when our 200 carried the offer, it carries the answer. False when that answer is missing or
+    /// unusable: the call cannot go on (RFC 3261 13.3.1.4, RFC 3264 section 5).
+    /// </summary>
+    public bool OnAck(SipRequest ack) => _session is not { AwaitingAnswer: true } session || session.AcceptAnswer(ack.Body);
 
     /// <summary>Ringing for the configured time (the caller may give up: CANCEL), then 200 OK with our SDP answer.</summary>
     public async Task AnswerAsync(SdpSessionDescription answer, double? ringSecondsOfFlow)
@@ -62,7 +77,7 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
 
         var ok = SipMessageFactory.CreateResponse(request, 200, "OK", toTag);
         ok.Headers.Add(SipHeaderNames.Contact, edge.Signalling.ContactFor("edge", invite.Transport.Protocol).ToString());
-        ok.Headers.Add("Allow", "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS");
+        SipCapabilities.Describe(ok, SipCapabilities.CallerDialogMethods);
         ok.Headers.Add(SipHeaderNames.ContentType, "application/sdp");
         ok.Body = answer.ToBytes();
         _dialog = SipDialog.CreateAsUas(request, ok);
@@ -85,25 +100,36 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
         await edge.Signalling.SendAsync(bye, invite.RemoteEndPoint, invite.Transport.Protocol);
     }
 
-    /// <summary>200 OK to the caller's re-INVITE, with our answer to any new offer (applied to the caller's media).</summary>
-    public SipResponse AnswerReInvite(SipRequest request)
+    /// <summary>
+    /// Answers the caller's re-INVITE or UPDATE (see <see cref="LegMediaSession.Reply"/>); the 2xx to a re-INVITE is
+    /// repeated until its ACK.
+    /// </summary>
+    public void AnswerInDialog(SipServerTransaction transaction)
     {
-        var response = SipMessageFactory.CreateResponse(request, 200, "OK");
-        response.Headers.Add(SipHeaderNames.Contact, edge.Signalling.ContactFor("edge", invite.Transport.Protocol).ToString());
-        if (Media is not null && request.Body.Length > 0 && SdpSessionDescription.TryParse(Encoding.UTF8.GetString(request.Body), out var offer, out _))
+        var request = transaction.Request;
+        if (_session is null)
         {
-            var sdp = new SdpOfferAnswer(edge.Signalling.AdvertisedHost, Media.LocalEndPoint.Port);
-            var answer = sdp.CreateAnswer(offer);
-            if (answer.Audio is { } audio)
-            {
-                NegotiatedMedia.Apply(Media, audio);
-            }
-
-            response.Headers.Add(SipHeaderNames.ContentType, "application/sdp");
-            response.Body = answer.Answer.ToBytes();
+            transaction.Respond(491, "Request Pending");
+            return;
         }
 
-        return response;
+        var reply = _session.Reply(request);
+        if (!reply.Accepted)
+        {
+            transaction.Respond(reply.StatusCode, "Not Acceptable Here");
+            return;
+        }
+
+        var response = SipMessageFactory.CreateResponse(request, 200, "OK");
+        response.Headers.Add(SipHeaderNames.Contact, edge.Signalling.ContactFor("edge", invite.Transport.Protocol).ToString());
+        SipCapabilities.Describe(response, SipCapabilities.CallerDialogMethods);
+        if (reply.Sdp is { } sdp)
+        {
+            response.Headers.Add(SipHeaderNames.ContentType, "application/sdp");
+            response.Body = sdp.ToBytes();
+        }
+
+        edge.Signalling.SendAnswer(transaction, response);
     }
 
     /// <summary>Closes the caller's RTP endpoint (and counts its media).</summary>

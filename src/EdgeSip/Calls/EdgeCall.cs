@@ -106,15 +106,14 @@ internal sealed partial class EdgeCall : ICallObserver
 
                 break;
             case InDialogAction.AnswerReInvite when phoneLeg is not null:
-                var held = phoneLeg.AnswerReInvite(transaction);
-                if (legKind == CallLegKind.Agent)
+                if (phoneLeg.AnswerInDialog(transaction) is { } held && legKind == CallLegKind.Agent)
                 {
                     Post(new AgentHold(phoneLeg, held));
                 }
 
                 break;
             case InDialogAction.AnswerReInvite:
-                transaction.SendResponse(_caller.AnswerReInvite(request));
+                _caller.AnswerInDialog(transaction);
                 break;
             case InDialogAction.Transfer:
                 if (request.Headers.GetFirst(SipHeaderNames.ReferTo) is not { } referTo)
@@ -141,7 +140,7 @@ internal sealed partial class EdgeCall : ICallObserver
                 transaction.Respond(403, "Forbidden");
                 break;
             default:
-                transaction.Respond(405, "Method Not Allowed");
+                SipCapabilities.RespondMethodNotAllowed(transaction, legKind == CallLegKind.Caller ? SipCapabilities.CallerDialogMethods : SipCapabilities.AgentDialogMethods);
                 break;
         }
     }

@@ -46,4 +46,7 @@ internal sealed class EdgeServices(
 
     /// <summary>The contact-center configuration as the edge last read it (entry points, IVR flows, queues).</summary>
     public EdgeConfiguration? Configuration { get; init; }
+
+    /// <summary>The queue of one of our entry points' dialled numbers (null: none), for REFER targets.</summary>
+    public Func<string, string?> EntryPointQueue { get; set; } = _ => null;
 }

@@ -28,9 +28,10 @@ internal sealed partial class ExternalTransfer(
     public async Task OnReferAsync(AgentReferred referred)
     {
         var agentId = referred.Leg.AgentId ?? "";
-        var transfer = TransferTarget.FromReferTo(referred.Target, edge.IsQueue, edge.IsAgent, agentId);
+        var directory = new ReferDirectory(edge.IsQueue, edge.IsAgent, edge.EntryPointQueue, IsThisEdge);
+        var transfer = TransferTarget.FromReferTo(referred.Target, directory, agentId, out var refusal);
         var result = transfer is null
-            ? new CommandResult(CommandStatus.InvalidArgument, "unreadable Refer-To")
+            ? new CommandResult(CommandStatus.InvalidArgument, refusal)
             : await grain.TransferAsync(transfer);
         await NotifyReferOutcomeAsync(referred.Leg, result.Succeeded ? "SIP/2.0 200 OK" : "SIP/2.0 603 Declined");
         LogTransfer(callId, referred.Target, result.Status);
@@ -86,7 +87,22 @@ internal sealed partial class ExternalTransfer(
         }
     }
 
-    private async Task NotifyReferOutcomeAsync(AgentLeg leg, string statusLine)
+    /// <summary>True when <paramref name="uri"/> reaches this edge (its advertised host or realm, on its port).</summary>
+    private bool IsThisEdge(CallCenter.Sip.Uris.AddressUri uri)
+    {
+        if (uri is not CallCenter.Sip.Uris.SipUri sip)
+        {
+            return false;
+        }
+
+        var host = sip.Host.Trim('[', ']');
+        var ours = string.Equals(host, edge.Signalling.AdvertisedHost, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(host, edge.Options.Realm, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(host, edge.Options.ListenAddress, StringComparison.OrdinalIgnoreCase);
+        return ours && (sip.Port ?? 5060) == edge.Signalling.Port;
+    }
+
+        private async Task NotifyReferOutcomeAsync(AgentLeg leg, string statusLine)
     {
         if (leg.Dialog is not { } dialog)
         {

@@ -18,7 +18,7 @@ internal enum InDialogAction
     /// <summary>BYE: 200, and the leg's party has hung up.</summary>
     HangUp,
 
-    /// <summary>re-INVITE: 200 with our answer (the agent's may put the call on hold).</summary>
+    /// <summary>re-INVITE or UPDATE (RFC 3311): 200 with our answer, or our offer for a re-INVITE without one (the agent's may put the call on hold).</summary>
     AnswerReInvite,
 
     /// <summary>The agent's REFER: 202 (400 without Refer-To), and a blind transfer.</summary>
@@ -43,7 +43,7 @@ internal static class InDialogRouting
     public static InDialogAction Route(CallLegKind leg, string method) => (leg, method) switch
     {
         (_, SipMethods.Bye) => InDialogAction.HangUp,
-        (_, SipMethods.Invite) => InDialogAction.AnswerReInvite,
+        (_, SipMethods.Invite or SipMethods.Update) => InDialogAction.AnswerReInvite,
         (CallLegKind.Agent, SipMethods.Refer) => InDialogAction.Transfer,
         (CallLegKind.Caller, SipMethods.Info) => InDialogAction.ReadDigit,
         (_, SipMethods.Notify or SipMethods.Options or SipMethods.Info) => InDialogAction.Acknowledge,

@@ -136,10 +136,16 @@ internal sealed class SipSignalling : IAsyncDisposable
         return _layer.SendStateless(ack, destination, protocol);
     }
 
-    /// <summary>Sends a 2xx to an INVITE; over UDP it is repeated (T1 doubling to T2) until its ACK or 64·T1 (section 13.3.1.4).</summary>
+    /// <summary>
+    /// A 2xx to an INVITE was repeated for 64·T1 and no ACK came (RFC 3261 13.3.1.4): the dialog must be ended with BYE.
+    /// Raised on a timer thread with the INVITE's transaction.
+    /// </summary>
+    public event Action<SipServerTransaction>? AnswerNotAcknowledged;
+
+    /// <summary>Sends a 2xx to an INVITE (other requests' responses go out once); over UDP it is repeated (T1 doubling to T2) until its ACK or 64·T1, over TCP sent once; without an ACK by 64·T1, <see cref="AnswerNotAcknowledged"/> (section 13.3.1.4).</summary>
     public void SendAnswer(SipServerTransaction invite, SipResponse answer)
     {
-        if (invite.IsReliable || invite.Request.CallId is not { } callId)
+        if (invite.Request.Method != SipMethods.Invite || invite.Request.CallId is not { } callId)
         {
             invite.SendResponse(answer);
             return;
@@ -258,11 +264,19 @@ internal sealed class SipSignalling : IAsyncDisposable
             if (_elapsed >= owner._layer.Timers.T1 * 64)
             {
                 Dispose();
+                owner.AnswerNotAcknowledged?.Invoke(invite);
                 return;
             }
 
-            _ = owner._layer.SendStateless(answer, invite.RemoteEndPoint, invite.Transport.Protocol);
-            _interval = TimeSpan.FromTicks(Math.Min(_interval.Ticks * 2, owner._layer.Timers.T2.Ticks));
+            if (!invite.IsReliable)
+            {
+                // Over TCP the transport delivers it; the ACK is still awaited for 64·T1.
+                _ = owner._layer.SendStateless(answer, invite.RemoteEndPoint, invite.Transport.Protocol);
+            }
+
+            // Doubling up to T2, and the last wait ends at 64·T1 exactly.
+            var left = owner._layer.Timers.T1 * 64 - _elapsed;
+            _interval = TimeSpan.FromTicks(Math.Min(Math.Min(_interval.Ticks * 2, owner._layer.Timers.T2.Ticks), left.Ticks));
             _timer?.Change(_interval, Timeout.InfiniteTimeSpan);
         }
     }

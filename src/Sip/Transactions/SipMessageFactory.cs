@@ -12,6 +12,64 @@ public static class SipMessageFactory
     /// <summary>A random From/To tag.</summary>
     public static string NewTag() => RandomHex(8);
 
+    /// <summary>
+    /// The To tag a UAS gives its responses to <paramref name="request"/> when the TU chose none: derived from the
+    /// Call-ID, the From tag and the top Via branch, so a retransmitted request (and its CANCEL, which has the
+    /// INVITE's branch) gets the same tag even from a stateless responder (RFC 3261 sections 8.2.6.2, 8.2.7, 9.2).
+    /// </summary>
+    public static string DefaultToTag(SipRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string? fromTag;
+        string? branch;
+        try
+        {
+            fromTag = request.From?.Tag;
+            branch = request.TopVia?.Branch;
+        }
+        catch (SipParseException)
+        {
+            fromTag = request.Headers.GetFirst(SipHeaderNames.From);
+            branch = request.Headers.GetFirst(SipHeaderNames.Via);
+        }
+
+        return DefaultToTag(string.Join('\n', request.CallId, fromTag, branch));
+    }
+
+    /// <summary>A tag derived from <paramref name="seed"/> (the same seed, the same tag).</summary>
+    public static string DefaultToTag(string seed) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed)).AsSpan(0, 8));
+
+    /// <summary>
+    /// Gives <paramref name="response"/> a To tag when RFC 3261 section 8.2.6.2 wants one: a response other than
+    /// 100 to a request without a To tag. A tag already in the response is kept; otherwise <paramref name="tag"/>
+    /// (or <see cref="DefaultToTag(SipRequest)"/>) is added.
+    /// </summary>
+    public static void EnsureToTag(SipRequest request, SipResponse response, string? tag = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.StatusCode <= 100)
+        {
+            return;
+        }
+
+        try
+        {
+            if (request.To is not { Tag: null } || response.To is not { Tag: null } to)
+            {
+                return;
+            }
+
+            to.Parameters.Set("tag", tag ?? DefaultToTag(request));
+            response.Headers.Set(SipHeaderNames.To, to.ToString());
+        }
+        catch (SipParseException)
+        {
+            // A To the parser cannot read is copied as it came; there is nothing to tag.
+        }
+    }
+
     /// <summary>A random Call-ID.</summary>
     public static string NewCallId() => RandomHex(16);
 

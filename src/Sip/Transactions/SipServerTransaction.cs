@@ -15,12 +15,31 @@ public abstract class SipServerTransaction : SipTransaction
     public SipResponse? LastResponse { get; private protected set; }
 
     /// <summary>
+    /// The To tag of this transaction's responses when the request had none: the first the TU put in a response, or
+    /// one derived from the request. Every response but 100 carries it, retransmissions included (RFC 3261 8.2.6.2).
+    /// </summary>
+    public string LocalTag
+    {
+        get
+        {
+            lock (_tagGate)
+            {
+                return _localTag ??= SipMessageFactory.DefaultToTag(Request);
+            }
+        }
+    }
+
+    private readonly Lock _tagGate = new();
+    private string? _localTag;
+
+    /// <summary>
     /// Sends a response from the TU. Responses the state machine no longer allows (a second final
     /// response, anything after Terminated) are ignored.
     /// </summary>
     public void SendResponse(SipResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
+        StampToTag(response);
         Layer.Executor.Post(() => OnUserResponse(response));
     }
 
@@ -33,6 +52,34 @@ public abstract class SipServerTransaction : SipTransaction
     }
 
     internal abstract void OnUserResponse(SipResponse response);
+
+    /// <summary>Adds the transaction's To tag to a response that needs one (a tag the TU chose becomes the transaction's).</summary>
+    private protected void StampToTag(SipResponse response)
+    {
+        if (response.StatusCode <= 100)
+        {
+            return;
+        }
+
+        try
+        {
+            if (response.To?.Tag is { } chosen)
+            {
+                lock (_tagGate)
+                {
+                    _localTag ??= chosen;
+                }
+
+                return;
+            }
+        }
+        catch (SipParseException)
+        {
+            return;
+        }
+
+        SipMessageFactory.EnsureToTag(Request, response, LocalTag);
+    }
 
     /// <summary>A request that matched this transaction: a retransmission, or the ACK for an INVITE.</summary>
     internal abstract void OnRequest(SipRequest request);
@@ -90,6 +137,7 @@ public sealed class SipInviteServerTransaction : SipServerTransaction
         }
 
         _tryingTimer.Stop();
+        StampToTag(response);
         LastResponse = response;
         Send(response);
         if (response.StatusCode < 200)
@@ -193,6 +241,7 @@ public sealed class SipNonInviteServerTransaction : SipServerTransaction
             return;
         }
 
+        StampToTag(response);
         LastResponse = response;
         Send(response);
         if (response.StatusCode < 200)

@@ -281,7 +281,7 @@ public sealed class SipTransactionLayer : IDisposable
             Interlocked.Increment(ref _dropped);
             if (request.Method != SipMethods.Ack && request.Headers.Contains(SipHeaderNames.Via))
             {
-                _ = SendQuietly(SipMessageFactory.CreateResponse(request, 400, "Missing Required Header"), inbound);
+                _ = SendQuietly(Stateless(request, 400, "Missing Required Header"), inbound);
             }
 
             return;
@@ -294,7 +294,7 @@ public sealed class SipTransactionLayer : IDisposable
             Interlocked.Increment(ref _dropped);
             if (request.Method != SipMethods.Ack)
             {
-                _ = SendQuietly(SipMessageFactory.CreateResponse(request, 400, "Bad CSeq"), inbound);
+                _ = SendQuietly(Stateless(request, 400, "Bad CSeq"), inbound);
             }
 
             return;
@@ -345,13 +345,21 @@ public sealed class SipTransactionLayer : IDisposable
         }
 
         // The CANCEL's To tag is the INVITE's (none); use the tag the TU already put in a provisional response.
-        string? toTag = invite.LastResponse?.To?.Tag;
+        string? toTag = invite.LastResponse?.To?.Tag ?? invite.LocalTag;
         cancelTransaction.OnUserResponse(SipMessageFactory.CreateResponse(cancel, 200, "OK", toTag));
         if (invite.IsCancellable)
         {
-            invite.OnUserResponse(SipMessageFactory.CreateResponse(invite.Request, 487, "Request Terminated", toTag ?? SipMessageFactory.NewTag()));
+            invite.OnUserResponse(SipMessageFactory.CreateResponse(invite.Request, 487, "Request Terminated", toTag ?? invite.LocalTag));
             InviteCancelled?.Invoke(invite, cancel);
         }
+    }
+
+    /// <summary>A response sent without a transaction, with the To tag a stateless UAS derives from the request.</summary>
+    private static SipResponse Stateless(SipRequest request, int statusCode, string reasonPhrase)
+    {
+        SipResponse response = SipMessageFactory.CreateResponse(request, statusCode, reasonPhrase);
+        SipMessageFactory.EnsureToTag(request, response);
+        return response;
     }
 
     private async Task SendQuietly(SipMessage message, SipInboundMessage inbound)

@@ -74,12 +74,23 @@ public static class SipMalformedRequestResponder
 
         int status = error.SuggestedStatusCode is >= 400 and <= 699 ? error.SuggestedStatusCode : 400;
         var response = new SipResponse(status, ReasonPhrase(status));
+        string seed = string.Join('\n', headers.Where(header => header.Name != SipHeaderNames.To).Select(header => header.Value));
         foreach (SipHeader header in headers)
         {
-            response.Headers.Add(header);
+            // A response other than 100 to a request without a To tag carries one (RFC 3261 8.2.6.2); derived from the
+            // request, a retransmission gets the same.
+            response.Headers.Add(header.Name == SipHeaderNames.To && !HasTag(header.Value)
+                ? new SipHeader(header.Name, header.Value + ";tag=" + Transactions.SipMessageFactory.DefaultToTag(seed))
+                : header);
         }
 
         return response;
+    }
+
+    private static bool HasTag(string to)
+    {
+        int close = to.LastIndexOf('>');
+        return to.AsSpan(close + 1).Contains(";tag=", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string ReasonPhrase(int status) => status switch

@@ -31,4 +31,37 @@ public sealed class TransferTargetTests
     [InlineData("not a uri at all <<")]
     public void FromReferTo_UnreadableTarget_IsNull(string referTo) =>
         Assert.Null(TransferTarget.FromReferTo(referTo, Queues.Contains, Agents.Contains, "bob"));
+
+    [Theory]
+    [InlineData("<sip:3000@edge.example:5060>", TransferKind.Queue, "support")]
+    [InlineData("<sip:3000@partner.example>", TransferKind.Queue, "support")]
+    [InlineData("<sip:sales@edge.example:5060>", TransferKind.Queue, "sales")]
+    [InlineData("<sip:alice@edge.example:5060>", TransferKind.Agent, "alice")]
+    [InlineData("<sip:4000@partner.example>", TransferKind.External, "sip:4000@partner.example")]
+    [InlineData("<sip:4000@edge.example:5070>", TransferKind.External, "sip:4000@edge.example:5070")]
+    public void FromReferTo_OurEntryPointsResolveInside_OtherAddressesLeave(string referTo, TransferKind kind, string target)
+    {
+        var transfer = TransferTarget.FromReferTo(referTo, Directory, "bob", out var refusal);
+
+        Assert.Null(refusal);
+        Assert.NotNull(transfer);
+        Assert.Equal(kind, transfer.Kind);
+        Assert.Equal(target, transfer.Target);
+    }
+
+    [Theory]
+    [InlineData("<sip:4000@edge.example:5060>")]
+    [InlineData("<sip:edge.example>")]
+    [InlineData("<sip:queue-unknown@edge.example>")]
+    public void FromReferTo_ThisEdgeWithNothingOfOurs_IsRefused_NeverDialled(string referTo)
+    {
+        Assert.Null(TransferTarget.FromReferTo(referTo, Directory, "bob", out var refusal));
+        Assert.Contains("this edge", refusal, StringComparison.Ordinal);
+    }
+
+    private static ReferDirectory Directory => new(
+        Queues.Contains,
+        Agents.Contains,
+        number => number == "3000" ? "support" : null,
+        uri => uri is CallCenter.Sip.Uris.SipUri { Host: "edge.example" } sip && (sip.Port ?? 5060) == 5060);
 }

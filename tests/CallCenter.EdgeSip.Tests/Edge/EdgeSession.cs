@@ -81,7 +81,7 @@ internal sealed class EdgeSession(EdgeFixture fixture) : IAsyncDisposable
     /// challenges with MD5 only, which baresip 1.0.0 needs), answers by itself and sends <paramref name="tone"/>. The
     /// agent is made available once the grains know the phone.
     /// </summary>
-    public async Task<BaresipProcess> StartBaresipAgentPhoneAsync(string agentId, double tone)
+    public async Task<BaresipProcess> StartBaresipAgentPhoneAsync(string agentId, double tone, bool control = false)
     {
         var phone = await BaresipProcess.StartAsync(new BaresipOptions
         {
@@ -89,6 +89,7 @@ internal sealed class EdgeSession(EdgeFixture fixture) : IAsyncDisposable
             Password = agentId + "-pw",
             Registrar = Edge,
             ToneFrequency = tone,
+            Control = control,
         });
         try
         {

@@ -34,4 +34,7 @@ public sealed record BaresipOptions
 
     /// <summary>Codecs offered and accepted, in order.</summary>
     public string AudioCodecs { get; init; } = "PCMU/8000/1,PCMA/8000/1";
+
+    /// <summary>Loads <c>ctrl_tcp</c> so a test can send menu commands (hold, resume, transfer) with <see cref="BaresipProcess.CommandAsync"/>.</summary>
+    public bool Control { get; init; }
 }

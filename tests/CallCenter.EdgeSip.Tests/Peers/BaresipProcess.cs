@@ -92,8 +92,10 @@ public sealed partial class BaresipProcess : IAsyncDisposable
             Wav.WritePcm16File(source, ToneGenerator.Sine(options.ToneFrequency, 30 * ToneGenerator.DefaultSampleRate));
         }
 
-        var sipPort = PortAllocator.Next();
-        File.WriteAllText(Path.Combine(directory, "config"), Config(directory, source, sipPort, options.Transport));
+        // baresip also listens for TLS on the SIP port + 1: both are reserved.
+        var sipPort = PortAllocator.Next(2);
+        int? controlPort = options.Control ? PortAllocator.Next() : null;
+        File.WriteAllText(Path.Combine(directory, "config"), Config(directory, source, sipPort, options.Transport) + ControlConfig(controlPort));
         File.WriteAllText(Path.Combine(directory, "accounts"), Account(options) + "\n");
 
         var start = new ProcessStartInfo(Executable)
@@ -114,6 +116,7 @@ public sealed partial class BaresipProcess : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("baresip did not start");
         var baresip = new BaresipProcess(options, process, directory, sipPort);
+        baresip.ControlPort = controlPort;
         process.OutputDataReceived += (_, line) => baresip.OnLine(line.Data);
         process.ErrorDataReceived += (_, line) => baresip.OnLine(line.Data);
         process.BeginOutputReadLine();

@@ -27,6 +27,9 @@ public static class SippScenarios
     /// <summary>Agent phone (server): answers, holds (re-INVITE a=sendonly), resumes (a=sendrecv), then BYE.</summary>
     public const string AgentPhoneHold = "agent-phone-hold.xml";
 
+    /// <summary>Agent phone (server): as <see cref="AgentPhoneHold"/> with re-INVITEs without SDP; the answers (sendonly, sendrecv) go in the ACKs.</summary>
+    public const string AgentPhoneLateHold = "agent-phone-late-hold.xml";
+
     /// <summary>Bench baseline client: plain call, no media.</summary>
     public const string UacBaseline = "uac-baseline.xml";
 
