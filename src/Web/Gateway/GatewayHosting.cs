@@ -38,6 +38,11 @@ public static class GatewayHosting
         }
 
         Validate(options);
+        if (!DemoCredentials.Apply(builder.Configuration))
+        {
+            DemoSecretGuard.RefusePublishedSecrets(options.Users);
+        }
+
         var httpUrls = (builder.Configuration["Urls"] ?? "http://127.0.0.1:8080").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
