@@ -12,6 +12,7 @@ public static class CallCenterWeb
     {
         builder.Services.AddCallCenterSecurity();
         builder.Services.AddCallCenterRateLimits(builder.Configuration);
+        builder.Services.AddCallCenterForwardedHeaders(builder.Configuration);
         builder.Services.AddSingleton<ConfigurationSeeder>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ConfigurationSeeder>());
         builder.AddAgentGateway();
@@ -24,6 +25,8 @@ public static class CallCenterWeb
     /// </summary>
     public static WebApplication MapCallCenterWeb(this WebApplication app)
     {
+        // First: what follows (the login lockout, anonymous loopback) sees the client a configured proxy forwarded.
+        app.UseCallCenterForwardedHeaders();
         app.UseWallboardPage();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -32,7 +32,7 @@ internal sealed partial class AgentDeskService(
     [AllowAnonymous]
     public override async Task<Proto.LoginReply> Login(Proto.LoginRequest request, ServerCallContext context)
     {
-        var outcome = await login.LoginAsync(request.UserId, request.Secret, context.Peer);
+        var outcome = await login.LoginAsync(request.UserId, request.Secret, ClientAddress.Of(context.GetHttpContext()));
         if (!outcome.Succeeded)
         {
             var code = outcome.Failure switch

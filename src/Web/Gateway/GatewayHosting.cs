@@ -65,10 +65,15 @@ public static class GatewayHosting
             });
         });
 
-        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 64 * 1024);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = 64 * 1024;
+            grpc.Interceptors.Add<CommandRateLimiter>();
+        });
+        builder.Services.AddSingleton(services => new CommandRateLimits(options.CommandsPerMinute, Clock(services)));
         var key = string.IsNullOrEmpty(options.TokenSigningKey) ? RandomNumberGenerator.GetBytes(32) : Convert.FromBase64String(options.TokenSigningKey);
         builder.Services.AddSingleton(services => new SessionTokens(key, Clock(services)));
-        builder.Services.AddSingleton(services => new LoginThrottle(options.MaxFailedLogins, TimeSpan.FromSeconds(options.LockoutSeconds), Clock(services)));
+        builder.Services.AddSingleton(services => new LoginThrottle(options.MaxFailedLogins, options.MaxFailedLoginsPerAddress, TimeSpan.FromSeconds(options.LockoutSeconds), Clock(services)));
         builder.Services.AddSingleton(services => new AuditLog(options.AuditLogPath, Clock(services), services.GetRequiredService<ILogger<AuditLog>>()));
         builder.Services.AddSingleton<GatewayAuthorization>();
         builder.Services.AddSingleton<UserLogin>();
@@ -135,9 +140,9 @@ public static class GatewayHosting
             }
         }
 
-        if (options.TokenLifetimeMinutes < 1 || options.GraceSeconds < 0 || options.HeartbeatSeconds < 1 || options.MaxFailedLogins < 1 || options.LockoutSeconds < 1)
+        if (options.TokenLifetimeMinutes < 1 || options.GraceSeconds < 0 || options.HeartbeatSeconds < 1 || options.MaxFailedLogins < 1 || options.MaxFailedLoginsPerAddress < 1 || options.CommandsPerMinute < 1 || options.LockoutSeconds < 1)
         {
-            throw new StartupConfigurationException($"{GatewayOptions.Section}: TokenLifetimeMinutes, HeartbeatSeconds, MaxFailedLogins and LockoutSeconds must be positive, GraceSeconds not negative");
+            throw new StartupConfigurationException($"{GatewayOptions.Section}: TokenLifetimeMinutes, HeartbeatSeconds, MaxFailedLogins, MaxFailedLoginsPerAddress, CommandsPerMinute and LockoutSeconds must be positive, GraceSeconds not negative");
         }
 
         foreach (var user in options.Users)
