@@ -13,6 +13,7 @@ public static class CallCenterWeb
         builder.Services.AddCallCenterSecurity();
         builder.Services.AddCallCenterRateLimits(builder.Configuration);
         builder.Services.AddCallCenterForwardedHeaders(builder.Configuration);
+        builder.Services.AddCallCenterHostFiltering(builder.Configuration);
         builder.Services.AddSingleton<ConfigurationSeeder>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ConfigurationSeeder>());
         builder.AddAgentGateway();
@@ -27,6 +28,7 @@ public static class CallCenterWeb
     {
         // First: what follows (the login lockout, anonymous loopback) sees the client a configured proxy forwarded.
         app.UseCallCenterForwardedHeaders();
+        app.UseStateChangeProtection();
         app.UseWallboardPage();
         app.UseAuthentication();
         app.UseAuthorization();

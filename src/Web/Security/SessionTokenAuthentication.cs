@@ -38,7 +38,10 @@ public sealed class SessionTokenAuthenticationHandler(
                 : Success(check.Principal));
         }
 
+        // The Host must name loopback too: a page of another site that a rebinding DNS answer points at 127.0.0.1
+        // still sends its own name.
         if (!GrpcRequests.IsGrpc(Context) && Context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
+            && StateChangeProtection.IsLoopbackName(Request.Host.Host)
             && configuration.GetValue(AllowAnonymousLoopbackKey, true))
         {
             return Task.FromResult(Success(Principal.LocalOperator));
