@@ -36,6 +36,7 @@ public static class CallCenterWeb
         app.MapWallboardApi();
         app.MapHealthEndpoints();
         app.MapAdminApi();
+        app.MapSessionApi();
         app.MapOperationsApi();
         app.MapHistoryApi();
         app.MapAgentGateway();

@@ -71,6 +71,8 @@ internal sealed partial class AgentDeskService(
     {
         var principal = GatewayAuthorization.Caller(context);
         var result = await Agent(principal.AgentId!).LogoutAsync();
+        // Logging out ends the user's sessions: its tokens are refused from now on, at every silo.
+        await grains.GetGrain<IUserDirectoryGrain>(GrainKeys.Users).RevokeSessionsAsync(principal.UserId);
         security.Audit.Write("logout", result.Status.ToString(), principal.UserId, context.Peer);
         return GatewayReplies.Reply(result);
     }

@@ -96,9 +96,23 @@ public sealed class TenantIsolationHost : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    /// <summary>A signed session token, as a login would issue.</summary>
-    public string TokenFor(Principal principal) =>
-        _app.Services.GetRequiredService<SessionTokens>().Issue(principal, TimeSpan.FromHours(1), out _);
+    /// <summary>
+    /// A signed session token, as a login would issue now: the user is in the directory, and the token carries the user's
+    /// current session epoch (a probe of a logout endpoint ends the sessions issued before).
+    /// </summary>
+    public async Task<string> TokenForAsync(Principal principal)
+    {
+        var directory = Grains.GetGrain<IUserDirectoryGrain>(GrainKeys.Users);
+        var user = await directory.FindAsync(principal.UserId);
+        if (user is null)
+        {
+            user = new UserRecord { UserId = principal.UserId, Role = principal.Role, TenantId = principal.TenantId, AgentId = principal.AgentId, SecretHash = SecretHasher.Hash(Guid.NewGuid().ToString(), SecretHasher.MinimumIterations) };
+            await directory.UpsertAsync(user);
+            user = await directory.FindAsync(principal.UserId);
+        }
+
+        return _app.Services.GetRequiredService<SessionTokens>().Issue(principal with { SessionEpoch = user!.SessionEpoch }, TimeSpan.FromHours(1), out _);
+    }
 
     public static Principal PrincipalOf(string tenant, UserRole role) => role switch
     {

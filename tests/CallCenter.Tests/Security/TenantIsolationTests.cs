@@ -29,16 +29,17 @@ public sealed class TenantIsolationTests(TenantIsolationHost host) : IClassFixtu
     public async Task EveryEndpointAndRpc_ForEveryRoleOfEitherTenant_ShowsNothingOfTheOtherTenant()
     {
         var leaks = new List<string>();
-        var callers = new List<(string Name, string? Token, string Other)>
+        var callers = new List<(string Name, Func<Task<string?>> Token, string Other)>
         {
-            ("anonymous", null, TenantIsolationHost.TenantA),
-            ("anonymous", null, TenantIsolationHost.TenantB),
+            ("anonymous", () => Task.FromResult<string?>(null), TenantIsolationHost.TenantA),
+            ("anonymous", () => Task.FromResult<string?>(null), TenantIsolationHost.TenantB),
         };
         foreach (var (tenant, other) in new[] { (TenantIsolationHost.TenantA, TenantIsolationHost.TenantB), (TenantIsolationHost.TenantB, TenantIsolationHost.TenantA) })
         {
             foreach (var role in TenantRoles)
             {
-                callers.Add(($"{tenant} {role}", host.TokenFor(TenantIsolationHost.PrincipalOf(tenant, role)), other));
+                var principal = TenantIsolationHost.PrincipalOf(tenant, role);
+                callers.Add(($"{tenant} {role}", async () => await host.TokenForAsync(principal), other));
             }
         }
 
@@ -51,7 +52,7 @@ public sealed class TenantIsolationTests(TenantIsolationHost host) : IClassFixtu
             {
                 foreach (var id in TenantIsolationHost.ProbeIds(caller.Other))
                 {
-                    var (status, body) = await SendAsync(request, id, caller.Other, caller.Token);
+                    var (status, body) = await SendAsync(request, id, caller.Other, await caller.Token());
                     found.AddRange(Leaks(body, caller.Other, id).Select(marker => $"{caller.Name}: {request.Method} {request.Pattern} with '{id}' -> {status} shows '{marker}'"));
                 }
             }
@@ -60,7 +61,7 @@ public sealed class TenantIsolationTests(TenantIsolationHost host) : IClassFixtu
             {
                 foreach (var id in TenantIsolationHost.ProbeIds(caller.Other))
                 {
-                    var answer = await InvokeAsync(rpc, id, caller.Token);
+                    var answer = await InvokeAsync(rpc, id, await caller.Token());
                     found.AddRange(Leaks(answer, caller.Other, id).Select(marker => $"{caller.Name}: gRPC {rpc.FullName} with '{id}' shows '{marker}'"));
                 }
             }
@@ -78,7 +79,7 @@ public sealed class TenantIsolationTests(TenantIsolationHost host) : IClassFixtu
     [Fact]
     public async Task ThePlatformAdmin_SeesBothTenants_SoTheProbeWouldSeeALeak()
     {
-        var token = host.TokenFor(new Principal("root", UserRole.Admin, TenantDefinition.DefaultTenantId, null, null, "s"));
+        var token = await host.TokenForAsync(new Principal("root", UserRole.Admin, TenantDefinition.DefaultTenantId, null, null, "s"));
         var request = HttpRequests().Single(r => r.Pattern == "/api/queues" && r.Method == "GET");
 
         var (_, body) = await SendAsync(request, "", TenantIsolationHost.TenantA, token);
