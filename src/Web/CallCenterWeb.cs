@@ -11,6 +11,8 @@ public static class CallCenterWeb
     public static WebApplicationBuilder AddCallCenterWeb(this WebApplicationBuilder builder)
     {
         builder.Services.AddCallCenterSecurity();
+        // Every body, with a Content-Length or chunked, is counted by Kestrel as it is read and refused (413) past the limit.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = HttpResults.MaxBodyBytes);
         builder.Services.AddCallCenterRateLimits(builder.Configuration);
         builder.Services.AddCallCenterForwardedHeaders(builder.Configuration);
         builder.Services.AddCallCenterHostFiltering(builder.Configuration);
