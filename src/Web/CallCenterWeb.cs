@@ -28,7 +28,8 @@ public static class CallCenterWeb
     /// </summary>
     public static WebApplication MapCallCenterWeb(this WebApplication app)
     {
-        // First: what follows (the login lockout, anonymous loopback) sees the client a configured proxy forwarded.
+        app.UseGatewayPortForGrpcOnly();
+        // Then: what follows (the login lockout, anonymous loopback) sees the client a configured proxy forwarded.
         app.UseCallCenterForwardedHeaders();
         app.UseStateChangeProtection();
         app.UseWallboardPage();

@@ -94,6 +94,28 @@ public static class GatewayHosting
         return app;
     }
 
+    /// <summary>
+    /// The agent gateway's port serves gRPC only: anything else there (the HTTP API, /metrics, the health endpoints, the
+    /// page) is 404, so the port opened to desktops exposes nothing more. Goes first in the pipeline.
+    /// </summary>
+    public static WebApplication UseGatewayPortForGrpcOnly(this WebApplication app)
+    {
+        var gateway = app.Services.GetRequiredService<GatewayEndpoint>();
+        app.Use(async (context, next) =>
+        {
+            // Routing has run (WebApplication routes first), so the endpoint must be one of the gRPC methods, whatever the request claims.
+            if (gateway.Port != 0 && context.Connection.LocalPort == gateway.Port
+                && (!GrpcRequests.IsGrpc(context) || context.GetEndpoint()?.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>() is null))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context);
+        });
+        return app;
+    }
+
     /// <summary>gRPC's catch-alls for unknown services and methods answer UNIMPLEMENTED to anyone, as they did before the policies.</summary>
     private static void AllowUnimplemented(EndpointBuilder endpoint)
     {
