@@ -29,6 +29,7 @@ public static class CallCenterWeb
     public static WebApplication MapCallCenterWeb(this WebApplication app)
     {
         app.UseGatewayPortForGrpcOnly();
+        app.UseSecurityHeaders();
         // Then: what follows (the login lockout, anonymous loopback) sees the client a configured proxy forwarded.
         app.UseCallCenterForwardedHeaders();
         app.UseStateChangeProtection();
