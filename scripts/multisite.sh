@@ -165,6 +165,7 @@ cluster_environment() {
     "Orleans__Clustering__ConnectionString=127.0.0.1:$REDIS_PORT" \
     "Orleans__ClusterId=$CLUSTER_ID" \
     "Orleans__ServiceId=$CLUSTER_ID" \
+    CallCenter__DemoCredentials__Enabled=true \
     Logging__Console__TimestampFormat='yyyy-MM-ddTHH:mm:ss.fff '
 }
 
@@ -188,7 +189,7 @@ start_silo() {
 start_edge() {
   local edge=$1 environment
   mapfile -t environment < <(cluster_environment)
-  # The edge reads the silo's appsettings.json (--contentRoot): the demo phone accounts and IVR numbers live there.
+  # The edge reads the silo's appsettings.json and demo-credentials.json (--contentRoot): the IVR numbers and demo phone accounts.
   launch "$edge" "$EDGE_DIR" "${environment[@]}" \
     "CallCenter__Sip__SiteId=${SITE[$edge]}" \
     "CallCenter__Sip__Port=${SIP_PORT[$edge]}" \

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 // provider it joins the embedded default silo on this machine (gateway CallCenter:GatewayPort, 30000); with
 // Orleans:Clustering:ProviderType=Redis it finds the cluster in Redis (Orleans:ClusterId and Orleans:ServiceId).
 var builder = Host.CreateApplicationBuilder(args);
+builder.AddDemoCredentials();
 builder.UseOrleansClient(client =>
 {
     // A call's trace follows its grain calls into the silos.

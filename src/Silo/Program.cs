@@ -30,6 +30,9 @@ static async Task<int> RunAsync(string[] args, bool demo)
         builder.Configuration[DemoHosting.EnabledKey] = "true";
     }
 
+    // Before anything reads the user or phone-account lists: the demo's only in the demo, published secrets refused elsewhere.
+    builder.AddDemoCredentials();
+
     builder.AddServiceDefaults("callcenter-silo", new TelemetrySources(
         Meters: ["CallCenter.Grains", EdgeTelemetry.MeterName, GatewayMetrics.MeterName],
         ActivitySources: ["CallCenter.Grains", EdgeTelemetry.ActivitySourceName]));

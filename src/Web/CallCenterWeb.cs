@@ -11,7 +11,11 @@ public static class CallCenterWeb
     public static WebApplicationBuilder AddCallCenterWeb(this WebApplicationBuilder builder)
     {
         builder.Services.AddCallCenterSecurity();
+        // Every body, with a Content-Length or chunked, is counted by Kestrel as it is read and refused (413) past the limit.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = HttpResults.MaxBodyBytes);
         builder.Services.AddCallCenterRateLimits(builder.Configuration);
+        builder.Services.AddCallCenterForwardedHeaders(builder.Configuration);
+        builder.Services.AddCallCenterHostFiltering(builder.Configuration);
         builder.Services.AddSingleton<ConfigurationSeeder>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ConfigurationSeeder>());
         builder.AddAgentGateway();
@@ -24,6 +28,11 @@ public static class CallCenterWeb
     /// </summary>
     public static WebApplication MapCallCenterWeb(this WebApplication app)
     {
+        app.UseGatewayPortForGrpcOnly();
+        app.UseSecurityHeaders();
+        // Then: what follows (the login lockout, anonymous loopback) sees the client a configured proxy forwarded.
+        app.UseCallCenterForwardedHeaders();
+        app.UseStateChangeProtection();
         app.UseWallboardPage();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -31,6 +40,7 @@ public static class CallCenterWeb
         app.MapWallboardApi();
         app.MapHealthEndpoints();
         app.MapAdminApi();
+        app.MapSessionApi();
         app.MapOperationsApi();
         app.MapHistoryApi();
         app.MapAgentGateway();

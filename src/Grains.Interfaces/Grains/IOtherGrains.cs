@@ -77,9 +77,16 @@ public interface IUserDirectoryGrain : IGrainWithStringKey
     [Alias("callcenter.user-directory.find")]
     Task<UserRecord?> FindAsync(string userId);
 
-    /// <summary>Adds or replaces a user (the record carries only the secret's hash).</summary>
+    /// <summary>
+    /// Adds or replaces a user (the record carries only the secret's hash). A changed secret, role, tenant or agent
+    /// revokes the user's sessions (<see cref="UserRecord.SessionEpoch"/> moves on).
+    /// </summary>
     [Alias("callcenter.user-directory.upsert")]
     Task UpsertAsync(UserRecord user);
+
+    /// <summary>Ends every session of the user (logout, an admin's sign-out); false for an unknown user.</summary>
+    [Alias("callcenter.user-directory.revoke-sessions")]
+    Task<bool> RevokeSessionsAsync(string userId);
 
     /// <summary>Adds the users not yet stored; users already stored keep what they have.</summary>
     [Alias("callcenter.user-directory.seed")]

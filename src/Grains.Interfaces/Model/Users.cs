@@ -22,4 +22,9 @@ public sealed record UserRecord
     [Id(3)] public string? AgentId { get; init; }
     /// <summary>"pbkdf2-sha256$iterations$salt$hash", base64 parts.</summary>
     [Id(4)] public required string SecretHash { get; init; }
+    /// <summary>
+    /// The generation of the user's sessions: a token carries the one it was issued under and is refused once this has
+    /// moved on (logout, an admin's sign-out, a changed secret, role or tenant). Kept by the directory, never by a caller.
+    /// </summary>
+    [Id(5)] public long SessionEpoch { get; init; }
 }

@@ -95,6 +95,11 @@ internal sealed partial class AgentGrain(
 
     public async Task<CommandResult> LoginAsync(string? notReadyReason = null)
     {
+        if (InputLimits.OptionalId(notReadyReason, "notReadyReason") is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (S.Configuration is null)
         {
             return new CommandResult(CommandStatus.NotFound, $"agent '{AgentId}' is not configured");
@@ -158,6 +163,11 @@ internal sealed partial class AgentGrain(
 
     public async Task<CommandResult> SetNotReadyAsync(string reasonCode)
     {
+        if (InputLimits.Id(reasonCode, "reasonCode") is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (!IsKnownReason(reasonCode))
         {
             return new CommandResult(CommandStatus.InvalidArgument, $"unknown reason code '{reasonCode}'");

@@ -22,6 +22,11 @@ internal sealed partial class CallGrain
 
     public async Task<CommandResult> AcceptAsync(string agentId, long epoch)
     {
+        if (InputLimits.Id(agentId, "agentId") is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (CallLifecycle.IsWithAgent(S.State))
         {
             return S.AgentId == agentId && S.OfferEpoch == epoch
@@ -59,6 +64,11 @@ internal sealed partial class CallGrain
 
     public async Task<CommandResult> RejectAsync(string agentId, long epoch)
     {
+        if (InputLimits.Id(agentId, "agentId") is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (!CallLifecycle.IsWaiting(S.State) || S.QueueId is null)
         {
             return CommandResult.Stale($"call '{CallId}' is {S.State}: there is no offer to reject");
@@ -82,6 +92,11 @@ internal sealed partial class CallGrain
 
     private async Task<CommandResult> ToggleHoldAsync(string agentId, bool hold)
     {
+        if (InputLimits.Id(agentId, "agentId") is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (S.AgentId != agentId)
         {
             return CommandResult.Refused($"agent '{agentId}' does not hold call '{CallId}'");
@@ -108,6 +123,11 @@ internal sealed partial class CallGrain
 
     public async Task<CommandResult> HangUpAsync(CallParty party, string? reason = null)
     {
+        if (InputLimits.Reason(reason) is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (S.State == CallState.Ended)
         {
             return CommandResult.AlreadyDone;
@@ -166,6 +186,11 @@ internal sealed partial class CallGrain
 
     public async Task<CommandResult> AddNoteAsync(string agentId, string note)
     {
+        if ((InputLimits.Id(agentId, "agentId") ?? InputLimits.Note(note)) is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (CallInputRules.CheckNote(note) is { } refused)
         {
             return refused;
@@ -183,6 +208,11 @@ internal sealed partial class CallGrain
 
     public async Task<CommandResult> SetDispositionAsync(string agentId, string dispositionCode, string? notes)
     {
+        if ((InputLimits.Id(agentId, "agentId") ?? InputLimits.Id(dispositionCode, "dispositionCode") ?? InputLimits.Note(notes, "notes")) is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (CallInputRules.CheckDisposition(dispositionCode, notes) is { } refused)
         {
             return refused;

@@ -9,6 +9,11 @@ internal sealed partial class CallGrain
 {
     public async Task<CommandResult> TransferAsync(TransferRequest request)
     {
+        if (InputLimits.Transfer(request) is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (CallTransfers.CheckTransfer(CallId, S.State, S.AgentId, S.Ticket is not null, request) is { } refused)
         {
             return refused;
@@ -52,6 +57,11 @@ internal sealed partial class CallGrain
 
     public async Task<CommandResult> StartConsultAsync(ConsultRequest request)
     {
+        if (InputLimits.Consult(request) is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (CallTransfers.CheckConsult(CallId, S.State, S.AgentId, S.Consult, request) is { } answer)
         {
             return answer;
@@ -111,6 +121,11 @@ internal sealed partial class CallGrain
 
     public async Task<CommandResult> CompleteConsultAsync(string agentId)
     {
+        if (InputLimits.Id(agentId, "agentId") is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (S.State != CallState.Consulting || S.Consult is not { } consult || S.AgentId is not { } holder)
         {
             return CommandResult.Invalid($"call '{CallId}' is {S.State}, not in a consult");
@@ -157,6 +172,11 @@ internal sealed partial class CallGrain
 
     public async Task<CommandResult> CancelConsultAsync(string? agentId, string? reason = null)
     {
+        if ((InputLimits.OptionalId(agentId, "agentId") ?? InputLimits.Reason(reason)) is { } invalidInput)
+        {
+            return invalidInput;
+        }
+
         if (S.State != CallState.Consulting || S.Consult is null)
         {
             return CommandResult.AlreadyDone;

@@ -18,16 +18,34 @@ internal sealed class UserDirectoryGrain(
 
     public async Task UpsertAsync(UserRecord user)
     {
-        state.State.Users[user.UserId] = user;
+        var epoch = state.State.Users.TryGetValue(user.UserId, out var existing)
+            ? existing.SessionEpoch + (ChangesWhoTheUserIs(existing, user) ? 1 : 0)
+            : 0;
+        state.State.Users[user.UserId] = user with { SessionEpoch = epoch };
         await state.WriteStateAsync();
     }
+
+    public async Task<bool> RevokeSessionsAsync(string userId)
+    {
+        if (!state.State.Users.TryGetValue(userId, out var user))
+        {
+            return false;
+        }
+
+        state.State.Users[userId] = user with { SessionEpoch = user.SessionEpoch + 1 };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    private static bool ChangesWhoTheUserIs(UserRecord before, UserRecord after) =>
+        before.SecretHash != after.SecretHash || before.Role != after.Role || before.TenantId != after.TenantId || before.AgentId != after.AgentId;
 
     public async Task<int> SeedAsync(IReadOnlyList<UserRecord> users)
     {
         var added = 0;
         foreach (var user in users)
         {
-            added += state.State.Users.TryAdd(user.UserId, user) ? 1 : 0;
+            added += state.State.Users.TryAdd(user.UserId, user with { SessionEpoch = 0 }) ? 1 : 0;
         }
 
         if (added > 0)

@@ -108,8 +108,15 @@ internal static class HistoryApi
                 return HttpResults.Problem(400, error);
             }
 
-            var thresholds = await ThresholdsAsync(grains);
-            var threshold = query.Number("thresholdSeconds", thresholds.GetValueOrDefault(queueId!, DefaultThresholdSeconds), min: 0, max: 3600);
+            // Another tenant's queue is "not found", like one that does not exist (its threshold is its configuration).
+            var configuration = await grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync();
+            if (configuration.Queues.FirstOrDefault(queue => queue.Id == queueId) is not { } forecastQueue
+                || !AccessPolicy.SeesTenant(context.User.RequiredSessionPrincipal(), forecastQueue.TenantId))
+            {
+                return HttpResults.Problem(404, $"no queue '{queueId}'");
+            }
+
+            var threshold = query.Number("thresholdSeconds", forecastQueue.ServiceLevelThresholdSeconds, min: 0, max: 3600);
             if (query.Error is { } thresholdError)
             {
                 return HttpResults.Problem(400, thresholdError);
@@ -163,7 +170,7 @@ internal static class HistoryApi
     {
         var principal = context.User.SessionPrincipal();
         var named = query.Id("tenantId");
-        return principal?.Role == UserRole.Admin ? named : principal?.TenantId ?? TenantDefinition.DefaultTenantId;
+        return principal is not null && AccessPolicy.SeesAllTenants(principal) ? named : principal?.TenantId ?? TenantDefinition.DefaultTenantId;
     }
 
     private static (DateTimeOffset From, DateTimeOffset To) Range(Query query, TimeProvider clock)

@@ -26,13 +26,18 @@ internal static class HttpResults
     {
         if (request.ContentLength > MaxBodyBytes)
         {
-            return (null, Problem(StatusCodes.Status400BadRequest, $"the body is larger than {MaxBodyBytes} bytes"));
+            return (null, Problem(StatusCodes.Status413PayloadTooLarge, $"the body is larger than {MaxBodyBytes} bytes"));
         }
 
         try
         {
             var value = await JsonSerializer.DeserializeAsync<T>(request.Body, JsonDefaults.Options, request.HttpContext.RequestAborted);
             return value is null ? (null, Problem(StatusCodes.Status400BadRequest, "the body is empty")) : (value, null);
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // A chunked body has no Content-Length: Kestrel counts what is read and stops past MaxRequestBodySize.
+            return (null, Problem(StatusCodes.Status413PayloadTooLarge, $"the body is larger than {MaxBodyBytes} bytes"));
         }
         catch (JsonException exception)
         {

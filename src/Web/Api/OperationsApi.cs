@@ -24,22 +24,37 @@ internal static class OperationsApi
 {
     public static void MapOperationsApi(this IEndpointRouteBuilder app)
     {
+        // Live state is filtered to the caller's tenant (AccessPolicy.SeesTenant); another tenant's queue or site is
+        // "not found", like one that does not exist, so ids cannot be probed.
         var views = app.MapGroup("").RequireAuthorization(Policies.Supervisor);
-        views.MapGet("/api/routing-view", async (IGrainFactory grains) =>
-            Results.Json(await grains.GetGrain<IRoutingViewCacheGrain>(0).GetAsync(), JsonDefaults.Options));
-        views.MapGet("/api/queues", async (IGrainFactory grains) =>
+        views.MapGet("/api/routing-view", async (HttpContext context, IGrainFactory grains) =>
         {
+            var principal = context.User.RequiredSessionPrincipal();
+            var view = await grains.GetGrain<IRoutingViewCacheGrain>(0).GetAsync();
+            return Results.Json(view with { Queues = view.Queues.Where(row => AccessPolicy.SeesTenant(principal, row.TenantId)).ToList() }, JsonDefaults.Options);
+        });
+        views.MapGet("/api/queues", async (HttpContext context, IGrainFactory grains) =>
+        {
+            var principal = context.User.RequiredSessionPrincipal();
             var configuration = await grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync();
-            var statuses = await Task.WhenAll(configuration.Queues.Select(queue => grains.GetGrain<IQueueGrain>(queue.Id).GetStatusAsync()));
+            var visible = configuration.Queues.Where(queue => AccessPolicy.SeesTenant(principal, queue.TenantId));
+            var statuses = await Task.WhenAll(visible.Select(queue => grains.GetGrain<IQueueGrain>(queue.Id).GetStatusAsync()));
             return Results.Json(statuses, JsonDefaults.Options);
         });
-        views.MapGet("/api/queues/{id}", async (string id, IGrainFactory grains) =>
+        views.MapGet("/api/queues/{id}", async (string id, HttpContext context, IGrainFactory grains) =>
         {
             var status = await grains.GetGrain<IQueueGrain>(id).GetStatusAsync();
-            return status.Definition is null ? HttpResults.Problem(404, $"no queue '{id}'") : Results.Json(status, JsonDefaults.Options);
+            return status.Definition is { } definition && AccessPolicy.SeesTenant(context.User.RequiredSessionPrincipal(), definition.TenantId)
+                ? Results.Json(status, JsonDefaults.Options)
+                : HttpResults.Problem(404, $"no queue '{id}'");
         });
-        views.MapGet("/api/sites/{id}", async (string id, IGrainFactory grains) =>
-            Results.Json(await grains.GetGrain<ISiteGrain>(id).GetStatusAsync(), JsonDefaults.Options));
+        views.MapGet("/api/sites/{id}", async (string id, HttpContext context, IGrainFactory grains) =>
+        {
+            var configuration = await grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync();
+            return configuration.Sites.FirstOrDefault(site => site.Id == id) is { } site && AccessPolicy.SeesTenant(context.User.RequiredSessionPrincipal(), site.TenantId)
+                ? Results.Json(await grains.GetGrain<ISiteGrain>(id).GetStatusAsync(), JsonDefaults.Options)
+                : HttpResults.Problem(404, $"no site '{id}'");
+        });
 
         var agents = app.MapGroup("/api/agents/{id}").RequireAuthorization(Policies.OwnAgentOrSupervisor);
         agents.MapGet("", async (string id, IGrainFactory grains) =>

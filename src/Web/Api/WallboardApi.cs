@@ -50,7 +50,7 @@ internal static class WallboardApi
                 return error;
             }
 
-            var source = request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            var source = ClientAddress.Of(request.HttpContext);
             var outcome = await login.LoginAsync(command!.UserId, command.Secret, source, "userId");
             return outcome.Failure switch
             {

@@ -32,7 +32,7 @@ internal sealed partial class AgentDeskService(
     [AllowAnonymous]
     public override async Task<Proto.LoginReply> Login(Proto.LoginRequest request, ServerCallContext context)
     {
-        var outcome = await login.LoginAsync(request.UserId, request.Secret, context.Peer);
+        var outcome = await login.LoginAsync(request.UserId, request.Secret, ClientAddress.Of(context.GetHttpContext()));
         if (!outcome.Succeeded)
         {
             var code = outcome.Failure switch
@@ -71,6 +71,8 @@ internal sealed partial class AgentDeskService(
     {
         var principal = GatewayAuthorization.Caller(context);
         var result = await Agent(principal.AgentId!).LogoutAsync();
+        // Logging out ends the user's sessions: its tokens are refused from now on, at every silo.
+        await grains.GetGrain<IUserDirectoryGrain>(GrainKeys.Users).RevokeSessionsAsync(principal.UserId);
         security.Audit.Write("logout", result.Status.ToString(), principal.UserId, context.Peer);
         return GatewayReplies.Reply(result);
     }

@@ -38,6 +38,11 @@ public static class GatewayHosting
         }
 
         Validate(options);
+        if (!DemoCredentials.Apply(builder.Configuration))
+        {
+            DemoSecretGuard.RefusePublishedSecrets(options.Users);
+        }
+
         var httpUrls = (builder.Configuration["Urls"] ?? "http://127.0.0.1:8080").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -60,10 +65,15 @@ public static class GatewayHosting
             });
         });
 
-        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 64 * 1024);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = 64 * 1024;
+            grpc.Interceptors.Add<CommandRateLimiter>();
+        });
+        builder.Services.AddSingleton(services => new CommandRateLimits(options.CommandsPerMinute, Clock(services)));
         var key = string.IsNullOrEmpty(options.TokenSigningKey) ? RandomNumberGenerator.GetBytes(32) : Convert.FromBase64String(options.TokenSigningKey);
         builder.Services.AddSingleton(services => new SessionTokens(key, Clock(services)));
-        builder.Services.AddSingleton(services => new LoginThrottle(options.MaxFailedLogins, TimeSpan.FromSeconds(options.LockoutSeconds), Clock(services)));
+        builder.Services.AddSingleton(services => new LoginThrottle(options.MaxFailedLogins, options.MaxFailedLoginsPerAddress, TimeSpan.FromSeconds(options.LockoutSeconds), Clock(services)));
         builder.Services.AddSingleton(services => new AuditLog(options.AuditLogPath, Clock(services), services.GetRequiredService<ILogger<AuditLog>>()));
         builder.Services.AddSingleton<GatewayAuthorization>();
         builder.Services.AddSingleton<UserLogin>();
@@ -81,6 +91,28 @@ public static class GatewayHosting
             app.MapGrpcService<SupervisorService>().Add(AllowUnimplemented);
         }
 
+        return app;
+    }
+
+    /// <summary>
+    /// The agent gateway's port serves gRPC only: anything else there (the HTTP API, /metrics, the health endpoints, the
+    /// page) is 404, so the port opened to desktops exposes nothing more. Goes first in the pipeline.
+    /// </summary>
+    public static WebApplication UseGatewayPortForGrpcOnly(this WebApplication app)
+    {
+        var gateway = app.Services.GetRequiredService<GatewayEndpoint>();
+        app.Use(async (context, next) =>
+        {
+            // Routing has run (WebApplication routes first), so the endpoint must be one of the gRPC methods, whatever the request claims.
+            if (gateway.Port != 0 && context.Connection.LocalPort == gateway.Port
+                && (!GrpcRequests.IsGrpc(context) || context.GetEndpoint()?.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>() is null))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context);
+        });
         return app;
     }
 
@@ -130,9 +162,9 @@ public static class GatewayHosting
             }
         }
 
-        if (options.TokenLifetimeMinutes < 1 || options.GraceSeconds < 0 || options.HeartbeatSeconds < 1 || options.MaxFailedLogins < 1 || options.LockoutSeconds < 1)
+        if (options.TokenLifetimeMinutes < 1 || options.GraceSeconds < 0 || options.HeartbeatSeconds < 1 || options.MaxFailedLogins < 1 || options.MaxFailedLoginsPerAddress < 1 || options.CommandsPerMinute < 1 || options.LockoutSeconds < 1)
         {
-            throw new StartupConfigurationException($"{GatewayOptions.Section}: TokenLifetimeMinutes, HeartbeatSeconds, MaxFailedLogins and LockoutSeconds must be positive, GraceSeconds not negative");
+            throw new StartupConfigurationException($"{GatewayOptions.Section}: TokenLifetimeMinutes, HeartbeatSeconds, MaxFailedLogins, MaxFailedLoginsPerAddress, CommandsPerMinute and LockoutSeconds must be positive, GraceSeconds not negative");
         }
 
         foreach (var user in options.Users)

@@ -33,7 +33,14 @@ public sealed class GatewayOptions
 
     public int HeartbeatSeconds { get; set; } = 5;
 
+    /// <summary>Failed logins of one user within <see cref="LockoutSeconds"/> before that user is locked out.</summary>
     public int MaxFailedLogins { get; set; } = 5;
+
+    /// <summary>Failed logins from one client address (any users) within <see cref="LockoutSeconds"/> before that address is locked out.</summary>
+    public int MaxFailedLoginsPerAddress { get; set; } = 50;
+
+    /// <summary>gRPC commands one user may send a minute (every method but Login; a stream counts once, when opened).</summary>
+    public int CommandsPerMinute { get; set; } = 600;
 
     public int LockoutSeconds { get; set; } = 300;
 

@@ -111,7 +111,7 @@ internal sealed class SupervisorService(
         return new Proto.CommandReply();
     }
 
-    private static bool Visible(Principal principal, string tenantId) => principal.Role == UserRole.Admin || principal.TenantId == tenantId;
+    private static bool Visible(Principal principal, string tenantId) => AccessPolicy.SeesTenant(principal, tenantId);
 
     /// <summary>The caller and the agent, once the agent is known and of a tenant the caller supervises.</summary>
     private async Task<(Principal Principal, IAgentGrain Agent)> AuthorizeAgentAsync(string agentId, ServerCallContext context)

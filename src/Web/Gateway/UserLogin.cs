@@ -81,7 +81,7 @@ public sealed class UserLogin(IGrainFactory grains, SessionTokens tokens, LoginT
             await agent.LoginAsync(ReasonCodes.LoggingIn);
         }
 
-        var principal = new Principal(user.UserId, user.Role, user.TenantId, agentId, organisation, Guid.NewGuid().ToString("N"));
+        var principal = new Principal(user.UserId, user.Role, user.TenantId, agentId, organisation, Guid.NewGuid().ToString("N"), user.SessionEpoch);
         var token = tokens.Issue(principal, TimeSpan.FromMinutes(options.Value.TokenLifetimeMinutes), out var expiresAt);
         audit.Write("login", "ok", user.UserId, source, user.Role.ToString());
         return new LoginOutcome(LoginFailure.None, null, principal, token, expiresAt);

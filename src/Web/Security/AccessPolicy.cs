@@ -25,19 +25,29 @@ public sealed record AccessDecision(bool Allowed, string? Reason = null)
 }
 
 /// <summary>
-/// The tenancy and role rules, in one place for the gRPC gateway and the HTTP API. Admins may do anything;
-/// supervisors see and manage their own tenant; agents and partner experts reach only the calls offered to them,
-/// held by them, or handed to them — any other call, queue or customer is denied.
+/// The tenancy and role rules, in one place for the gRPC gateway and the HTTP API. An admin of the default tenant is
+/// the platform's admin and may do anything in every tenant; an admin of another tenant is that tenant's admin: it
+/// sees and supervises its own tenant only and does not change the shared configuration. Supervisors see and manage
+/// their own tenant; agents and partner experts reach only the calls offered to them, held by them, or handed to them
+/// — any other call, queue or customer is denied.
 /// </summary>
 public static class AccessPolicy
 {
+    /// <summary>The platform's admin: an admin of the default tenant.</summary>
+    public static bool SeesAllTenants(Principal principal) =>
+        principal.Role == UserRole.Admin && principal.TenantId == TenantDefinition.DefaultTenantId;
+
+    /// <summary>Whether live state or history of <paramref name="tenantId"/> may be shown to <paramref name="principal"/>.</summary>
+    public static bool SeesTenant(Principal principal, string? tenantId) =>
+        SeesAllTenants(principal) || principal.TenantId == (tenantId ?? TenantDefinition.DefaultTenantId);
+
     /// <param name="reservedForMe">
     /// The agent's own grain holds an offer of this call: the agent hears of an offer before the call does, so this
     /// counts as offered (the queue still checks the offer's epoch on accept).
     /// </param>
     public static AccessDecision ForCall(Principal principal, CallSnapshot call, CallAccess access, bool reservedForMe = false)
     {
-        if (principal.Role == UserRole.Admin)
+        if (SeesAllTenants(principal))
         {
             return AccessDecision.Allow;
         }
@@ -46,6 +56,11 @@ public static class AccessPolicy
         if (tenant != principal.TenantId)
         {
             return AccessDecision.Deny($"call '{call.CallId}' is not in your tenant");
+        }
+
+        if (principal.Role == UserRole.Admin)
+        {
+            return AccessDecision.Allow;
         }
 
         if (principal.Role == UserRole.Supervisor)
@@ -78,15 +93,16 @@ public static class AccessPolicy
     /// <summary>Supervisor operations on an agent or queue of <paramref name="tenantId"/>.</summary>
     public static AccessDecision ForSupervision(Principal principal, string tenantId) => principal.Role switch
     {
-        UserRole.Admin => AccessDecision.Allow,
-        UserRole.Supervisor when principal.TenantId == tenantId => AccessDecision.Allow,
-        UserRole.Supervisor => AccessDecision.Deny($"tenant '{tenantId}' is not yours"),
+        UserRole.Admin or UserRole.Supervisor when SeesTenant(principal, tenantId) => AccessDecision.Allow,
+        UserRole.Admin or UserRole.Supervisor => AccessDecision.Deny($"tenant '{tenantId}' is not yours"),
         _ => AccessDecision.Deny("supervisors only"),
     };
 
     /// <summary>Configuration and user administration.</summary>
     public static AccessDecision ForAdministration(Principal principal) =>
-        principal.Role == UserRole.Admin ? AccessDecision.Allow : AccessDecision.Deny("admins only");
+        SeesAllTenants(principal) ? AccessDecision.Allow
+        : principal.Role == UserRole.Admin ? AccessDecision.Deny("the shared configuration is the platform admin's (an admin of the default tenant)")
+        : AccessDecision.Deny("admins only");
 
     /// <summary>Acting as an agent (presence, the event stream): only the agent's own user.</summary>
     public static AccessDecision ForAgentDesk(Principal principal) =>

@@ -38,7 +38,7 @@ public static class HttpRateLimits
                 await HttpResults.Problem(StatusCodes.Status429TooManyRequests, "too many logins from this address: try again later").ExecuteAsync(rejected.HttpContext);
             };
             limiter.AddPolicy(LoginPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                ClientAddress.Of(http),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
         return services;

@@ -6,8 +6,11 @@ namespace CallCenter.Web.Security;
 /// <summary>
 /// Failed logins counted per user and per source address over a window, on a <see cref="PartitionedRateLimiter{TResource}"/>
 /// keyed "user:&lt;id&gt;" and "source:&lt;address&gt;": each failure takes a permit; with none left, logins from that user or
-/// source are refused until the window has passed, even with the right secret. The partitioned limiter drops partitions
-/// that have been idle a while, so what is tracked stays bounded.
+/// source are refused until the window has passed, even with the right secret. The two limits are separate: a user is
+/// locked after <c>maxFailures</c>, an address (a proxy with many people behind it, or one client spraying many users)
+/// after <c>maxFailuresPerAddress</c>. The source is an address without its port (<see cref="ClientAddress"/>), so a new
+/// connection per attempt changes nothing. The partitioned limiter drops partitions that have been idle a while, so what
+/// is tracked stays bounded.
 /// </summary>
 public sealed class LoginThrottle : IDisposable
 {
@@ -17,10 +20,16 @@ public sealed class LoginThrottle : IDisposable
     private readonly ConcurrentDictionary<string, FailureWindowLimiter> _partitions = new(StringComparer.Ordinal);
 
     public LoginThrottle(int maxFailures, TimeSpan window, TimeProvider time)
+        : this(maxFailures, maxFailures, window, time)
+    {
+    }
+
+    public LoginThrottle(int maxFailures, int maxFailuresPerAddress, TimeSpan window, TimeProvider time)
     {
         _failures = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key, partition =>
         {
-            var limiter = new FailureWindowLimiter(maxFailures, window, time, gone => _partitions.TryRemove(KeyValuePair.Create(partition, gone)));
+            var permits = partition.StartsWith("source:", StringComparison.Ordinal) ? maxFailuresPerAddress : maxFailures;
+            var limiter = new FailureWindowLimiter(permits, window, time, gone => _partitions.TryRemove(KeyValuePair.Create(partition, gone)));
             _partitions[partition] = limiter;
             return limiter;
         }), StringComparer.Ordinal);

@@ -18,6 +18,9 @@ public static class Policies
     /// <summary>Configuration and user administration.</summary>
     public const string Admin = "admin";
 
+    /// <summary>Any signed-in user acting on its own session (logout, changing its secret).</summary>
+    public const string Session = "session";
+
     /// <summary>Routes under /api/agents/{id}: the agent itself, or a supervisor of the agent's tenant.</summary>
     public const string OwnAgentOrSupervisor = "own-agent-or-supervisor";
 
@@ -29,6 +32,7 @@ public static class Policies
         services.AddAuthorizationBuilder()
             .AddPolicy(Agent, policy => policy.RequireAuthenticatedUser().AddRequirements(new AgentDeskRequirement()))
             .AddPolicy(Supervisor, policy => policy.RequireAuthenticatedUser().AddRequirements(new SupervisionRequirement()))
+            .AddPolicy(Session, policy => policy.RequireAuthenticatedUser())
             .AddPolicy(Admin, policy => policy.RequireAuthenticatedUser().AddRequirements(new AdministrationRequirement()))
             .AddPolicy(OwnAgentOrSupervisor, policy => policy.RequireAuthenticatedUser().AddRequirements(new OwnAgentOrSupervisorRequirement()))
             .AddPolicy(Call(CallAccess.Read), policy => policy.RequireAuthenticatedUser().AddRequirements(new CallAccessRequirement(CallAccess.Read)))

@@ -9,7 +9,8 @@ public sealed record Principal(
     string TenantId,
     string? AgentId,
     string? PartnerOrganization,
-    string SessionId)
+    string SessionId,
+    long SessionEpoch = 0)
 {
     /// <summary>Anonymous HTTP on loopback when the operator allows it: the single-machine default's admin.</summary>
     public static Principal LocalOperator { get; } = new("local-operator", UserRole.Admin, TenantDefinition.DefaultTenantId, null, null, "local");

@@ -166,7 +166,7 @@ internal sealed class CallAccessHandler : AuthorizationHandler<CallAccessRequire
         var call = await grains.GetGrain<ICallGrain>(callId).GetAsync();
         if (call.State == CallState.New)
         {
-            if (principal.Role == UserRole.Admin)
+            if (AccessPolicy.SeesAllTenants(principal))
             {
                 context.Fail(new NotFoundFailureReason(this, $"no call '{callId}'"));
             }

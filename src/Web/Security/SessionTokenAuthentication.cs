@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Encodings.Web;
+using CallCenter.Grains;
 using CallCenter.Web.Api;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
@@ -22,29 +23,39 @@ public sealed class SessionTokenAuthenticationHandler(
     public const string AllowAnonymousLoopbackKey = "CallCenter:Http:AllowAnonymousLoopback";
     private const string Bearer = "Bearer ";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
         if (header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
         {
             if (Context.RequestServices.GetService<SessionTokens>() is not { } tokens)
             {
-                return Task.FromResult(AuthenticateResult.Fail(new TokenRefusedException("tokens are issued by the agent gateway, which is disabled")));
+                return AuthenticateResult.Fail(new TokenRefusedException("tokens are issued by the agent gateway, which is disabled"));
             }
 
             var check = tokens.Validate(header[Bearer.Length..].Trim());
-            return Task.FromResult(check.Principal is null
-                ? AuthenticateResult.Fail(new TokenRefusedException(check.Error ?? "invalid token"))
-                : Success(check.Principal));
+            if (check.Principal is null)
+            {
+                return AuthenticateResult.Fail(new TokenRefusedException(check.Error ?? "invalid token"));
+            }
+
+            // Revocation lives in the user directory (one grain for the cluster), so a logout at one silo holds at every silo.
+            var user = await Context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IUserDirectoryGrain>(GrainKeys.Users).FindAsync(check.Principal.UserId);
+            return user is not null && user.SessionEpoch == check.Principal.SessionEpoch
+                ? Success(check.Principal)
+                : AuthenticateResult.Fail(new TokenRefusedException("session ended: logged out, signed out by an admin, or the user's secret or role changed"));
         }
 
+        // The Host must name loopback too: a page of another site that a rebinding DNS answer points at 127.0.0.1
+        // still sends its own name.
         if (!GrpcRequests.IsGrpc(Context) && Context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
+            && StateChangeProtection.IsLoopbackName(Request.Host.Host)
             && configuration.GetValue(AllowAnonymousLoopbackKey, true))
         {
-            return Task.FromResult(Success(Principal.LocalOperator));
+            return Success(Principal.LocalOperator);
         }
 
-        return Task.FromResult(AuthenticateResult.NoResult());
+        return AuthenticateResult.NoResult();
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -29,7 +29,7 @@ public sealed class SessionTokens
     public string Issue(Principal principal, TimeSpan lifetime, out DateTimeOffset expiresAt)
     {
         expiresAt = _time.GetUtcNow() + lifetime;
-        var claims = new TokenClaims(principal.UserId, principal.Role, principal.TenantId, principal.AgentId, principal.PartnerOrganization, principal.SessionId, expiresAt.ToUnixTimeSeconds());
+        var claims = new TokenClaims(principal.UserId, principal.Role, principal.TenantId, principal.AgentId, principal.PartnerOrganization, principal.SessionId, expiresAt.ToUnixTimeSeconds(), principal.SessionEpoch);
         var body = Base64Url(JsonSerializer.SerializeToUtf8Bytes(claims));
         return $"{Version}.{body}.{Sign(body)}";
     }
@@ -68,7 +68,7 @@ public sealed class SessionTokens
             return TokenCheck.Fail("token expired");
         }
 
-        return new TokenCheck(new Principal(claims.Sub, claims.Role, claims.Tenant, claims.Agent, claims.Org, claims.Sid), null);
+        return new TokenCheck(new Principal(claims.Sub, claims.Role, claims.Tenant, claims.Agent, claims.Org, claims.Sid, claims.Gen), null);
     }
 
     private string Sign(string body) => Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(body)));
@@ -81,7 +81,7 @@ public sealed class SessionTokens
         return Convert.FromBase64String(padded.PadRight(padded.Length + ((4 - (padded.Length % 4)) % 4), '='));
     }
 
-    private sealed record TokenClaims(string Sub, UserRole Role, string Tenant, string? Agent, string? Org, string Sid, long Exp);
+    private sealed record TokenClaims(string Sub, UserRole Role, string Tenant, string? Agent, string? Org, string Sid, long Exp, long Gen = 0);
 }
 
 public sealed record TokenCheck(Principal? Principal, string? Error)

@@ -100,7 +100,7 @@ public static class WallboardSnapshotBuilder
         RoutingViewSnapshot routing,
         DateTimeOffset now)
     {
-        bool Visible(string tenantId) => viewer.Role == UserRole.Admin || viewer.TenantId == tenantId;
+        bool Visible(string tenantId) => AccessPolicy.SeesTenant(viewer, tenantId);
 
         var queueTiles = queues
             .Where(q => q.Definition is { } d && Visible(d.TenantId))
@@ -109,7 +109,8 @@ public static class WallboardSnapshotBuilder
             .ToList();
         var routingRows = routing.Queues.Where(r => Visible(r.TenantId)).OrderBy(r => r.QueueId, StringComparer.Ordinal).ThenBy(r => r.SiteId, StringComparer.Ordinal).ToList();
         var siteStatuses = sites.ToDictionary(s => s.SiteId);
-        var agentList = agents.Where(a => a.Definition is not null).ToList();
+        // Only the viewer's tenants' agents, in the rows and in the sites' counts alike.
+        var agentList = agents.Where(a => a.Definition is { } definition && Visible(definition.TenantId)).ToList();
         var siteTiles = configuration.Sites
             .Where(s => Visible(s.TenantId))
             .Select(site =>
@@ -133,7 +134,6 @@ public static class WallboardSnapshotBuilder
             })
             .ToList();
         var agentRows = agentList
-            .Where(a => Visible(a.Definition!.TenantId))
             .Select(a => new AgentRow
             {
                 Id = a.AgentId,
