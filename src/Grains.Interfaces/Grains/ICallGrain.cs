@@ -122,6 +122,13 @@ public interface ICallEdge : IGrainWithStringKey
     /// </summary>
     [Alias("callcenter.call.edge.edge-alive")]
     Task<CallSnapshot> EdgeAliveAsync(ICallObserver edge);
+
+    /// <summary>
+    /// A hang-up the edge saw <paramref name="ago"/> before it could deliver it (a silo or Redis fault in between): the
+    /// call ends as if it arrived then, so its talk and wait times stop at the real end. Repeating it is a no-op.
+    /// </summary>
+    [Alias("callcenter.call.edge.hang-up-ago")]
+    Task<CommandResult> HangUpSinceAsync(CallParty party, TimeSpan ago, string? reason = null);
 }
 
 /// <summary>

@@ -106,7 +106,10 @@ internal sealed partial class CallGrain
         return CommandResult.Ok;
     }
 
-    public async Task<CommandResult> HangUpAsync(CallParty party, string? reason = null)
+    public Task<CommandResult> HangUpAsync(CallParty party, string? reason = null) => HangUpAtAsync(party, reason, Now);
+
+    /// <summary>Ends the call as hung up by <paramref name="party"/> at <paramref name="endedAt"/> (now, or earlier when the hang-up arrived late). Repeating it is a no-op.</summary>
+    private async Task<CommandResult> HangUpAtAsync(CallParty party, string? reason, DateTimeOffset endedAt)
     {
         if (S.State == CallState.Ended)
         {
@@ -123,7 +126,7 @@ internal sealed partial class CallGrain
         {
             if (S.Ticket is { } ticket)
             {
-                S.WaitSeconds = Math.Max(0, (Now - (ticket.EnteredThisQueueAt ?? ticket.EnqueuedAt)).TotalSeconds);
+                S.WaitSeconds = Math.Max(0, (endedAt - (ticket.EnteredThisQueueAt ?? ticket.EnqueuedAt)).TotalSeconds);
                 metrics.WaitEnded(S.WaitSeconds, answered: false, queueId, S.Arrival?.SiteId);
             }
 
@@ -132,13 +135,13 @@ internal sealed partial class CallGrain
         else if (CallLifecycle.IsWithAgent(S.State) && S.AgentId is { } agentId)
         {
             await ReleaseConsultedAgentAsync();
-            await ReleaseAgentAsync(agentId, TalkSeconds());
+            await ReleaseAgentAsync(agentId, TalkSeconds(endedAt));
         }
 
         var detail = reason ?? (outcome == CallOutcome.Abandoned
             ? (S.State is CallState.Arrived or CallState.InIvr ? "abandoned in IVR" : "abandoned in queue")
             : $"hung up by {party.ToString().ToLowerInvariant()}");
-        await EndAsync(outcome, detail);
+        await EndAsync(outcome, detail, endedAt);
         return CommandResult.Ok;
     }
 

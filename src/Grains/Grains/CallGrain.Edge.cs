@@ -33,7 +33,20 @@ internal sealed partial class CallGrain
         }
 
         Record(CallEventKind.Arrived, arrival.DialledNumber);
+        if (arrival.MediaManagedByEdge)
+        {
+            // The edge's lease starts when the edge takes the call, not at its first renewal: an edge that dies before
+            // renewing still leaves a call that is checked and ended.
+            S.EdgeLeased = true;
+            _edgeSeenAt = Now;
+        }
+
         await state.WriteStateAsync();
+        if (S.EdgeLeased)
+        {
+            StartEdgeLeaseTimer();
+        }
+
         metrics.CallArrived(arrival.SiteId);
         return Snapshot();
     }
@@ -232,14 +245,27 @@ internal sealed partial class CallGrain
 
         if (S.EdgeLeased && Now - _edgeSeenAt > EdgeLease)
         {
-            // The edge holding the caller and the media is gone (crashed, or its site lost): so is the call.
+            // The edge holding the caller and the media is gone (crashed, or its site lost): so is the call. It ended,
+            // as far as anyone knows, when the edge was last heard of (not when its silence was noticed).
             LogEdgeLost(CallId, S.State);
             StopEdgeLeaseTimer();
-            await HangUpAsync(CallParty.System, "edge lost");
+            await HangUpAtAsync(CallParty.System, "edge lost", NotBeforeArrival(_edgeSeenAt));
         }
     }
 
-    private void StartEdgeLeaseTimer() => _edgeLeaseTimer ??= this.RegisterGrainTimer(ProcessDueWorkAsync, EdgeLeaseCheckEvery, EdgeLeaseCheckEvery);
+    public Task<CommandResult> HangUpSinceAsync(CallParty party, TimeSpan ago, string? reason = null)
+    {
+        // The edge's word is bounded: never before the call arrived, never more than a lease ago.
+        var clamped = ago < TimeSpan.Zero ? TimeSpan.Zero : ago > EdgeLease ? EdgeLease : ago;
+        return HangUpAtAsync(party, reason, NotBeforeArrival(Now - clamped));
+    }
+
+    /// <summary>A late end is taken as told, but never before the call arrived (durations from it are never negative).</summary>
+    private DateTimeOffset NotBeforeArrival(DateTimeOffset at) => S.Events.FirstAt is { } arrived && arrived > at ? arrived : at;
+
+    /// <summary>The lease timer keeps the activation alive: a collected activation would never check its edge again.</summary>
+    private void StartEdgeLeaseTimer() => _edgeLeaseTimer ??= this.RegisterGrainTimer(
+        ProcessDueWorkAsync, new GrainTimerCreationOptions(EdgeLeaseCheckEvery, EdgeLeaseCheckEvery) { KeepAlive = true });
 
     private void StopEdgeLeaseTimer()
     {

@@ -106,13 +106,15 @@ internal sealed partial class CallGrain(
         }
     }
 
-    private async Task EndAsync(CallOutcome outcome, string? detail)
+    /// <summary>Ends the call; <paramref name="endedAt"/> is when it really ended, when that was before now (a hang-up delivered late, an edge gone silent).</summary>
+    private async Task EndAsync(CallOutcome outcome, string? detail, DateTimeOffset? endedAt = null)
     {
+        var end = endedAt ?? Now;
         Move(CallState.Ended);
         S.Outcome = outcome;
         S.OutcomeDetail = detail;
-        S.EndedAt = Now;
-        S.TalkSecondsAtEnd = TalkSeconds();
+        S.EndedAt = end;
+        S.TalkSecondsAtEnd = TalkSeconds(end);
         Record(CallEventKind.Ended, $"{outcome}: {detail}", S.AgentId, S.QueueId);
         StopWatchdog();
         S.HistoryRevision = 1;
@@ -135,7 +137,7 @@ internal sealed partial class CallGrain(
                 AgentId = S.AgentId ?? S.Events.LastAcceptedBy,
                 QueueId = S.QueueId,
                 WaitSeconds = S.WaitSeconds,
-                TalkSeconds = TalkSeconds(),
+                TalkSeconds = S.TalkSecondsAtEnd,
             });
         }
     }
@@ -158,7 +160,9 @@ internal sealed partial class CallGrain(
         S.State = next;
     }
 
-    private double TalkSeconds() => S.ConnectedAt is { } connected ? Math.Max(0, (Now - connected).TotalSeconds) : 0;
+    private double TalkSeconds() => TalkSeconds(Now);
+
+    private double TalkSeconds(DateTimeOffset until) => S.ConnectedAt is { } connected ? Math.Max(0, (until - connected).TotalSeconds) : 0;
 
     private void Record(CallEventKind kind, string? detail = null, string? agentId = null, string? queueId = null) =>
         S.Events.Add(new CallEvent(Now, kind, detail, agentId, queueId));
