@@ -55,7 +55,7 @@ internal sealed partial class AgentLegControl(
         using var bridging = trace.StartStep(EdgeTelemetry.BridgeSpanName);
         if (leg.AcceptOnAnswer && leg.AgentId is { } agentId && leg.Epoch is { } epoch)
         {
-            var accepted = await grain.AcceptAsync(agentId, epoch);
+            var accepted = await edge.Retry.RunAsync("accept", callId, () => grain.AcceptAsync(agentId, epoch));
             if (!accepted.Succeeded)
             {
                 // The offer had expired or gone to someone else: this phone is not needed.
@@ -66,7 +66,7 @@ internal sealed partial class AgentLegControl(
         }
 
         bridge.Connect(leg);
-        await grain.MediaConnectedAsync();
+        await edge.Retry.RunAsync("media connected", callId, grain.MediaConnectedAsync);
         if (latest?.RecordingPaused == true)
         {
             bridge.ApplyRecordingPause(true);

@@ -158,27 +158,28 @@ internal sealed partial class EdgeCall : ICallObserver
             }
 
             await _lease.ObserveAsync();
-            await _grain.ArriveAsync(new CallArrival
+            var arrival = new CallArrival
             {
                 SiteId = _edge.Options.SiteId,
                 CallerNumber = _callerNumber,
                 DialledNumber = _dialledNumber,
                 MediaManagedByEdge = true,
                 AttachedData = new Dictionary<string, string> { ["sip.callId"] = CallerSipCallId },
-            });
+            };
+            await _edge.Retry.RunAsync("arrive", CallId, () => _grain.ArriveAsync(arrival), GrainCallRetry.ArrivalGiveUpAfter);
             _lease.StartRenewing();
             await _caller.AnswerAsync(answer, _dialledNumber);
 
             var queueId = await _ivr.RunAsync(_dialledNumber);
             _trace.StartQueue();
-            var enqueued = await _grain.EnqueueAsync(queueId);
+            var enqueued = await _edge.Retry.RunAsync("enqueue", CallId, () => _grain.EnqueueAsync(queueId));
             _trace.Enqueued(queueId, enqueued.Position);
             if (enqueued.Status is not (EnqueueStatus.Queued or EnqueueStatus.AlreadyQueued))
             {
                 _trace.EndQueue("not queued: " + enqueued.Status);
                 LogNotQueued(CallId, enqueued.Status, enqueued.Message);
                 await _prompts.PlayAsync(["all-busy"]);
-                await _grain.HangUpAsync(CallParty.System, $"not queued: {enqueued.Status}");
+                await _edge.Retry.HangUpAsync(_grain, CallId, CallParty.System, $"not queued: {enqueued.Status}");
                 await _caller.ByeAsync();
                 return;
             }
@@ -188,15 +189,16 @@ internal sealed partial class EdgeCall : ICallObserver
         catch (CallerLeftException)
         {
             using var hangUp = _trace.StartHangUp("caller");
-            await _grain.HangUpAsync(CallParty.Caller);
+            await _edge.Retry.HangUpAsync(_grain, CallId, CallParty.Caller);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             LogCallFailed(exception, CallId);
+            UnansweredInvite.RefuseIfPending(_invite);
             await _caller.ByeAsync();
             try
             {
-                await _grain.HangUpAsync(CallParty.System, "edge failure");
+                await _edge.Retry.HangUpAsync(_grain, CallId, CallParty.System, "edge failure");
             }
             catch (Exception) when (exception is not OutOfMemoryException)
             {
@@ -392,7 +394,7 @@ internal sealed partial class EdgeCall : ICallObserver
         }
 
         using var hangUp = _trace.StartHangUp("agent");
-        await _grain.HangUpAsync(CallParty.Agent);
+        await _edge.Retry.HangUpAsync(_grain, CallId, CallParty.Agent);
         if (wasTalking)
         {
             await RunSurveyAsync();
