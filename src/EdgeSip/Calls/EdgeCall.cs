@@ -243,6 +243,9 @@ internal sealed partial class EdgeCall : ICallObserver
                     }
 
                     break;
+                case AgentRinging { Leg: var leg } when leg == _agent.Current:
+                    await _agent.OnRingingAsync(leg);
+                    break;
                 case AgentAnswered { Leg: var leg } when leg == _agent.Current:
                     await _agent.OnAnsweredAsync(leg, _latest);
                     break;

@@ -57,19 +57,22 @@ internal sealed partial class CallGrain
         return CommandResult.Ok;
     }
 
-    public async Task<CommandResult> RejectAsync(string agentId, long epoch)
+    public Task<CommandResult> RejectAsync(string agentId, long epoch) => EndOfferAsync(agentId, epoch, OfferOutcome.Declined);
+
+    /// <summary>The offer ends without an accept, for <paramref name="outcome"/> (which says whether the agent is charged with it).</summary>
+    private async Task<CommandResult> EndOfferAsync(string agentId, long epoch, OfferOutcome outcome)
     {
         if (!CallLifecycle.IsWaiting(S.State) || S.QueueId is null)
         {
             return CommandResult.Stale($"call '{CallId}' is {S.State}: there is no offer to reject");
         }
 
-        var result = await Queue(S.QueueId).RejectOfferAsync(CallId, agentId, epoch);
+        var result = await Queue(S.QueueId).FailOfferAsync(CallId, agentId, epoch, outcome);
         if (result.Succeeded)
         {
             Move(CallState.Queued);
             S.OfferEpoch = null;
-            Record(CallEventKind.OfferRejected, $"epoch {epoch}", agentId, S.QueueId);
+            Record(CallEventKind.OfferRejected, outcome == OfferOutcome.Declined ? $"epoch {epoch}" : $"epoch {epoch}: {outcome}", agentId, S.QueueId);
             await state.WriteStateAsync();
         }
 

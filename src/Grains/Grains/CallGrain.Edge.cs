@@ -260,6 +260,16 @@ internal sealed partial class CallGrain
         return HangUpAtAsync(party, reason, NotBeforeArrival(Now - clamped));
     }
 
+    public async Task OfferRingingAsync(string agentId, long epoch)
+    {
+        if (CallLifecycle.IsWaiting(S.State) && S.QueueId is { } queueId)
+        {
+            await Queue(queueId).OfferRingingAsync(CallId, agentId, epoch);
+        }
+    }
+
+    public Task<CommandResult> OfferFailedAsync(string agentId, long epoch, OfferOutcome outcome) => EndOfferAsync(agentId, epoch, outcome);
+
     /// <summary>A late end is taken as told, but never before the call arrived (durations from it are never negative).</summary>
     private DateTimeOffset NotBeforeArrival(DateTimeOffset at) => S.Events.FirstAt is { } arrived && arrived > at ? arrived : at;
 
