@@ -9,7 +9,7 @@ namespace CallCenter.Grains.Grains;
 /// <summary>What the edge carrying the caller does: arrival, IVR, queueing, media, callbacks, the survey, and the edge's lease on the call.</summary>
 internal sealed partial class CallGrain
 {
-    private static readonly TimeSpan EdgeLeaseCheckEvery = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan EdgeLeaseCheckAtMostEvery = TimeSpan.FromSeconds(15);
 
     private IGrainTimer? _edgeLeaseTimer;
 
@@ -243,7 +243,7 @@ internal sealed partial class CallGrain
             return;
         }
 
-        if (S.EdgeLeased && Now - _edgeSeenAt > EdgeLease)
+        if (S.EdgeLeased && Now - _edgeSeenAt > ConfiguredEdgeLease)
         {
             // The edge holding the caller and the media is gone (crashed, or its site lost): so is the call. It ended,
             // as far as anyone knows, when the edge was last heard of (not when its silence was noticed).
@@ -256,7 +256,7 @@ internal sealed partial class CallGrain
     public Task<CommandResult> HangUpSinceAsync(CallParty party, TimeSpan ago, string? reason = null)
     {
         // The edge's word is bounded: never before the call arrived, never more than a lease ago.
-        var clamped = ago < TimeSpan.Zero ? TimeSpan.Zero : ago > EdgeLease ? EdgeLease : ago;
+        var clamped = ago < TimeSpan.Zero ? TimeSpan.Zero : ago > ConfiguredEdgeLease ? ConfiguredEdgeLease : ago;
         return HangUpAtAsync(party, reason, NotBeforeArrival(Now - clamped));
     }
 
@@ -274,6 +274,10 @@ internal sealed partial class CallGrain
     private DateTimeOffset NotBeforeArrival(DateTimeOffset at) => S.Events.FirstAt is { } arrived && arrived > at ? arrived : at;
 
     /// <summary>The lease timer keeps the activation alive: a collected activation would never check its edge again.</summary>
+    private TimeSpan ConfiguredEdgeLease => leaseOptions.Value.EdgeLeaseSeconds > 0 ? leaseOptions.Value.EdgeLease : EdgeLease;
+
+    private TimeSpan EdgeLeaseCheckEvery => ConfiguredEdgeLease / 4 < EdgeLeaseCheckAtMostEvery ? ConfiguredEdgeLease / 4 : EdgeLeaseCheckAtMostEvery;
+
     private void StartEdgeLeaseTimer() => _edgeLeaseTimer ??= this.RegisterGrainTimer(
         ProcessDueWorkAsync, new GrainTimerCreationOptions(EdgeLeaseCheckEvery, EdgeLeaseCheckEvery) { KeepAlive = true });
 

@@ -27,6 +27,7 @@ internal sealed partial class CallGrain(
     [PersistentState("call", StorageNames.State)] IPersistentState<CallGrainState> state,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
     ICallHistory history,
+    Microsoft.Extensions.Options.IOptions<CallLeaseOptions> leaseOptions,
     CallCenterMetrics metrics,
     ILogger<CallGrain> logger) : Grain, ICallGrain, ICallNotices, IIncomingGrainCallFilter
 {
@@ -36,7 +37,7 @@ internal sealed partial class CallGrain(
     /// <summary>How often a call record the history store did not take is tried again.</summary>
     public static readonly TimeSpan HistoryRetryEvery = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a call's edge may stay silent (it renews every 10 s) before the call counts as lost with it.</summary>
+    /// <summary>How long a call's edge may stay silent (it renews every 10 s) before the call counts as lost with it, unless configured (<see cref="CallLeaseOptions"/>).</summary>
     public static readonly TimeSpan EdgeLease = TimeSpan.FromMinutes(1);
 
     /// <summary>Watchers are renewed by the edge every few seconds; a desktop's watch lasts the call (no call lasts a day).</summary>
