@@ -103,7 +103,7 @@ internal interface IQueueRouting : IGrainWithStringKey
 
     /// <summary>The agent's phone rings for the offer: its expiry now means it was not answered.</summary>
     [Alias("callcenter.queue.routing.offer-ringing")]
-    Task OfferRingingAsync(string callId, string agentId, long epoch);
+    Task MarkOfferRingingAsync(string callId, string agentId, long epoch);
 
     /// <summary>The agent gave the offer back (logged out or went NotReady while reserved): the call returns to its place.</summary>
     [OneWay, Alias("callcenter.queue.routing.return-offer")]

@@ -264,7 +264,7 @@ internal sealed partial class CallGrain
     {
         if (CallLifecycle.IsWaiting(S.State) && S.QueueId is { } queueId)
         {
-            await Queue(queueId).OfferRingingAsync(CallId, agentId, epoch);
+            await Queue(queueId).MarkOfferRingingAsync(CallId, agentId, epoch);
         }
     }
 

@@ -187,7 +187,7 @@ internal sealed partial class QueueGrain(
         return CommandResult.Ok;
     }
 
-    public Task OfferRingingAsync(string callId, string agentId, long epoch)
+    public Task MarkOfferRingingAsync(string callId, string agentId, long epoch)
     {
         if (S.Waiting.Find(candidate => candidate.Ticket.CallId == callId) is { Offer: { } offer } entry && offer.AgentId == agentId && offer.Epoch == epoch)
         {

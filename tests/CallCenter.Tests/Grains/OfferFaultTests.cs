@@ -92,6 +92,33 @@ public sealed class OfferFaultTests(ClusterFixture fixture)
         await AssertChargedAsync(scenario, agent, charged: false);
     }
 
+    [Fact]
+    public async Task ReOfferOvertakingTheWithdrawalOfTheFailedOffer_LeavesTheCallOfferedToTheNewAgent()
+    {
+        var scenario = new Scenario(fixture);
+        await scenario.QueueAsync("q");
+        var call = await scenario.CallAsync("q");
+        var notices = call.AsReference<ICallNotices>();
+        OfferLease Lease(string agentId, long epoch) => new()
+        {
+            CallId = scenario.Id("any"),
+            QueueId = scenario.Id("q"),
+            AgentId = agentId,
+            Epoch = epoch,
+            ExpiresAt = fixture.Clock.GetUtcNow().AddSeconds(10),
+        };
+
+        // One-way notices from the queue: the re-offer to b arrives before the withdrawal of a's failed offer.
+        await notices.OfferedAsync(Lease("a", 1));
+        await notices.OfferedAsync(Lease("b", 2));
+        await notices.OfferWithdrawnAsync(Lease("a", 1), CallEventKind.OfferExpired);
+
+        // Whatever order the one-way notices are processed in, the call ends up offered to b.
+        await Eventually.HoldsAsync(
+            async () => await call.GetAsync() is { State: CallState.Offered, OfferedAgentId: "b", OfferEpoch: 2 },
+            "the call offered to b, not left Queued by a's late withdrawal");
+    }
+
     [Theory]
     [InlineData(486, true, true)]
     [InlineData(486, false, true)]
