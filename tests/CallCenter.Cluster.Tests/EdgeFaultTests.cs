@@ -11,7 +11,8 @@ namespace CallCenter.Cluster.Tests;
 
 /// <summary>
 /// Issue 13, failover of calls in conversation: under load (calls being set up, waiting and in conversation), the silo
-/// holding the configuration grain is frozen (SIGSTOP) and thawed (SIGCONT), and edges die right after taking calls.
+/// holding the configuration grain is frozen (SIGSTOP) and thawed (SIGCONT), edges die right after taking calls, and
+/// Redis is killed with SIGKILL and started again.
 /// Judged: the other silos stay ready, no zombie call, no orphaned queue entry, no agent penalised, every call ends once.
 /// </summary>
 public sealed class EdgeFaultTests(ITestOutputHelper output)
@@ -19,7 +20,7 @@ public sealed class EdgeFaultTests(ITestOutputHelper output)
     private static readonly TimeSpan Busy = TimeSpan.FromMilliseconds(300);
 
     [Fact]
-    public async Task FrozenConfigurationSilo_AndEdgesLost_HealthySilosStayReady_NoZombieCall_NoAgentPenalised()
+    public async Task FrozenConfigurationSilo_EdgesLost_RedisKilled_HealthySilosStayReady_NoZombieCall_NoAgentPenalised()
     {
         await using var cluster = await RedisCluster.StartAsync(output);
         var load = await ContactCenterLoad.StartAsync(cluster, Busy, ContactCenterLoad.AllAgents);
@@ -72,12 +73,39 @@ public sealed class EdgeFaultTests(ITestOutputHelper output)
         var lostIds = (await Task.WhenAll(lost.Select(call => call.GetAsync()))).Select(call => call.CallId).ToList();
         Assert.DoesNotContain(lostIds, waiting.Contains);
 
+        // Redis killed with SIGKILL (no SHUTDOWN, its append-only file as fsync left it) and started again, with calls
+        // waiting and in conversation.
+        var failedBefore = load.Ledger.FailedRequests;
+        KillRedis(cluster.Redis.Port);
+        cluster.Log("redis-server killed with SIGKILL");
+        await Eventually.HoldsAsync(() => Task.FromResult(load.Ledger.FailedRequests > failedBefore), "a request fails while Redis is down");
+        var restartedAt = load.Ledger.Now;
+        await cluster.Redis.StartAgainAsync();
+        cluster.Log($"redis-server started again on port {cluster.Redis.Port}");
+        await load.WaitForAnswersOfCallsPlacedSinceAsync(restartedAt, 5, "load after the Redis restart");
+
         await load.DrainAndAssertInvariantsAsync();
         foreach (var agentId in ContactCenterLoad.AllAgents)
         {
             var status = await cluster.Client.GetGrain<IAgentGrain>(agentId).GetStatusAsync();
             Assert.True(status.Presence.ReasonCode != ReasonCodes.MissedOffer, $"agent {agentId} was made NotReady for a missed offer during the faults: {status.Presence}");
         }
+    }
+
+    /// <summary>SIGKILL of the redis-server listening on <paramref name="port"/>; returns once it is gone.</summary>
+    private static void KillRedis(int port)
+    {
+        // redis-server retitles itself "redis-server 127.0.0.1:<port>".
+        var search = new ProcessStartInfo("pgrep") { UseShellExecute = false, RedirectStandardOutput = true, ArgumentList = { "-f", $"redis-server .*:{port}( |$)" } };
+        using var find = Process.Start(search)!;
+        var pids = find.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        find.WaitForExit();
+        var pid = Assert.Single(pids);
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-KILL {pid}") { UseShellExecute = false })!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+        using var wait = Process.Start(new ProcessStartInfo("tail", $"--pid={pid} -f /dev/null") { UseShellExecute = false })!;
+        wait.WaitForExit();
     }
 
     /// <summary>SIGSTOP freezes the silo (a stalled VM, a long GC pause); SIGCONT thaws it.</summary>
