@@ -1,5 +1,6 @@
 using CallCenter.Domain.History;
 using CallCenter.Grains;
+using CallCenter.Grains.Contracts;
 using CallCenter.Grains.Hosting;
 using CallCenter.ServiceDefaults;
 using System.Net;
@@ -26,6 +27,16 @@ public static class OrleansHosting
     public static void ConfigureCallCenterSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.AddCallCenterGrains();
+        if (configuration[CallLeaseOptions.EdgeLeaseSecondsKey] is { Length: > 0 } leaseText)
+        {
+            if (!double.TryParse(leaseText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var leaseSeconds) || leaseSeconds is < 1 or > 3600)
+            {
+                throw new StartupConfigurationException($"{CallLeaseOptions.EdgeLeaseSecondsKey} is '{leaseText}': it must be a number of seconds from 1 to 3600 (60 by default).");
+            }
+
+            silo.Services.Configure<CallLeaseOptions>(options => options.EdgeLeaseSeconds = leaseSeconds);
+        }
+
         var provider = configuration[ProviderTypeKey];
         if (string.IsNullOrWhiteSpace(provider))
         {

@@ -77,7 +77,7 @@ internal sealed class AgentLeg : IAsyncDisposable
         invite.Headers.Add(SipHeaderNames.ContentType, "application/sdp");
         invite.Body = _session.Offer().ToBytes();
 
-        var response = await _signalling.SendAsync(invite, Destination, Protocol, onStarted: transaction => _transaction = transaction as SipInviteClientTransaction);
+        var response = await _signalling.SendAsync(invite, Destination, Protocol, onProvisional: provisional => OnProvisional(provisional, post), onStarted: transaction => _transaction = transaction as SipInviteClientTransaction);
         if (response.StatusCode is >= 200 and < 300)
         {
             Dialog = SipDialog.CreateAsUac(invite, response);
@@ -96,6 +96,18 @@ internal sealed class AgentLeg : IAsyncDisposable
 
         Ended = true;
         post(new AgentFailed(this, response.StatusCode));
+    }
+
+    /// <summary>True once the phone said it rings (180 or 183): it was reachable, so not answering is the agent's.</summary>
+    public bool Rang { get; private set; }
+
+    private void OnProvisional(SipResponse provisional, Action<CallEvent> post)
+    {
+        if (provisional.StatusCode is 180 or 183 && !Rang)
+        {
+            Rang = true;
+            post(new AgentRinging(this));
+        }
     }
 
     /// <summary>Stops ringing (the offer was withdrawn or the caller left).</summary>

@@ -35,7 +35,8 @@ internal sealed partial class AgentLegControl(
             LogNoPhone(agentId, callId);
             if (acceptOnAnswer && epoch is { } offered)
             {
-                await grain.RejectAsync(agentId, offered);
+                // No phone to ring is not the agent's doing: the call goes to another agent, the agent stays Available.
+                await edge.Retry.RunAsync("offer failed", callId, () => grain.OfferFailedAsync(agentId, offered, OfferOutcome.DeviceUnreachable));
             }
 
             return;
@@ -43,6 +44,22 @@ internal sealed partial class AgentLegControl(
 
         Current = leg;
         _ = leg.RingAsync(callerNumber, "Call " + dialledNumber, inbox.Post);
+    }
+
+    /// <summary>The phone rings for the offer: the grains learn it was reachable (so an unanswered offer is the agent's). A lost notice only spares the agent.</summary>
+    public async Task OnRingingAsync(AgentLeg leg)
+    {
+        if (leg.AcceptOnAnswer && leg.AgentId is { } agentId && leg.Epoch is { } epoch)
+        {
+            try
+            {
+                await grain.OfferRingingAsync(agentId, epoch);
+            }
+            catch (Exception exception) when (GrainCallFaults.IsTransient(exception))
+            {
+                LogRingingNotDelivered(exception, callId, agentId);
+            }
+        }
     }
 
     /// <summary>Makes <paramref name="leg"/> (ringing or answered) the one the caller talks to, in place of none.</summary>
@@ -55,7 +72,7 @@ internal sealed partial class AgentLegControl(
         using var bridging = trace.StartStep(EdgeTelemetry.BridgeSpanName);
         if (leg.AcceptOnAnswer && leg.AgentId is { } agentId && leg.Epoch is { } epoch)
         {
-            var accepted = await grain.AcceptAsync(agentId, epoch);
+            var accepted = await edge.Retry.RunAsync("accept", callId, () => grain.AcceptAsync(agentId, epoch));
             if (!accepted.Succeeded)
             {
                 // The offer had expired or gone to someone else: this phone is not needed.
@@ -66,7 +83,7 @@ internal sealed partial class AgentLegControl(
         }
 
         bridge.Connect(leg);
-        await grain.MediaConnectedAsync();
+        await edge.Retry.RunAsync("media connected", callId, grain.MediaConnectedAsync);
         if (latest?.RecordingPaused == true)
         {
             bridge.ApplyRecordingPause(true);
@@ -87,9 +104,10 @@ internal sealed partial class AgentLegControl(
 
         if (leg.AcceptOnAnswer && leg.Epoch is { } epoch)
         {
-            // Busy, declined or unreachable: the offer goes back to the queue (the agent is marked as having missed it).
-            LogAgentDidNotAnswer(agentId, callId, status);
-            await grain.RejectAsync(agentId, epoch);
+            // The offer goes back to the queue; only a phone that answered busy or decline, or rang unanswered, charges the agent.
+            var outcome = OfferOutcomes.OfPhoneResponse(status, leg.Rang);
+            LogAgentDidNotAnswer(agentId, callId, status, outcome);
+            await edge.Retry.RunAsync("offer failed", callId, () => grain.OfferFailedAsync(agentId, epoch, outcome));
         }
         else if (latest is { State: CallState.Connecting } && latest.QueueId is { } queueId)
         {
@@ -142,12 +160,15 @@ internal sealed partial class AgentLegControl(
         await leg.DisposeAsync();
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: agent {AgentId}'s phone rings, but the grains could not be told")]
+    private partial void LogRingingNotDelivered(Exception exception, string callId, string agentId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} has no reachable phone for call {CallId}")]
     private partial void LogNoPhone(string agentId, string callId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: the grains refused agent {AgentId}'s answer: {Message}")]
     private partial void LogAcceptRefused(string callId, string agentId, string? message);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s phone did not take call {CallId}: {Status}")]
-    private partial void LogAgentDidNotAnswer(string agentId, string callId, int status);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s phone did not take call {CallId}: {Status} ({Outcome})")]
+    private partial void LogAgentDidNotAnswer(string agentId, string callId, int status, OfferOutcome outcome);
 }

@@ -58,7 +58,7 @@ internal sealed partial class EdgeCall : ICallObserver
         _lease = new EdgeLease(edge, _grain, CallId, this);
         _caller = new CallerLeg(edge, invite, _inbox);
         _prompts = new CallerPrompts(edge, _caller, _inbox);
-        _ivr = new IvrSession(edge, _grain, _trace, _prompts, new VoicemailRecording(edge, _grain, CallId, _caller, _prompts));
+        _ivr = new IvrSession(edge, _grain, CallId, _trace, _prompts, new VoicemailRecording(edge, _grain, CallId, _caller, _prompts));
         _announcements = new QueueAnnouncements(edge, _grain, CallId, _caller, _prompts, _inbox);
         _bridge = new CallBridge(edge, CallId, _caller, _announcements);
         _dialer = new LegDialer(edge, this);
@@ -161,7 +161,7 @@ internal sealed partial class EdgeCall : ICallObserver
             }
 
             await _lease.ObserveAsync();
-            await _grain.ArriveAsync(new CallArrival
+            var arrival = new CallArrival
             {
                 // The dialled number's entry point decides the call's tenant.
                 TenantId = _entry.TenantId,
@@ -170,7 +170,8 @@ internal sealed partial class EdgeCall : ICallObserver
                 DialledNumber = _dialledNumber,
                 MediaManagedByEdge = true,
                 AttachedData = new Dictionary<string, string> { ["sip.callId"] = CallerSipCallId },
-            });
+            };
+            await _edge.Retry.RunAsync("arrive", CallId, () => _grain.ArriveAsync(arrival), GrainCallRetry.ArrivalGiveUpAfter);
             _lease.StartRenewing();
             await _caller.AnswerAsync(answer, _flow?.RingSeconds);
 
@@ -183,14 +184,14 @@ internal sealed partial class EdgeCall : ICallObserver
 
             var queueId = route.QueueId;
             _trace.StartQueue();
-            var enqueued = await _grain.EnqueueAsync(queueId);
+            var enqueued = await _edge.Retry.RunAsync("enqueue", CallId, () => _grain.EnqueueAsync(queueId));
             _trace.Enqueued(queueId, enqueued.Position);
             if (enqueued.Status is not (EnqueueStatus.Queued or EnqueueStatus.AlreadyQueued))
             {
                 _trace.EndQueue("not queued: " + enqueued.Status);
                 LogNotQueued(CallId, enqueued.Status, enqueued.Message);
                 await _announcements.PlayOverflowAsync(queueId ?? _entry.QueueId);
-                await _grain.HangUpAsync(CallParty.System, $"not queued: {enqueued.Status}");
+                await _edge.Retry.HangUpAsync(_grain, CallId, CallParty.System, $"not queued: {enqueued.Status}");
                 await _caller.ByeAsync();
                 return;
             }
@@ -200,15 +201,16 @@ internal sealed partial class EdgeCall : ICallObserver
         catch (CallerLeftException)
         {
             using var hangUp = _trace.StartHangUp("caller");
-            await _grain.HangUpAsync(CallParty.Caller);
+            await _edge.Retry.HangUpAsync(_grain, CallId, CallParty.Caller);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             LogCallFailed(exception, CallId);
+            UnansweredInvite.RefuseIfPending(_invite);
             await _caller.ByeAsync();
             try
             {
-                await _grain.HangUpAsync(CallParty.System, "edge failure");
+                await _edge.Retry.HangUpAsync(_grain, CallId, CallParty.System, "edge failure");
             }
             catch (Exception) when (exception is not OutOfMemoryException)
             {
@@ -252,6 +254,9 @@ internal sealed partial class EdgeCall : ICallObserver
                         return;
                     }
 
+                    break;
+                case AgentRinging { Leg: var leg } when leg == _agent.Current:
+                    await _agent.OnRingingAsync(leg);
                     break;
                 case AgentAnswered { Leg: var leg } when leg == _agent.Current:
                     await _agent.OnAnsweredAsync(leg, _latest);
@@ -408,7 +413,7 @@ internal sealed partial class EdgeCall : ICallObserver
         }
 
         using var hangUp = _trace.StartHangUp("agent");
-        await _grain.HangUpAsync(CallParty.Agent);
+        await _edge.Retry.HangUpAsync(_grain, CallId, CallParty.Agent);
         if (wasTalking)
         {
             await RunSurveyAsync();

@@ -21,8 +21,8 @@ internal sealed partial class EdgeLease(EdgeServices edge, ICallGrain grain, str
     /// <summary>Registers the observer with the grain (before the call arrives, so no notice is missed).</summary>
     public async Task ObserveAsync()
     {
-        _reference = edge.Grains.CreateObjectReference<ICallObserver>(observer);
-        await grain.ObserveAsync(_reference);
+        var reference = _reference ??= edge.Grains.CreateObjectReference<ICallObserver>(observer);
+        await edge.Retry.RunAsync("observe", callId, () => grain.ObserveAsync(reference), GrainCallRetry.ArrivalGiveUpAfter);
     }
 
     public void StartRenewing() => _renewal = RenewAsync(_ended.Token);
@@ -74,9 +74,9 @@ internal sealed partial class EdgeLease(EdgeServices edge, ICallGrain grain, str
             {
                 return;
             }
-            catch (Exception exception) when (exception is OrleansException or TimeoutException)
+            catch (Exception exception) when (GrainCallFaults.IsTransient(exception))
             {
-                // A silo is being replaced: the next renewal reaches the call's new activation.
+                // A silo is being replaced (or storage restarting): the next renewal reaches the call's new activation.
                 LogLeaseRenewalFailed(exception, callId);
             }
         }

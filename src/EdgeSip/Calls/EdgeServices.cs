@@ -36,6 +36,9 @@ internal sealed class EdgeServices(
 
     public ILogger Logger => logger;
 
+    /// <summary>How an idempotent grain call that failed transiently is repeated (one policy for every call).</summary>
+    public GrainCallRetry Retry { get; } = new(time, logger);
+
     /// <summary>Every live leg's SIP Call-ID → the edge call it belongs to (caller and agent legs alike).</summary>
     public ConcurrentDictionary<string, EdgeCall> LegsBySipCallId { get; } = new(StringComparer.Ordinal);
 

@@ -9,7 +9,7 @@ namespace CallCenter.EdgeSip.Calls;
 /// The IVR of the dialled number's entry point, played to one caller: opening hours (the closed prompt, then a hang-up
 /// or a callback), the greeting, digits to collect, the menu.
 /// </summary>
-internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace trace, CallerPrompts prompts, VoicemailRecording voicemail)
+internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, string callId, CallTrace trace, CallerPrompts prompts, VoicemailRecording voicemail)
 {
     /// <summary>Runs the flow (none: straight to the entry point's queue); says where the caller goes, or that the call ended.</summary>
     public async Task<IvrRoute> RunAsync(IvrFlow? flow)
@@ -21,7 +21,7 @@ internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace 
 
         using var ivr = trace.StartStep(EdgeTelemetry.IvrSpanName);
         ivr?.SetTag("callcenter.ivr_flow", flow.Id);
-        await grain.EnterIvrAsync();
+        await edge.Retry.RunAsync("enter IVR", callId, () => grain.EnterIvrAsync());
         if (flow.Hours is { } hours && !BusinessHoursCalendar.IsOpen(hours, edge.Time.GetUtcNow()))
         {
             ivr?.SetTag("callcenter.ivr_closed", true);
@@ -34,7 +34,7 @@ internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace 
             var digits = await prompts.CollectDigitsAsync([flow.Greeting, flow.CollectPrompt], flow.CollectDigits);
             if (digits.Length > 0)
             {
-                await grain.AttachDataAsync(new Dictionary<string, string> { [flow.CollectInto] = digits });
+                await edge.Retry.RunAsync("attach digits", callId, () => grain.AttachDataAsync(new Dictionary<string, string> { [flow.CollectInto] = digits }));
             }
         }
 
@@ -56,7 +56,7 @@ internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace 
 
         if (walk.ChosenKey is { } chosen)
         {
-            await grain.AttachDataAsync(new Dictionary<string, string> { ["ivr.choice"] = chosen });
+            await edge.Retry.RunAsync("attach choice", callId, () => grain.AttachDataAsync(new Dictionary<string, string> { ["ivr.choice"] = chosen }));
         }
 
         return new IvrRoute(walk.QueueId);
@@ -78,7 +78,7 @@ internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace 
 
         if (hours.WhenClosed == ClosedAction.Callback)
         {
-            var enqueued = await grain.EnqueueAsync();
+            var enqueued = await edge.Retry.RunAsync("enqueue", callId, () => grain.EnqueueAsync());
             if (enqueued.Status is EnqueueStatus.Queued or EnqueueStatus.AlreadyQueued)
             {
                 if ((await grain.RequestCallbackAsync()).Succeeded)
@@ -91,7 +91,7 @@ internal sealed class IvrSession(EdgeServices edge, ICallGrain grain, CallTrace 
             }
         }
 
-        await grain.HangUpAsync(CallParty.System, "closed");
+        await edge.Retry.HangUpAsync(grain, callId, CallParty.System, "closed");
         return IvrRoute.CallEnded;
     }
 }

@@ -33,7 +33,7 @@ internal sealed partial class QueueAnnouncements(EdgeServices edge, ICallGrain g
         {
             place = await grain.GetQueuePlaceAsync();
         }
-        catch (Exception exception) when (exception is OrleansException or TimeoutException)
+        catch (Exception exception) when (GrainCallFaults.IsTransient(exception))
         {
             // A silo is being replaced: the caller keeps the music, and the next announcement tells the place.
             LogAnnouncementSkipped(exception, callId);

@@ -35,8 +35,8 @@ internal sealed class VoicemailRecording(EdgeServices edge, ICallGrain grain, st
         {
             media.AudioReceived -= OnAudio;
             await recorder.StopAsync();
-            await grain.AttachDataAsync(new Dictionary<string, string> { [AttachedDataKey] = fileName });
-            await grain.HangUpAsync(CallParty.System, EndedReason);
+            await edge.Retry.RunAsync("attach voicemail", callId, () => grain.AttachDataAsync(new Dictionary<string, string> { [AttachedDataKey] = fileName }));
+            await edge.Retry.HangUpAsync(grain, callId, CallParty.System, EndedReason);
         }
     }
 }

@@ -122,6 +122,24 @@ public interface ICallEdge : IGrainWithStringKey
     /// </summary>
     [Alias("callcenter.call.edge.edge-alive")]
     Task<CallSnapshot> EdgeAliveAsync(ICallObserver edge);
+
+    /// <summary>
+    /// A hang-up the edge saw <paramref name="ago"/> before it could deliver it (a silo or Redis fault in between): the
+    /// call ends as if it arrived then, so its talk and wait times stop at the real end. Repeating it is a no-op.
+    /// </summary>
+    [Alias("callcenter.call.edge.hang-up-ago")]
+    Task<CommandResult> HangUpSinceAsync(CallParty party, TimeSpan ago, string? reason = null);
+
+    /// <summary>The agent's phone is ringing for the offer (a 180 or 183 from it): from now on an offer that expires was not answered.</summary>
+    [Alias("callcenter.call.edge.offer-ringing")]
+    Task OfferRingingAsync(string agentId, long epoch);
+
+    /// <summary>
+    /// The edge could not deliver the offer to the agent's phone, or the phone refused it: the offer goes back and the call
+    /// to another agent; only <see cref="OfferOutcomes.ChargesAgent"/> outcomes make the agent NotReady.
+    /// </summary>
+    [Alias("callcenter.call.edge.offer-failed")]
+    Task<CommandResult> OfferFailedAsync(string agentId, long epoch, OfferOutcome outcome);
 }
 
 /// <summary>

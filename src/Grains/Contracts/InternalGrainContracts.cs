@@ -57,6 +57,10 @@ internal interface IAgentReservations : IGrainWithStringKey
     [Alias("callcenter.agent.reservations.release-offer")]
     Task ReleaseOfferAsync(string callId, long epoch, bool missed);
 
+    /// <summary>The queue takes the offer back for <paramref name="outcome"/>; only an outcome that charges the agent makes it NotReady("missed offer").</summary>
+    [Alias("callcenter.agent.reservations.release-offer-for")]
+    Task ReleaseOfferForAsync(string callId, long epoch, OfferOutcome outcome);
+
     /// <summary>
     /// The call the agent held ended (or was transferred away): Busy → WrapUp. When the wrap-up ends the agent reports
     /// the handled call (talk plus wrap-up) to the call's queue, for its handle-time figures.
@@ -92,6 +96,14 @@ internal interface IQueueRouting : IGrainWithStringKey
 
     [Alias("callcenter.queue.routing.reject-offer")]
     Task<CommandResult> RejectOfferAsync(string callId, string agentId, long epoch);
+
+    /// <summary>The offer failed for <paramref name="outcome"/>; one the agent is not to blame for passes the call to another agent.</summary>
+    [Alias("callcenter.queue.routing.fail-offer")]
+    Task<CommandResult> FailOfferAsync(string callId, string agentId, long epoch, OfferOutcome outcome);
+
+    /// <summary>The agent's phone rings for the offer: its expiry now means it was not answered.</summary>
+    [Alias("callcenter.queue.routing.offer-ringing")]
+    Task MarkOfferRingingAsync(string callId, string agentId, long epoch);
 
     /// <summary>The agent gave the offer back (logged out or went NotReady while reserved): the call returns to its place.</summary>
     [OneWay, Alias("callcenter.queue.routing.return-offer")]

@@ -54,7 +54,7 @@ internal sealed partial class AgentGrain
             // The queue that made the offer never confirmed or withdrew it (it was lost with its silo): free the agent.
             LogOrphanedOffer(AgentId, orphan.CallId);
             GrainFactory.QueueRouting(orphan.QueueId).ReturnOfferAsync(orphan.CallId, AgentId, orphan.Epoch).Forget(logger, "an offer back to its queue");
-            await ReleaseOfferAsync(orphan.CallId, orphan.Epoch, missed: true);
+            await ReleaseOfferForAsync(orphan.CallId, orphan.Epoch, OfferOutcome.InfrastructureFault);
         }
 
         if (S.Presence.State == PresenceState.Available || (S.Presence.State == PresenceState.Busy && S.Offer is null))

@@ -59,7 +59,10 @@ internal sealed partial class AgentGrain
         return CommandResult.Ok;
     }
 
-    public async Task ReleaseOfferAsync(string callId, long epoch, bool missed)
+    public Task ReleaseOfferAsync(string callId, long epoch, bool missed) =>
+        ReleaseOfferForAsync(callId, epoch, missed ? OfferOutcome.NotAnswered : OfferOutcome.Withdrawn);
+
+    public async Task ReleaseOfferForAsync(string callId, long epoch, OfferOutcome outcome)
     {
         if (S.Offer is not { } offer || offer.CallId != callId || offer.Epoch != epoch)
         {
@@ -74,13 +77,19 @@ internal sealed partial class AgentGrain
             return;
         }
 
-        if (missed)
+        if (outcome.ChargesAgent())
         {
             S.Counters = S.Counters with { MissedOffers = S.Counters.MissedOffers + 1 };
             await MoveAsync(new AgentPresence { State = PresenceState.NotReady, ReasonCode = ReasonCodes.MissedOffer });
         }
         else
         {
+            // A device that could not ring, or a platform fault, is not the agent's doing: Available again.
+            if (outcome is not OfferOutcome.Withdrawn)
+            {
+                LogOfferFailedWithoutCharge(AgentId, callId, outcome);
+            }
+
             await MoveAsync(new AgentPresence { State = PresenceState.Available });
         }
     }
@@ -151,6 +160,9 @@ internal sealed partial class AgentGrain
 
     private bool HasFreeCapacity(Channel channel) =>
         AgentWorkload.HasFreeCapacity(S.Configuration?.Definition, S.Presence.State, S.Offer is not null, S.Calls, channel);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s offer of call {CallId} failed ({Outcome}): not counted as missed")]
+    private partial void LogOfferFailedWithoutCharge(string agentId, string callId, OfferOutcome outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} dropped call {CallId}, which is not with it any more (an accept lost with a silo)")]
     private partial void LogCallDropped(string agentId, string callId);

@@ -62,7 +62,10 @@ internal sealed partial class CallGrain
         return CommandResult.Ok;
     }
 
-    public async Task<CommandResult> RejectAsync(string agentId, long epoch)
+    public Task<CommandResult> RejectAsync(string agentId, long epoch) => EndOfferAsync(agentId, epoch, OfferOutcome.Declined);
+
+    /// <summary>The offer ends without an accept, for <paramref name="outcome"/> (which says whether the agent is charged with it).</summary>
+    private async Task<CommandResult> EndOfferAsync(string agentId, long epoch, OfferOutcome outcome)
     {
         if (InputLimits.Id(agentId, "agentId") is { } invalidInput)
         {
@@ -74,12 +77,12 @@ internal sealed partial class CallGrain
             return CommandResult.Stale($"call '{CallId}' is {S.State}: there is no offer to reject");
         }
 
-        var result = await Queue(S.QueueId).RejectOfferAsync(CallId, agentId, epoch);
+        var result = await Queue(S.QueueId).FailOfferAsync(CallId, agentId, epoch, outcome);
         if (result.Succeeded)
         {
             Move(CallState.Queued);
             S.OfferEpoch = null;
-            Record(CallEventKind.OfferRejected, $"epoch {epoch}", agentId, S.QueueId);
+            Record(CallEventKind.OfferRejected, outcome == OfferOutcome.Declined ? $"epoch {epoch}" : $"epoch {epoch}: {outcome}", agentId, S.QueueId);
             await state.WriteStateAsync();
         }
 
@@ -121,7 +124,10 @@ internal sealed partial class CallGrain
         return CommandResult.Ok;
     }
 
-    public async Task<CommandResult> HangUpAsync(CallParty party, string? reason = null)
+    public Task<CommandResult> HangUpAsync(CallParty party, string? reason = null) => HangUpAtAsync(party, reason, Now);
+
+    /// <summary>Ends the call as hung up by <paramref name="party"/> at <paramref name="endedAt"/> (now, or earlier when the hang-up arrived late). Repeating it is a no-op.</summary>
+    private async Task<CommandResult> HangUpAtAsync(CallParty party, string? reason, DateTimeOffset endedAt)
     {
         if (InputLimits.Reason(reason) is { } invalidInput)
         {
@@ -143,7 +149,7 @@ internal sealed partial class CallGrain
         {
             if (S.Ticket is { } ticket)
             {
-                S.WaitSeconds = Math.Max(0, (Now - (ticket.EnteredThisQueueAt ?? ticket.EnqueuedAt)).TotalSeconds);
+                S.WaitSeconds = Math.Max(0, (endedAt - (ticket.EnteredThisQueueAt ?? ticket.EnqueuedAt)).TotalSeconds);
                 metrics.WaitEnded(S.WaitSeconds, answered: false, queueId, S.Arrival?.SiteId);
             }
 
@@ -152,13 +158,13 @@ internal sealed partial class CallGrain
         else if (CallLifecycle.IsWithAgent(S.State) && S.AgentId is { } agentId)
         {
             await ReleaseConsultedAgentAsync();
-            await ReleaseAgentAsync(agentId, TalkSeconds());
+            await ReleaseAgentAsync(agentId, TalkSeconds(endedAt));
         }
 
         var detail = reason ?? (outcome == CallOutcome.Abandoned
             ? (S.State is CallState.Arrived or CallState.InIvr ? "abandoned in IVR" : "abandoned in queue")
             : $"hung up by {party.ToString().ToLowerInvariant()}");
-        await EndAsync(outcome, detail);
+        await EndAsync(outcome, detail, endedAt);
         return CommandResult.Ok;
     }
 

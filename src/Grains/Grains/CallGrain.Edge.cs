@@ -9,7 +9,7 @@ namespace CallCenter.Grains.Grains;
 /// <summary>What the edge carrying the caller does: arrival, IVR, queueing, media, callbacks, the survey, and the edge's lease on the call.</summary>
 internal sealed partial class CallGrain
 {
-    private static readonly TimeSpan EdgeLeaseCheckEvery = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan EdgeLeaseCheckAtMostEvery = TimeSpan.FromSeconds(15);
 
     private IGrainTimer? _edgeLeaseTimer;
 
@@ -33,7 +33,20 @@ internal sealed partial class CallGrain
         }
 
         Record(CallEventKind.Arrived, arrival.DialledNumber);
+        if (arrival.MediaManagedByEdge)
+        {
+            // The edge's lease starts when the edge takes the call, not at its first renewal: an edge that dies before
+            // renewing still leaves a call that is checked and ended.
+            S.EdgeLeased = true;
+            _edgeSeenAt = Now;
+        }
+
         await state.WriteStateAsync();
+        if (S.EdgeLeased)
+        {
+            StartEdgeLeaseTimer();
+        }
+
         metrics.CallArrived(arrival.SiteId);
         return Snapshot();
     }
@@ -230,16 +243,43 @@ internal sealed partial class CallGrain
             return;
         }
 
-        if (S.EdgeLeased && Now - _edgeSeenAt > EdgeLease)
+        if (S.EdgeLeased && Now - _edgeSeenAt > ConfiguredEdgeLease)
         {
-            // The edge holding the caller and the media is gone (crashed, or its site lost): so is the call.
+            // The edge holding the caller and the media is gone (crashed, or its site lost): so is the call. It ended,
+            // as far as anyone knows, when the edge was last heard of (not when its silence was noticed).
             LogEdgeLost(CallId, S.State);
             StopEdgeLeaseTimer();
-            await HangUpAsync(CallParty.System, "edge lost");
+            await HangUpAtAsync(CallParty.System, "edge lost", NotBeforeArrival(_edgeSeenAt));
         }
     }
 
-    private void StartEdgeLeaseTimer() => _edgeLeaseTimer ??= this.RegisterGrainTimer(ProcessDueWorkAsync, EdgeLeaseCheckEvery, EdgeLeaseCheckEvery);
+    public Task<CommandResult> HangUpSinceAsync(CallParty party, TimeSpan ago, string? reason = null)
+    {
+        // The edge's word is bounded: never before the call arrived, never more than a lease ago.
+        var clamped = ago < TimeSpan.Zero ? TimeSpan.Zero : ago > ConfiguredEdgeLease ? ConfiguredEdgeLease : ago;
+        return HangUpAtAsync(party, reason, NotBeforeArrival(Now - clamped));
+    }
+
+    public async Task OfferRingingAsync(string agentId, long epoch)
+    {
+        if (CallLifecycle.IsWaiting(S.State) && S.QueueId is { } queueId)
+        {
+            await Queue(queueId).MarkOfferRingingAsync(CallId, agentId, epoch);
+        }
+    }
+
+    public Task<CommandResult> OfferFailedAsync(string agentId, long epoch, OfferOutcome outcome) => EndOfferAsync(agentId, epoch, outcome);
+
+    /// <summary>A late end is taken as told, but never before the call arrived (durations from it are never negative).</summary>
+    private DateTimeOffset NotBeforeArrival(DateTimeOffset at) => S.Events.FirstAt is { } arrived && arrived > at ? arrived : at;
+
+    /// <summary>The lease timer keeps the activation alive: a collected activation would never check its edge again.</summary>
+    private TimeSpan ConfiguredEdgeLease => leaseOptions.Value.EdgeLeaseSeconds > 0 ? leaseOptions.Value.EdgeLease : EdgeLease;
+
+    private TimeSpan EdgeLeaseCheckEvery => ConfiguredEdgeLease / 4 < EdgeLeaseCheckAtMostEvery ? ConfiguredEdgeLease / 4 : EdgeLeaseCheckAtMostEvery;
+
+    private void StartEdgeLeaseTimer() => _edgeLeaseTimer ??= this.RegisterGrainTimer(
+        ProcessDueWorkAsync, new GrainTimerCreationOptions(EdgeLeaseCheckEvery, EdgeLeaseCheckEvery) { KeepAlive = true });
 
     private void StopEdgeLeaseTimer()
     {

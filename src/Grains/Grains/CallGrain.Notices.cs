@@ -15,10 +15,16 @@ internal sealed partial class CallGrain
 
     public Task OfferedAsync(OfferLease lease)
     {
-        // Advisory: the queue holds the lease. Not written on its own; the next transition writes the timeline.
-        if (S.State == CallState.Queued && lease.QueueId == S.QueueId)
+        // Advisory: the queue holds the lease. Not written on its own; the next transition writes the timeline. One-way
+        // notices may overtake each other: a newer offer (a higher epoch) can come before the older one's withdrawal.
+        var newer = S.State == CallState.Offered && lease.Epoch > (S.OfferEpoch ?? long.MaxValue);
+        if ((S.State == CallState.Queued || newer) && lease.QueueId == S.QueueId)
         {
-            Move(CallState.Offered);
+            if (!newer)
+            {
+                Move(CallState.Offered);
+            }
+
             S.OfferEpoch = lease.Epoch;
             Record(CallEventKind.Offered, $"epoch {lease.Epoch}", lease.AgentId, lease.QueueId);
         }

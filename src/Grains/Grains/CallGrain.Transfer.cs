@@ -205,7 +205,7 @@ internal sealed partial class CallGrain
             S.Consult = null;
             if (consult.Kind == TransferKind.Agent)
             {
-                await GrainFactory.AgentReservations(consult.Target).ReleaseOfferAsync(CallId, consult.Epoch, missed: false);
+                await GrainFactory.AgentReservations(consult.Target).ReleaseOfferForAsync(CallId, consult.Epoch, OfferOutcome.Withdrawn);
             }
         }
     }

@@ -27,6 +27,7 @@ internal sealed partial class CallGrain(
     [PersistentState("call", StorageNames.State)] IPersistentState<CallGrainState> state,
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider clock,
     ICallHistory history,
+    Microsoft.Extensions.Options.IOptions<CallLeaseOptions> leaseOptions,
     CallCenterMetrics metrics,
     ILogger<CallGrain> logger) : Grain, ICallGrain, ICallNotices, IIncomingGrainCallFilter
 {
@@ -36,7 +37,7 @@ internal sealed partial class CallGrain(
     /// <summary>How often a call record the history store did not take is tried again.</summary>
     public static readonly TimeSpan HistoryRetryEvery = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a call's edge may stay silent (it renews every 10 s) before the call counts as lost with it.</summary>
+    /// <summary>How long a call's edge may stay silent (it renews every 10 s) before the call counts as lost with it, unless configured (<see cref="CallLeaseOptions"/>).</summary>
     public static readonly TimeSpan EdgeLease = TimeSpan.FromMinutes(1);
 
     /// <summary>Watchers are renewed by the edge every few seconds; a desktop's watch lasts the call (no call lasts a day).</summary>
@@ -106,13 +107,15 @@ internal sealed partial class CallGrain(
         }
     }
 
-    private async Task EndAsync(CallOutcome outcome, string? detail)
+    /// <summary>Ends the call; <paramref name="endedAt"/> is when it really ended, when that was before now (a hang-up delivered late, an edge gone silent).</summary>
+    private async Task EndAsync(CallOutcome outcome, string? detail, DateTimeOffset? endedAt = null)
     {
+        var end = endedAt ?? Now;
         Move(CallState.Ended);
         S.Outcome = outcome;
         S.OutcomeDetail = detail;
-        S.EndedAt = Now;
-        S.TalkSecondsAtEnd = TalkSeconds();
+        S.EndedAt = end;
+        S.TalkSecondsAtEnd = TalkSeconds(end);
         Record(CallEventKind.Ended, $"{outcome}: {detail}", S.AgentId, S.QueueId);
         StopWatchdog();
         S.HistoryRevision = 1;
@@ -135,7 +138,7 @@ internal sealed partial class CallGrain(
                 AgentId = S.AgentId ?? S.Events.LastAcceptedBy,
                 QueueId = S.QueueId,
                 WaitSeconds = S.WaitSeconds,
-                TalkSeconds = TalkSeconds(),
+                TalkSeconds = S.TalkSecondsAtEnd,
             });
         }
     }
@@ -158,7 +161,9 @@ internal sealed partial class CallGrain(
         S.State = next;
     }
 
-    private double TalkSeconds() => S.ConnectedAt is { } connected ? Math.Max(0, (Now - connected).TotalSeconds) : 0;
+    private double TalkSeconds() => TalkSeconds(Now);
+
+    private double TalkSeconds(DateTimeOffset until) => S.ConnectedAt is { } connected ? Math.Max(0, (until - connected).TotalSeconds) : 0;
 
     private void Record(CallEventKind kind, string? detail = null, string? agentId = null, string? queueId = null) =>
         S.Events.Add(new CallEvent(Now, kind, detail, agentId, queueId));

@@ -21,7 +21,9 @@ internal sealed partial class QueueGrain
         {
             if (entry.Offer is { } offer && now > offer.ExpiresAt)
             {
-                expiries.Add(ExpireAsync(entry, offer));
+                // A phone the edge never reported ringing could not be reached (or its edge was lost): not the agent's doing.
+                var outcome = entry.Ticket.RequiresPhone && !entry.OfferRinging ? OfferOutcome.DeviceUnreachable : OfferOutcome.NotAnswered;
+                expiries.Add(ExpireAsync(entry, offer, outcome));
             }
         }
 
@@ -59,12 +61,7 @@ internal sealed partial class QueueGrain
             }
 
             var now = Now;
-            var proposals = Matcher.Propose(
-                definition,
-                S.Waiting.Where(entry => entry.Offer is null).Select(entry => entry.Ticket),
-                _idle.Values,
-                now,
-                S.RoundRobinCursor);
+            var proposals = Propose(definition, now);
             if (proposals.Count == 0)
             {
                 return;
@@ -104,13 +101,13 @@ internal sealed partial class QueueGrain
                     refused = true;
                     if (stillOffered)
                     {
-                        entry.Offer = null;
+                        ClearOffer(entry, OfferOutcome.Withdrawn);
                     }
                 }
                 else if (!stillOffered)
                 {
                     // The call left (or the offer was taken back) while the agent was being asked.
-                    await AgentOf(lease).ReleaseOfferAsync(lease.CallId, lease.Epoch, missed: false);
+                    await AgentOf(lease).ReleaseOfferForAsync(lease.CallId, lease.Epoch, OfferOutcome.Withdrawn);
                 }
                 else
                 {
@@ -126,6 +123,46 @@ internal sealed partial class QueueGrain
         }
     }
 
+    /// <summary>
+    /// The matcher's proposals, without pairing a call with an agent whose device already failed it: such a call is
+    /// matched again, alone, among the idle agents nobody else got and that did not fail it (or waits for one).
+    /// </summary>
+    private List<Match> Propose(QueueDefinition definition, DateTimeOffset now)
+    {
+        var proposals = Matcher.Propose(
+            definition,
+            S.Waiting.Where(entry => entry.Offer is null).Select(entry => entry.Ticket),
+            _idle.Values,
+            now,
+            S.RoundRobinCursor);
+        var kept = new List<Match>(proposals.Count);
+        var retry = new List<WaitingEntry>();
+        foreach (var match in proposals)
+        {
+            var entry = S.Waiting.First(candidate => candidate.Ticket.CallId == match.Call.CallId);
+            if (entry.PassedOver.Contains(match.Agent.AgentId))
+            {
+                retry.Add(entry);
+            }
+            else
+            {
+                kept.Add(match);
+            }
+        }
+
+        foreach (var entry in retry)
+        {
+            var taken = kept.Select(match => match.Agent.AgentId).ToHashSet(StringComparer.Ordinal);
+            var others = _idle.Values.Where(agent => !taken.Contains(agent.AgentId) && !entry.PassedOver.Contains(agent.AgentId)).ToList();
+            if (others.Count > 0 && Matcher.Propose(definition, [entry.Ticket], others, now, S.RoundRobinCursor) is [var alternative, ..])
+            {
+                kept.Add(alternative);
+            }
+        }
+
+        return kept;
+    }
+
     private async Task<bool> TryReserveAsync(OfferLease lease)
     {
         try
@@ -139,10 +176,10 @@ internal sealed partial class QueueGrain
         }
     }
 
-    private async Task ExpireAsync(WaitingEntry entry, OfferLease offer)
+    private async Task ExpireAsync(WaitingEntry entry, OfferLease offer, OfferOutcome outcome)
     {
-        entry.Offer = null;
-        await AgentOf(offer).ReleaseOfferAsync(offer.CallId, offer.Epoch, missed: true);
+        ClearOffer(entry, outcome);
+        await AgentOf(offer).ReleaseOfferForAsync(offer.CallId, offer.Epoch, outcome);
         NotifyCall(offer.CallId).OfferWithdrawnAsync(offer, CallEventKind.OfferExpired).Forget(logger, "an offer expiry to a call");
     }
 

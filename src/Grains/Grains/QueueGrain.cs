@@ -28,6 +28,9 @@ internal sealed partial class QueueGrain(
     CallCenterMetrics metrics,
     ILogger<QueueGrain> logger) : Grain, IQueueGrain, IQueueRouting
 {
+    /// <summary>How many agents a call remembers as passed over (their device failed it), newest kept.</summary>
+    private const int MaxPassedOver = 8;
+
     private static readonly TimeSpan TickEvery = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(1);
 
@@ -58,6 +61,7 @@ internal sealed partial class QueueGrain(
         foreach (var entry in S.Waiting)
         {
             entry.Offer = null;
+            entry.OfferRinging = false;
         }
 
         this.RegisterGrainTimer(ProcessDueWorkAsync, TickEvery, TickEvery);
@@ -129,7 +133,7 @@ internal sealed partial class QueueGrain(
         if (offer is not null)
         {
             // The caller left while the agent was being offered the call: not the agent's fault.
-            await AgentOf(offer).ReleaseOfferAsync(callId, offer.Epoch, missed: false);
+            await AgentOf(offer).ReleaseOfferForAsync(callId, offer.Epoch, OfferOutcome.Withdrawn);
         }
 
         return true;
@@ -145,7 +149,9 @@ internal sealed partial class QueueGrain(
 
         if (Now > offer.ExpiresAt)
         {
-            await ExpireAsync(entry, offer);
+            // The accept came: a phone's accept that arrives late was held up on the way (the phone answers only while
+            // it rings), a desktop's is the agent's own delay.
+            await ExpireAsync(entry, offer, entry.Ticket.RequiresPhone ? OfferOutcome.InfrastructureFault : OfferOutcome.NotAnswered);
             return CommandResult.Stale($"the offer of call '{callId}' expired at {offer.ExpiresAt:O}");
         }
 
@@ -154,7 +160,7 @@ internal sealed partial class QueueGrain(
         var confirmed = await AgentOf(offer).ConfirmAcceptAsync(callId, epoch, S.Definition?.WrapUpSeconds ?? 0);
         if (!confirmed.Succeeded)
         {
-            entry.Offer = null;
+            ClearOffer(entry, OfferOutcome.Withdrawn);
             S.Waiting.Add(entry);
             await MatchAsync();
             return confirmed;
@@ -165,7 +171,9 @@ internal sealed partial class QueueGrain(
         return CommandResult.Ok;
     }
 
-    public async Task<CommandResult> RejectOfferAsync(string callId, string agentId, long epoch)
+    public Task<CommandResult> RejectOfferAsync(string callId, string agentId, long epoch) => FailOfferAsync(callId, agentId, epoch, OfferOutcome.Declined);
+
+    public async Task<CommandResult> FailOfferAsync(string callId, string agentId, long epoch, OfferOutcome outcome)
     {
         var entry = S.Waiting.Find(candidate => candidate.Ticket.CallId == callId);
         if (entry?.Offer is not { } offer || offer.AgentId != agentId || offer.Epoch != epoch)
@@ -173,10 +181,37 @@ internal sealed partial class QueueGrain(
             return CommandResult.Stale($"call '{callId}' has no offer to agent '{agentId}' with epoch {epoch} in queue '{QueueId}'");
         }
 
-        entry.Offer = null;
-        await AgentOf(offer).ReleaseOfferAsync(callId, epoch, missed: true);
+        ClearOffer(entry, outcome);
+        await AgentOf(offer).ReleaseOfferForAsync(callId, epoch, outcome);
         await MatchAsync();
         return CommandResult.Ok;
+    }
+
+    public Task MarkOfferRingingAsync(string callId, string agentId, long epoch)
+    {
+        if (S.Waiting.Find(candidate => candidate.Ticket.CallId == callId) is { Offer: { } offer } entry && offer.AgentId == agentId && offer.Epoch == epoch)
+        {
+            entry.OfferRinging = true;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Takes the offer off its call; an agent whose device or platform failed it is passed over for this call (the call goes to another agent first).</summary>
+    private static void ClearOffer(WaitingEntry entry, OfferOutcome outcome)
+    {
+        if (entry.Offer is { } offer && outcome is OfferOutcome.DeviceUnreachable or OfferOutcome.InfrastructureFault && !entry.PassedOver.Contains(offer.AgentId))
+        {
+            if (entry.PassedOver.Count >= MaxPassedOver)
+            {
+                entry.PassedOver.RemoveAt(0);
+            }
+
+            entry.PassedOver.Add(offer.AgentId);
+        }
+
+        entry.Offer = null;
+        entry.OfferRinging = false;
     }
 
     public async Task ReturnOfferAsync(string callId, string agentId, long epoch)
@@ -187,7 +222,7 @@ internal sealed partial class QueueGrain(
             return;
         }
 
-        entry.Offer = null;
+        ClearOffer(entry, OfferOutcome.Withdrawn);
         _idle.Remove(agentId);
         NotifyCall(callId).OfferWithdrawnAsync(offer, CallEventKind.OfferRejected).Forget(logger, "an offer withdrawal to a call");
         await MatchAsync();
@@ -203,12 +238,12 @@ internal sealed partial class QueueGrain(
 
         // The callback takes the caller's place: same enqueue time, same priority.
         var offer = entry.Offer;
-        entry.Offer = null;
+        ClearOffer(entry, OfferOutcome.Withdrawn);
         entry.Ticket = entry.Ticket with { CallId = OverflowPolicy.CallbackCallId(callId), IsCallback = true };
         await Writer.WriteAsync();
         if (offer is not null)
         {
-            await AgentOf(offer).ReleaseOfferAsync(callId, offer.Epoch, missed: false);
+            await AgentOf(offer).ReleaseOfferForAsync(callId, offer.Epoch, OfferOutcome.Withdrawn);
         }
 
         return true;

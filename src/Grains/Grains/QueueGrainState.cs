@@ -8,6 +8,10 @@ public sealed class WaitingEntry
 {
     [Id(0)] public required QueueTicket Ticket { get; set; }
     [Id(1)] public OfferLease? Offer { get; set; }
+    /// <summary>True once the edge reported the offered agent's phone ringing (an expiry then charges the agent).</summary>
+    [Id(2)] public bool OfferRinging { get; set; }
+    /// <summary>Agents whose device could not take this call (unreachable, a fault): it is offered to others first.</summary>
+    [Id(3)] public List<string> PassedOver { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("callcenter.queue-grain-state")]

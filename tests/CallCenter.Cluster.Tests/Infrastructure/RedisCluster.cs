@@ -138,7 +138,12 @@ public sealed class RedisCluster : IAsyncDisposable
         ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
         ["Orleans__Membership__NumMissedProbesLimit"] = "2",
         ["Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
+        // A call whose edge is silent for this long is ended as lost with it (60 s in production): edge loss is judged in seconds.
+        ["CallCenter__Calls__EdgeLeaseSeconds"] = EdgeLeaseSeconds.ToString(CultureInfo.InvariantCulture),
     };
+
+    /// <summary>The shortened edge lease the silos run with.</summary>
+    public const int EdgeLeaseSeconds = 3;
 
     private async Task ConnectClientAsync()
     {

@@ -1,0 +1,14 @@
+namespace CallCenter.Grains.Contracts;
+
+/// <summary>
+/// How long a call's edge may stay silent before the call counts as lost with it (<c>CallCenter:Calls:EdgeLeaseSeconds</c>,
+/// 60 by default). The edge renews every 10 s; shorter leases are for test clusters that judge edge loss quickly.
+/// </summary>
+public sealed class CallLeaseOptions
+{
+    public const string EdgeLeaseSecondsKey = "CallCenter:Calls:EdgeLeaseSeconds";
+
+    public double EdgeLeaseSeconds { get; set; } = 60;
+
+    public TimeSpan EdgeLease => TimeSpan.FromSeconds(EdgeLeaseSeconds);
+}
