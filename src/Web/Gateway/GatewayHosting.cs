@@ -43,6 +43,8 @@ public static class GatewayHosting
             DemoSecretGuard.RefusePublishedSecrets(options.Users);
         }
 
+        RequireSharedSigningKey(options, builder.Configuration);
+
         var httpUrls = (builder.Configuration["Urls"] ?? "http://127.0.0.1:8080").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -126,6 +128,19 @@ public static class GatewayHosting
     }
 
     /// <summary>Settings that would make the gateway unsafe or unusable stop the silo with the setting named.</summary>
+    /// <summary>
+    /// A cluster (any clustering provider) needs one token signing key for every silo: with a key made up per process a
+    /// desktop's token fails at every other silo, and every token dies with a restart.
+    /// </summary>
+    public static void RequireSharedSigningKey(GatewayOptions options, IConfiguration configuration)
+    {
+        if (string.IsNullOrEmpty(options.TokenSigningKey) && !string.IsNullOrWhiteSpace(configuration["Orleans:Clustering:ProviderType"]))
+        {
+            throw new StartupConfigurationException(
+                $"{GatewayOptions.Section}:TokenSigningKey is required in a cluster: one base64 key of at least 32 bytes, the same for every silo (openssl rand -base64 32)");
+        }
+    }
+
     public static void Validate(GatewayOptions options)
     {
         if (!IPAddress.TryParse(options.ListenAddress, out var address))

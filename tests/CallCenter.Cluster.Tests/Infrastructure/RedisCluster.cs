@@ -122,6 +122,9 @@ public sealed class RedisCluster : IAsyncDisposable
         Environment = Settings(name),
     });
 
+    /// <summary>One key for every silo of the cluster, as an operator sets it.</summary>
+    private static readonly string TokenSigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private Dictionary<string, string> Settings(string name) => new()
     {
         ["CallCenter__Sip__Enabled"] = "false",
@@ -129,6 +132,7 @@ public sealed class RedisCluster : IAsyncDisposable
         ["Orleans__Clustering__ConnectionString"] = Redis.ConnectionString,
         ["Orleans__ClusterId"] = ClusterId,
         ["Orleans__ServiceId"] = ServiceId,
+        ["CallCenter__Gateway__TokenSigningKey"] = TokenSigningKey,
         ["CallCenter__ConfigurationFile"] = Path.Combine(AppContext.BaseDirectory, "failover-callcenter.json"),
         ["CallCenter__Gateway__AuditLogPath"] = Path.Combine(_directory, $"audit-{name}.log"),
         ["CallCenter__Telemetry__Dashboard"] = "false",

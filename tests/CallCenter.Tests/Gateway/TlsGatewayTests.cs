@@ -4,6 +4,7 @@ using CallCenter.Gateway.V1;
 using CallCenter.Web.Gateway;
 using CallCenter.ServiceDefaults;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Configuration;
 
 namespace CallCenter.Tests.Gateway;
 
@@ -94,6 +95,19 @@ public sealed class GatewaySettingsTests
         var error = Assert.Throws<StartupConfigurationException>(() => GatewayHosting.Validate(new GatewayOptions { TokenSigningKey = key }));
 
         Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
+    public void Cluster_WithoutASharedTokenKey_StopsStartUp_AndTheEmbeddedDefaultMakesOneUp()
+    {
+        var cluster = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Orleans:Clustering:ProviderType"] = "Redis" }).Build();
+        var embedded = new ConfigurationBuilder().Build();
+
+        var error = Assert.Throws<StartupConfigurationException>(() => GatewayHosting.RequireSharedSigningKey(new GatewayOptions(), cluster));
+
+        Assert.Contains("TokenSigningKey", error.Message);
+        GatewayHosting.RequireSharedSigningKey(new GatewayOptions { TokenSigningKey = Convert.ToBase64String(new byte[32]) }, cluster);
+        GatewayHosting.RequireSharedSigningKey(new GatewayOptions(), embedded);
     }
 
     [Fact]
