@@ -159,7 +159,7 @@ internal sealed class AgentLeg : IAsyncDisposable
         var reply = _session.Reply(request);
         if (!reply.Accepted)
         {
-            transaction.Respond(reply.StatusCode, "Not Acceptable Here");
+            transaction.Respond(reply.StatusCode, reply.ReasonPhrase);
             return null;
         }
 

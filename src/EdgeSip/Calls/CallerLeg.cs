@@ -18,6 +18,9 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
     /// <summary>The caller's RTP endpoint, open once the SDP of our 200 is prepared.</summary>
     public RtpEndpoint? Media => _session?.Media;
 
+    /// <summary>The caller's dialog once answered (null before).</summary>
+    public SipDialog? Dialog => _dialog;
+
     /// <summary>
     /// The SDP of our 200, with the caller's RTP endpoint open: our answer to the caller's offer, or our offer when the
     /// INVITE had none (a late offer, answered in the ACK). Null (after a 488) when the offer had no usable audio.
@@ -116,7 +119,7 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
         var reply = _session.Reply(request);
         if (!reply.Accepted)
         {
-            transaction.Respond(reply.StatusCode, "Not Acceptable Here");
+            transaction.Respond(reply.StatusCode, reply.ReasonPhrase);
             return;
         }
 

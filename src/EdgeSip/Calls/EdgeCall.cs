@@ -90,6 +90,13 @@ internal sealed partial class EdgeCall : ICallObserver
         var consultLeg = _consult.Leg is { } consult && request.CallId == consult.CallId ? consult : null;
         var legKind = consultLeg is not null ? CallLegKind.Consult : agentLeg is not null ? CallLegKind.Agent : CallLegKind.Caller;
         var phoneLeg = consultLeg ?? agentLeg;
+        // RFC 3261 12.2.2: a request whose CSeq is not above the last one on its dialog is out of order.
+        if ((phoneLeg is not null ? phoneLeg.Dialog : _caller.Dialog) is { } dialog && !dialog.TryAcceptRequest(request))
+        {
+            transaction.Respond(500, "Request Out Of Order");
+            return;
+        }
+
         switch (InDialogRouting.Route(legKind, request.Method))
         {
             case InDialogAction.HangUp:
@@ -116,9 +123,9 @@ internal sealed partial class EdgeCall : ICallObserver
                 _caller.AnswerInDialog(transaction);
                 break;
             case InDialogAction.Transfer:
-                if (request.Headers.GetFirst(SipHeaderNames.ReferTo) is not { } referTo)
+                if (InDialogRouting.ReferTarget(request, out var refusal) is not { } referTo)
                 {
-                    transaction.Respond(400, "Missing Refer-To");
+                    transaction.Respond(400, refusal);
                     break;
                 }
 

@@ -50,4 +50,12 @@ internal static class InDialogRouting
         (CallLegKind.Consult, _) => InDialogAction.Forbid,
         _ => InDialogAction.NotAllowed,
     };
+
+    /// <summary>RFC 3515 2.4.1: a REFER names exactly one Refer-To. Null, with the 400's reason, when it names none or several.</summary>
+    public static string? ReferTarget(SipRequest refer, out string refusal)
+    {
+        var targets = refer.Headers.GetAll(SipHeaderNames.ReferTo);
+        refusal = targets.Count == 0 ? "Missing Refer-To" : "Several Refer-To";
+        return targets.Count == 1 ? targets[0] : null;
+    }
 }

@@ -10,6 +10,13 @@ namespace CallCenter.EdgeSip.Calls;
 internal readonly record struct MediaReply(int StatusCode, SdpSessionDescription? Sdp, bool? RemoteHolds)
 {
     public bool Accepted => StatusCode is >= 200 and < 300;
+
+    public string ReasonPhrase => StatusCode switch
+    {
+        491 => "Request Pending",
+        488 => "Not Acceptable Here",
+        _ => "OK",
+    };
 }
 
 /// <summary>
@@ -78,10 +85,17 @@ internal sealed class LegMediaSession
     /// <summary>
     /// The reply to an in-dialog INVITE or UPDATE: 200 with our answer to its offer; a re-INVITE without SDP gets our
     /// offer (answered in its ACK); an UPDATE without SDP gets 200 without a body; an offer we cannot take gets 488
-    /// and changes nothing (RFC 3264 section 6, RFC 3311 section 5.2).
+    /// and changes nothing (RFC 3264 section 6, RFC 3311 section 5.2); one that crosses our pending offer gets 491.
     /// </summary>
     public MediaReply Reply(SipRequest request)
     {
+        // RFC 3261 14.2, RFC 3311 5.2: while our offer waits for its answer, a new offer (or a re-INVITE asking for
+        // one) crosses it: 491, and the peer retries after a random wait. An UPDATE without SDP only refreshes.
+        if (AwaitingAnswer && (request.Method == SipMethods.Invite || request.Body.Length > 0))
+        {
+            return new MediaReply(491, null, null);
+        }
+
         if (request.Body.Length == 0)
         {
             return request.Method == SipMethods.Invite ? new MediaReply(200, Offer(), null) : new MediaReply(200, null, null);

@@ -77,6 +77,32 @@ public sealed class LegMediaSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OfferCrossingOurPendingOffer_Gets491_AndChangesNothing_UntilTheAnswerArrives()
+    {
+        await using var phone = new RawPhone();
+        await using var media = RtpEndpoint.Open(MediaTestKit.Pool, _clock);
+        var session = new LegMediaSession(media, "127.0.0.1");
+        session.Reply(Request(SipMethods.Invite, Offer(phone, "sendrecv")));
+        var ours = session.Reply(Request(SipMethods.Invite, null));
+        var settled = session.Current;
+
+        // RFC 3261 14.2 and RFC 3311 5.2: our offer (in the 2xx) waits for the ACK's answer.
+        Assert.Equal(491, session.Reply(Request(SipMethods.Invite, Offer(phone, "sendonly"))).StatusCode);
+        Assert.Equal(491, session.Reply(Request(SipMethods.Update, Offer(phone, "sendonly"))).StatusCode);
+        Assert.Equal(491, session.Reply(Request(SipMethods.Invite, null)).StatusCode);
+        Assert.Equal("Request Pending", session.Reply(Request(SipMethods.Invite, null)).ReasonPhrase);
+        Assert.Equal(200, session.Reply(Request(SipMethods.Update, null)).StatusCode);
+        Assert.Same(settled, session.Current);
+        Assert.True(session.AwaitingAnswer);
+
+        Assert.True(session.AcceptAnswer(Encoding.UTF8.GetBytes(Offer(phone, "sendrecv"))));
+        var next = session.Reply(Request(SipMethods.Invite, Offer(phone, "sendonly")));
+        Assert.Equal(200, next.StatusCode);
+        Assert.Equal(ours.Sdp!.Origin.SessionId, next.Sdp!.Origin.SessionId);
+        Assert.True(session.Current!.RemoteHolds);
+    }
+
+    [Fact]
     public async Task Update_WithoutOffer_Is200WithoutBody_WithAnUnusableOffer_Is488AndNothingChanges()
     {
         await using var phone = new RawPhone();

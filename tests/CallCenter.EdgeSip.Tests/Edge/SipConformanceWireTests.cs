@@ -98,6 +98,24 @@ public sealed class SipConformanceWireTests(EdgeFixture fixture)
         Assert.Equal(CallOutcome.Abandoned, (await fixture.EndedCallOfAsync(caller.CallerNumber)).Outcome);
     }
 
+    [Fact]
+    public async Task InDialog_ARequestWithAnOldCSeq_Gets500_AndChangesNothing()
+    {
+        await using var caller = new RawCallerDialog(IPAddress.Loopback, Edge, EdgeSession.NewCallerNumber(), "7001");
+        Assert.Equal(200, (await caller.InviteAsync(caller.Sdp())).StatusCode);
+        await caller.AckAsync();
+        Assert.Equal(200, (await caller.RequestAsync(SipMethods.Update, null)).StatusCode);
+
+        // RFC 3261 12.2.2: CSeq 1 (the INVITE's) and 2 (the UPDATE's) are behind the dialog: 500, and neither the hold
+        // nor the hang-up they carry is applied.
+        Assert.Equal(500, (await caller.RequestWithCSeqAsync(SipMethods.Update, 2, caller.Sdp("sendonly"))).StatusCode);
+        Assert.Equal(500, (await caller.RequestWithCSeqAsync(SipMethods.Bye, 1)).StatusCode);
+        Assert.False(fixture.Edge.FindCall(caller.CallId)!.CallerMedia!.Muted);
+
+        Assert.Equal(200, (await caller.ByeAsync()).StatusCode);
+        Assert.Equal(CallOutcome.Abandoned, (await fixture.EndedCallOfAsync(caller.CallerNumber)).Outcome);
+    }
+
     private static async Task<RawSipResponse> FinalAsync(RawSipPeer peer, string callId)
     {
         while (true)

@@ -122,9 +122,12 @@ public sealed class RawCallerDialog : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task<SipResponse> SendAsync(string method, string? sdp, string[] extraHeaders)
+    /// <summary>Sends a request with a CSeq of the test's choosing (an out-of-order one), leaving the dialog's own count.</summary>
+    public Task<SipResponse> RequestWithCSeqAsync(string method, uint cseq, string? sdp = null) => SendAsync(method, sdp, [], cseq);
+
+    private async Task<SipResponse> SendAsync(string method, string? sdp, string[] extraHeaders, uint? chosenCSeq = null)
     {
-        var cseq = ++_cseq;
+        var cseq = chosenCSeq ?? ++_cseq;
         await SendRawAsync(Build(method, cseq, sdp, extraHeaders));
         using var limit = new CancellationTokenSource(Wait);
         while (true)
