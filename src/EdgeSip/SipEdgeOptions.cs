@@ -114,8 +114,8 @@ public sealed class SipAccountOptions
     /// <summary>Whether the account carries both HA1 values instead of a password.</summary>
     public bool HasHa1() => Model.PhoneDigest.IsHa1(Ha1Md5, Model.PhoneDigest.Ha1Md5Length) && Model.PhoneDigest.IsHa1(Ha1Sha256, Model.PhoneDigest.Ha1Sha256Length);
 
-    /// <summary>The registrar's form: HA1 only (from the password when no HA1 is configured).</summary>
-    public Registrar.RegistrarAccount ToRegistrarAccount(string realm) => Registrar.PhoneAccountCache.ToRegistrarAccount(HasHa1()
-        ? new Model.PhoneAccount { Username = Username, AgentId = AgentId, Realm = realm, Ha1Md5 = Ha1Md5, Ha1Sha256 = Ha1Sha256 }
-        : Model.PhoneDigest.Create(Username, AgentId, Model.TenantDefinition.DefaultTenantId, realm, Password));
+    /// <summary>The stored form: HA1 only (from the password when no HA1 is configured).</summary>
+    public Model.PhoneAccount ToPhoneAccount(string realm) => HasHa1()
+        ? new Model.PhoneAccount { Username = Username, AgentId = AgentId, Realm = realm, Ha1Md5 = Ha1Md5.ToLowerInvariant(), Ha1Sha256 = Ha1Sha256.ToLowerInvariant() }
+        : Model.PhoneDigest.Create(Username, AgentId, Model.TenantDefinition.DefaultTenantId, realm, Password);
 }

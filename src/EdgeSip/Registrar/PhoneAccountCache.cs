@@ -11,8 +11,9 @@ namespace CallCenter.EdgeSip.Registrar;
 /// arrive, and an unknown username re-reads it at most once per <see cref="MissRefreshInterval"/> (so an account created
 /// at run time registers at once, and a flood of unknown names costs one grain call a second). A removed or changed
 /// account is withdrawn (its bindings dropped) at the first refresh after the change: within the refresh interval of the
-/// next REGISTER or housekeeping pass. A directory account replaces a configured one of the same username. Accounts of
-/// another realm are ignored (their HA1 verifies nothing here). When the grain cannot be read, the last list stays.
+/// next REGISTER or housekeeping pass. The accounts configured on the edge are seeded into the directory (those it lacks)
+/// before the first read, so the directory is the one list and an admin may change or remove them. Accounts of another
+/// realm are ignored (their HA1 verifies nothing here). When the grain cannot be read, the last list stays.
 /// </summary>
 public sealed partial class PhoneAccountCache : IRegistrarAccounts
 {
@@ -20,7 +21,8 @@ public sealed partial class PhoneAccountCache : IRegistrarAccounts
     public static readonly TimeSpan MissRefreshInterval = TimeSpan.FromSeconds(1);
 
     private readonly Func<CancellationToken, Task<IReadOnlyList<PhoneAccount>>> _load;
-    private readonly IReadOnlyDictionary<string, RegistrarAccount> _configured;
+    private readonly Func<IReadOnlyList<PhoneAccount>, Task> _seed;
+    private readonly IReadOnlyList<PhoneAccount> _configured;
     private readonly string _realm;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -29,16 +31,19 @@ public sealed partial class PhoneAccountCache : IRegistrarAccounts
     private Dictionary<string, PhoneAccount> _stored = new(StringComparer.Ordinal);
     private long _loadedAt;
     private Task? _refreshing;
+    private bool _seeded;
 
     public PhoneAccountCache(
         Func<CancellationToken, Task<IReadOnlyList<PhoneAccount>>> load,
-        IEnumerable<RegistrarAccount> configured,
+        Func<IReadOnlyList<PhoneAccount>, Task> seed,
+        IEnumerable<PhoneAccount> configured,
         string realm,
         TimeProvider time,
         ILogger logger)
     {
         _load = load;
-        _configured = configured.ToDictionary(account => account.Username, StringComparer.Ordinal);
+        _seed = seed;
+        _configured = configured.ToList();
         _realm = realm;
         _time = time;
         _logger = logger;
@@ -47,8 +52,14 @@ public sealed partial class PhoneAccountCache : IRegistrarAccounts
     public event Action<IReadOnlyList<string>>? Withdrawn;
 
     /// <summary>The cache over the directory grain of <paramref name="grains"/>.</summary>
-    public static PhoneAccountCache FromGrains(IGrainFactory grains, IEnumerable<RegistrarAccount> configured, string realm, TimeProvider time, ILogger logger) =>
-        new(_ => grains.GetGrain<IPhoneAccountDirectoryGrain>(GrainKeys.PhoneAccounts).ListAsync(), configured, realm, time, logger);
+    public static PhoneAccountCache FromGrains(IGrainFactory grains, IEnumerable<PhoneAccount> configured, string realm, TimeProvider time, ILogger logger) =>
+        new(
+            _ => grains.GetGrain<IPhoneAccountDirectoryGrain>(GrainKeys.PhoneAccounts).ListAsync(),
+            accounts => grains.GetGrain<IPhoneAccountDirectoryGrain>(GrainKeys.PhoneAccounts).SeedAsync(accounts),
+            configured,
+            realm,
+            time,
+            logger);
 
     /// <summary>Turns a stored account into the registrar's form (HA1 per algorithm).</summary>
     public static RegistrarAccount ToRegistrarAccount(PhoneAccount account) => new(
@@ -106,6 +117,12 @@ public sealed partial class PhoneAccountCache : IRegistrarAccounts
         List<string> withdrawn = [];
         try
         {
+            if (!_seeded && _configured.Count > 0)
+            {
+                await _seed(_configured);
+            }
+
+            _seeded = true;
             IReadOnlyList<PhoneAccount> loaded = await _load(CancellationToken.None);
             var stored = new Dictionary<string, PhoneAccount>(StringComparer.Ordinal);
             foreach (PhoneAccount account in loaded)
@@ -116,7 +133,7 @@ public sealed partial class PhoneAccountCache : IRegistrarAccounts
                 }
             }
 
-            var accounts = new Dictionary<string, RegistrarAccount>(_configured, StringComparer.Ordinal);
+            var accounts = new Dictionary<string, RegistrarAccount>(StringComparer.Ordinal);
             foreach (PhoneAccount account in stored.Values)
             {
                 accounts[account.Username] = ToRegistrarAccount(account);
@@ -142,8 +159,8 @@ public sealed partial class PhoneAccountCache : IRegistrarAccounts
             LogLoadFailed(exception);
             lock (_lock)
             {
-                // Keep the last list (or the configured accounts) and try again after the interval.
-                _accounts ??= new Dictionary<string, RegistrarAccount>(_configured, StringComparer.Ordinal);
+                // Keep the last list and try again after the interval.
+                _accounts ??= new Dictionary<string, RegistrarAccount>(StringComparer.Ordinal);
                 _loadedAt = _time.GetTimestamp();
             }
         }
@@ -158,7 +175,7 @@ public sealed partial class PhoneAccountCache : IRegistrarAccounts
     {
         lock (_lock)
         {
-            return _accounts ?? new Dictionary<string, RegistrarAccount>(_configured, StringComparer.Ordinal);
+            return _accounts ?? new Dictionary<string, RegistrarAccount>(StringComparer.Ordinal);
         }
     }
 
