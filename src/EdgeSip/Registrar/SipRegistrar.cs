@@ -83,6 +83,9 @@ public sealed class SipRegistrar
             time);
     }
 
+    /// <summary>Where the accounts come from (tests force a refresh of the cache through it).</summary>
+    internal IRegistrarAccounts Accounts => _accounts;
+
     /// <summary>
     /// Raised after the bindings of an account changed (register, refresh, unregister, expiry) with the
     /// agent id and the agent's current best binding (<see cref="FindByAgent"/>), or null when it has none.
