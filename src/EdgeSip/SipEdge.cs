@@ -59,7 +59,7 @@ public sealed partial class SipEdge : IAsyncDisposable
                 Realm = options.Realm,
                 Algorithms = options.EffectiveDigestAlgorithms().Select(name => name == "MD5" ? DigestAlgorithm.Md5 : DigestAlgorithm.Sha256).ToList(),
             },
-            options.Accounts.Select(account => new SipAccount(account.Username, account.Password, account.AgentId)),
+            PhoneAccountCache.FromGrains(grains, options.Accounts.Select(account => account.ToPhoneAccount(options.Realm)), options.Realm, time, logger),
             time,
             nonceSecret);
         _registrar.BindingsChanged += OnBindingsChanged;

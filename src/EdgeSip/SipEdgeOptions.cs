@@ -93,11 +93,29 @@ public sealed class SipEdgeOptions
     public string Advertised() => string.IsNullOrWhiteSpace(AdvertisedAddress) ? ListenAddress : AdvertisedAddress;
 }
 
+/// <summary>
+/// A phone account in configuration: a password (hashed into HA1 at start-up; the demo's accounts) or the HA1 values
+/// themselves. Accounts created through the admin API live in the phone-account directory instead.
+/// </summary>
 public sealed class SipAccountOptions
 {
     public string Username { get; set; } = "";
 
     public string Password { get; set; } = "";
 
+    /// <summary>Lower-case hex MD5(username:realm:password), instead of <see cref="Password"/> (with <see cref="Ha1Sha256"/>).</summary>
+    public string Ha1Md5 { get; set; } = "";
+
+    /// <summary>Lower-case hex SHA-256(username:realm:password), instead of <see cref="Password"/> (with <see cref="Ha1Md5"/>).</summary>
+    public string Ha1Sha256 { get; set; } = "";
+
     public string AgentId { get; set; } = "";
+
+    /// <summary>Whether the account carries both HA1 values instead of a password.</summary>
+    public bool HasHa1() => Model.PhoneDigest.IsHa1(Ha1Md5, Model.PhoneDigest.Ha1Md5Length) && Model.PhoneDigest.IsHa1(Ha1Sha256, Model.PhoneDigest.Ha1Sha256Length);
+
+    /// <summary>The stored form: HA1 only (from the password when no HA1 is configured).</summary>
+    public Model.PhoneAccount ToPhoneAccount(string realm) => HasHa1()
+        ? new Model.PhoneAccount { Username = Username, AgentId = AgentId, Realm = realm, Ha1Md5 = Ha1Md5.ToLowerInvariant(), Ha1Sha256 = Ha1Sha256.ToLowerInvariant() }
+        : Model.PhoneDigest.Create(Username, AgentId, Model.TenantDefinition.DefaultTenantId, realm, Password);
 }

@@ -51,9 +51,9 @@ public static class SipEdgeOptionsValidator
         for (var i = 0; i < options.Accounts.Count; i++)
         {
             var account = options.Accounts[i];
-            if (string.IsNullOrWhiteSpace(account.Username) || string.IsNullOrEmpty(account.Password) || string.IsNullOrWhiteSpace(account.AgentId))
+            if (string.IsNullOrWhiteSpace(account.Username) || (string.IsNullOrEmpty(account.Password) && !account.HasHa1()) || string.IsNullOrWhiteSpace(account.AgentId))
             {
-                errors.Add($"{section}:Accounts:{i} needs Username, Password and AgentId");
+                errors.Add($"{section}:Accounts:{i} needs Username, AgentId and a Password or both Ha1Md5 (32 hex digits) and Ha1Sha256 (64)");
             }
         }
 

@@ -6,4 +6,5 @@ public static class GrainKeys
     public const string Configuration = "default";
     public const string RoutingView = "global";
     public const string Users = "users";
+    public const string PhoneAccounts = "phones";
 }

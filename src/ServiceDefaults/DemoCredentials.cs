@@ -8,7 +8,7 @@ namespace CallCenter.ServiceDefaults;
 /// They apply only to the demo: the embedded default (no <c>Orleans:Clustering:ProviderType</c>) or an explicit
 /// <see cref="EnabledKey"/>=true (the multi-site script on one machine). Even then a list the operator configures
 /// replaces the demo's whole (never merged entry by entry, as configuration binding merges arrays by index). Anywhere
-/// else start-up refuses a published demo secret in the settings it reads as plain text.
+/// else start-up refuses a published demo secret in the settings it reads as plain text, and any plain phone password.
 /// </summary>
 public static class DemoCredentials
 {
@@ -71,7 +71,7 @@ public static class DemoCredentials
         return builder;
     }
 
-    /// <summary>Throws, naming the setting, when a plain secret setting holds a published demo secret.</summary>
+    /// <summary>Throws, naming the setting, when a plain secret setting holds a published demo secret or a phone account a plain password.</summary>
     public static void RefusePublishedSecrets(IConfiguration configuration)
     {
         var offending = PlainSecretKeys
@@ -80,10 +80,25 @@ public static class DemoCredentials
             .Where(setting => PublishedDemoSecrets.IsPublished(setting.Value))
             .Select(setting => setting.Key)
             .ToList();
+        // Outside the demo a phone password is never kept in plain text: HA1 values, or accounts in the directory.
+        var plainPhonePasswords = configuration.GetSection(SipAccountsKey).GetChildren()
+            .Where(account => !string.IsNullOrEmpty(account["Password"]))
+            .Select(account => account.Path + ":Password")
+            .ToList();
+        var problems = new List<string>();
         if (offending.Count > 0)
         {
-            throw new StartupConfigurationException(
-                $"{string.Join(", ", offending)} hold(s) a demo secret published in the repository; outside the demo (embedded default or {EnabledKey}=true) set secrets of your own (docs/operations.md, production).");
+            problems.Add($"{string.Join(", ", offending)} hold(s) a demo secret published in the repository; outside the demo (embedded default or {EnabledKey}=true) set secrets of your own (docs/operations.md, production).");
+        }
+
+        if (plainPhonePasswords.Count > 0)
+        {
+            problems.Add($"{string.Join(", ", plainPhonePasswords)}: phone passwords in plain text are for the demo only; give Ha1Md5 and Ha1Sha256 instead, or create the accounts with PUT /api/admin/phones/{{agentId}} (docs/operations.md, phone accounts).");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new StartupConfigurationException(string.Join(" ", problems));
         }
     }
 

@@ -10,7 +10,7 @@ internal sealed record StoredBinding(AddressUri Uri, RegistrationBinding Binding
 /// The registrar's bindings in memory, by account: atomic updates from a REGISTER (RFC 3261 section 10.3 steps 6
 /// to 8), expiry, and lookups by account and by agent. Thread-safe.
 /// </summary>
-internal sealed class RegistrationStore(IReadOnlyDictionary<string, SipAccount> accounts, IReadOnlyDictionary<string, List<string>> usernamesByAgent, int maxBindings)
+internal sealed class RegistrationStore(int maxBindings)
 {
     private readonly Dictionary<string, List<StoredBinding>> _bindings = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -21,7 +21,7 @@ internal sealed class RegistrationStore(IReadOnlyDictionary<string, SipAccount> 
     /// the same Call-ID and a CSeq at least as high, nothing changes (<paramref name="outOfOrder"/>). Expired bindings
     /// go first. Returns whether the bindings changed; <paramref name="current"/> is what the account has after.
     /// </summary>
-    public bool Update(RegisterRequest request, SipAccount account, IPEndPoint source, string transport, DateTimeOffset now, out bool outOfOrder, out List<StoredBinding> current)
+    public bool Update(RegisterRequest request, RegistrarAccount account, IPEndPoint source, string transport, DateTimeOffset now, out bool outOfOrder, out List<StoredBinding> current)
     {
         lock (_lock)
         {
@@ -66,22 +66,14 @@ internal sealed class RegistrationStore(IReadOnlyDictionary<string, SipAccount> 
     {
         lock (_lock)
         {
-            if (!usernamesByAgent.TryGetValue(agentId, out List<string>? usernames))
-            {
-                return null;
-            }
-
             StoredBinding? best = null;
-            foreach (string username in usernames)
+            foreach (List<StoredBinding> bindings in _bindings.Values)
             {
-                if (!_bindings.TryGetValue(username, out List<StoredBinding>? bindings))
-                {
-                    continue;
-                }
-
                 foreach (StoredBinding binding in bindings)
                 {
-                    if (binding.Binding.ExpiresAt > now && (best is null || binding.Sequence > best.Sequence))
+                    if (binding.Binding.ExpiresAt > now
+                        && string.Equals(binding.Binding.AgentId, agentId, StringComparison.Ordinal)
+                        && (best is null || binding.Sequence > best.Sequence))
                     {
                         best = binding;
                     }
@@ -92,20 +84,34 @@ internal sealed class RegistrationStore(IReadOnlyDictionary<string, SipAccount> 
         }
     }
 
+    /// <summary>Drops every binding of an account (removed or changed); returns the agents they belonged to.</summary>
+    public List<string> RemoveAccount(string username)
+    {
+        lock (_lock)
+        {
+            if (!_bindings.Remove(username, out List<StoredBinding>? bindings))
+            {
+                return [];
+            }
+
+            return bindings.Select(binding => binding.Binding.AgentId).Distinct(StringComparer.Ordinal).ToList();
+        }
+    }
+
     /// <summary>Removes expired bindings; returns the agents whose bindings changed, each once.</summary>
     public List<string> ExpireDue(DateTimeOffset now)
     {
         var agents = new List<string>();
         lock (_lock)
         {
-            foreach ((string username, List<StoredBinding> bindings) in _bindings)
+            foreach (List<StoredBinding> bindings in _bindings.Values)
             {
-                if (bindings.RemoveAll(binding => binding.Binding.ExpiresAt <= now) > 0)
+                foreach (StoredBinding expired in bindings.Where(binding => binding.Binding.ExpiresAt <= now).ToList())
                 {
-                    string agentId = accounts[username].AgentId;
-                    if (!agents.Contains(agentId))
+                    bindings.Remove(expired);
+                    if (!agents.Contains(expired.Binding.AgentId))
                     {
-                        agents.Add(agentId);
+                        agents.Add(expired.Binding.AgentId);
                     }
                 }
             }
@@ -146,7 +152,7 @@ internal sealed class RegistrationStore(IReadOnlyDictionary<string, SipAccount> 
         return bindings;
     }
 
-    private bool Apply(List<StoredBinding> bindings, RegisterRequest request, SipAccount account, IPEndPoint source, string transport, DateTimeOffset now)
+    private bool Apply(List<StoredBinding> bindings, RegisterRequest request, RegistrarAccount account, IPEndPoint source, string transport, DateTimeOffset now)
     {
         if (request.Wildcard)
         {

@@ -1,8 +1,9 @@
 namespace CallCenter.EdgeSip.Registrar;
 
 /// <summary>
-/// A SIP account from configuration: the digest username (also the user part of its address-of-record),
-/// its password, and the agent it belongs to. Usernames are case-sensitive.
+/// A SIP account given with its password (tests, a registrar without a directory): the digest username (also the
+/// user part of its address-of-record), its password, and the agent it belongs to. Usernames are case-sensitive.
+/// <see cref="SipRegistrar"/> hashes the password into HA1 at once and keeps no password.
 /// </summary>
 public sealed record SipAccount(string Username, string Password, string AgentId)
 {

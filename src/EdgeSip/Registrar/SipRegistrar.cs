@@ -7,8 +7,9 @@ using CallCenter.Sip.Transactions;
 namespace CallCenter.EdgeSip.Registrar;
 
 /// <summary>
-/// A registrar (RFC 3261 section 10.3) for the configured accounts, with digest authentication.
-/// Bindings live in memory. Thread-safe: the SIP layer and a timer may call it concurrently.
+/// A registrar (RFC 3261 section 10.3) with digest authentication verified from HA1 (no password is kept): the
+/// accounts come from <see cref="IRegistrarAccounts"/> (the phone-account directory, cached). Bindings live in memory;
+/// an account withdrawn (removed or changed) loses its bindings. Thread-safe: the SIP layer and a timer may call it concurrently.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -38,8 +39,7 @@ public sealed class SipRegistrar
 
     private readonly TimeProvider _time;
     private readonly DigestAuthenticator _authenticator;
-    private readonly Dictionary<string, SipAccount> _accounts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<string>> _usernamesByAgent = new(StringComparer.Ordinal);
+    private readonly IRegistrarAccounts _accounts;
     private readonly RegistrationStore _store;
     private readonly uint _defaultSeconds;
     private readonly uint _minSeconds;
@@ -47,7 +47,14 @@ public sealed class SipRegistrar
     private readonly int _maxBindings;
     private readonly Lock _notifyLock = new();
 
+    /// <summary>A registrar for a fixed set of accounts; their passwords are hashed here into HA1 and not kept.</summary>
     public SipRegistrar(RegistrarOptions options, IEnumerable<SipAccount> accounts, TimeProvider time, byte[]? nonceSecret = null)
+        : this(options, new FixedRegistrarAccounts(Hash(options, accounts)), time, nonceSecret)
+    {
+    }
+
+    /// <summary>A registrar whose accounts (HA1 only) come from <paramref name="accounts"/>, which may change at run time.</summary>
+    public SipRegistrar(RegistrarOptions options, IRegistrarAccounts accounts, TimeProvider time, byte[]? nonceSecret = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(accounts);
@@ -67,35 +74,17 @@ public sealed class SipRegistrar
 
         _maxBindings = options.MaxBindingsPerUser;
         _time = time;
-        var store = new InMemoryCredentialStore();
-        foreach (SipAccount account in accounts)
-        {
-            if (account is null || string.IsNullOrEmpty(account.Username) || account.Password is null || string.IsNullOrEmpty(account.AgentId))
-            {
-                throw new ArgumentException("Every account needs a username, a password and an agent id.", nameof(accounts));
-            }
-
-            if (!_accounts.TryAdd(account.Username, account))
-            {
-                throw new ArgumentException($"The SIP username '{account.Username}' is configured twice.", nameof(accounts));
-            }
-
-            if (!_usernamesByAgent.TryGetValue(account.AgentId, out List<string>? usernames))
-            {
-                usernames = [];
-                _usernamesByAgent[account.AgentId] = usernames;
-            }
-
-            usernames.Add(account.Username);
-            store.Add(account.Username, options.Realm, account.Password);
-        }
-
-        _store = new RegistrationStore(_accounts, _usernamesByAgent, _maxBindings);
+        _accounts = accounts;
+        _accounts.Withdrawn += OnWithdrawn;
+        _store = new RegistrationStore(_maxBindings);
         _authenticator = new DigestAuthenticator(
             new DigestAuthenticatorOptions { Realm = options.Realm, NonceSecret = nonceSecret, Algorithms = options.Algorithms },
-            store,
+            new AccountCredentials(accounts, options.Realm),
             time);
     }
+
+    /// <summary>Where the accounts come from (tests force a refresh of the cache through it).</summary>
+    internal IRegistrarAccounts Accounts => _accounts;
 
     /// <summary>
     /// Raised after the bindings of an account changed (register, refresh, unregister, expiry) with the
@@ -142,9 +131,10 @@ public sealed class SipRegistrar
         }
 
         string username = verification.Username!;
+        RegistrarAccount? account = await _accounts.FindAsync(username, ct).ConfigureAwait(false);
         if (parsed.ToUser is null
             || !string.Equals(parsed.ToUser, username, StringComparison.Ordinal)
-            || !_accounts.TryGetValue(username, out SipAccount? account))
+            || account is null)
         {
             return Respond(register, 403, "Forbidden");
         }
@@ -206,9 +196,45 @@ public sealed class SipRegistrar
     /// </summary>
     public void ExpireDue()
     {
+        _accounts.RefreshIfStale();
         foreach (string agentId in _store.ExpireDue(_time.GetUtcNow()))
         {
             Notify(agentId);
+        }
+    }
+
+    private static List<RegistrarAccount> Hash(RegistrarOptions options, IEnumerable<SipAccount> accounts)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(accounts);
+        var hashed = new List<RegistrarAccount>();
+        var usernames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (SipAccount account in accounts)
+        {
+            if (account is null || string.IsNullOrEmpty(account.Username) || account.Password is null || string.IsNullOrEmpty(account.AgentId))
+            {
+                throw new ArgumentException("Every account needs a username, a password and an agent id.", nameof(accounts));
+            }
+
+            if (!usernames.Add(account.Username))
+            {
+                throw new ArgumentException($"The SIP username '{account.Username}' is configured twice.", nameof(accounts));
+            }
+
+            hashed.Add(new RegistrarAccount(account.Username, account.AgentId, DigestUserSecrets.FromPassword(account.Username, options.Realm, account.Password)));
+        }
+
+        return hashed;
+    }
+
+    private void OnWithdrawn(IReadOnlyList<string> usernames)
+    {
+        foreach (string username in usernames)
+        {
+            foreach (string agentId in _store.RemoveAccount(username))
+            {
+                Notify(agentId);
+            }
         }
     }
 
@@ -241,5 +267,20 @@ public sealed class SipRegistrar
                 handler(agentId, FindByAgent(agentId));
             }
         }
+    }
+}
+
+/// <summary>The authenticator's view of the accounts: HA1 for this realm only.</summary>
+file sealed class AccountCredentials(IRegistrarAccounts accounts, string realm) : ICredentialStore
+{
+    public async ValueTask<DigestUserSecrets?> FindAsync(string username, string credentialsRealm, CancellationToken cancellationToken = default)
+    {
+        if (!string.Equals(credentialsRealm, realm, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        RegistrarAccount? account = await accounts.FindAsync(username, cancellationToken).ConfigureAwait(false);
+        return account?.Secrets;
     }
 }

@@ -44,6 +44,7 @@ internal static class AdminApi
                 ? await ApplyAsync(grains, current with { Queues = current.Queues.Where(queue => queue.Id != id).ToList() })
                 : HttpResults.Problem(StatusCodes.Status404NotFound, $"no queue '{id}'");
         });
+        app.MapPhoneAccountsApi();
     }
 
     private static async Task<IResult> UpsertAsync<T>(

@@ -18,13 +18,16 @@ internal sealed class RegistrarTestKit
     public static readonly DateTimeOffset Start = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
     public static readonly IPEndPoint Source = new(IPAddress.Parse("198.51.100.7"), 40123);
 
-    public RegistrarTestKit(RegistrarOptions? options = null, byte[]? nonceSecret = null)
+    public RegistrarTestKit(RegistrarOptions? options = null, byte[]? nonceSecret = null, IRegistrarAccounts? accounts = null, FakeTimeProvider? time = null)
     {
-        Registrar = new SipRegistrar(
-            options ?? new RegistrarOptions { Realm = Realm },
-            [new SipAccount("alice", "alice-secret", AliceAgent), new SipAccount("bob", "bob-secret", BobAgent)],
-            Time,
-            nonceSecret);
+        Time = time ?? new FakeTimeProvider(Start);
+        Registrar = accounts is null
+            ? new SipRegistrar(
+                options ?? new RegistrarOptions { Realm = Realm },
+                [new SipAccount("alice", "alice-secret", AliceAgent), new SipAccount("bob", "bob-secret", BobAgent)],
+                Time,
+                nonceSecret)
+            : new SipRegistrar(options ?? new RegistrarOptions { Realm = Realm }, accounts, Time, nonceSecret);
         Registrar.BindingsChanged += (agent, binding) =>
         {
             lock (Events)
@@ -34,7 +37,7 @@ internal sealed class RegistrarTestKit
         };
     }
 
-    public FakeTimeProvider Time { get; } = new(Start);
+    public FakeTimeProvider Time { get; }
 
     public SipRegistrar Registrar { get; }
 

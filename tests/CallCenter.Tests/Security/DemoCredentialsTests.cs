@@ -68,9 +68,18 @@ public sealed partial class DemoCredentialsTests
             ["CallCenter:Gateway:Users:0:Role"] = "Admin",
             ["CallCenter:Gateway:Users:0:SecretHash"] = SecretHasher.Hash("a secret of our own", SecretHasher.MinimumIterations),
             ["CallCenter:Sip:Accounts:0:Username"] = "desk-7",
-            ["CallCenter:Sip:Accounts:0:Password"] = "a phone secret of our own",
             ["CallCenter:Sip:Accounts:0:AgentId"] = "alice",
         };
+        // Outside the demo a phone account carries HA1, never a plain password (issue 13); in the demo either will do.
+        if (production)
+        {
+            settings["CallCenter:Sip:Accounts:0:Ha1Md5"] = PhoneDigest.Md5Ha1("desk-7", "callcenter", "a phone secret of our own");
+            settings["CallCenter:Sip:Accounts:0:Ha1Sha256"] = PhoneDigest.Sha256Ha1("desk-7", "callcenter", "a phone secret of our own");
+        }
+        else
+        {
+            settings["CallCenter:Sip:Accounts:0:Password"] = "a phone secret of our own";
+        }
 
         var builder = SiloConfiguration(settings).AddDemoCredentials();
 
@@ -78,6 +87,31 @@ public sealed partial class DemoCredentialsTests
         Assert.Equal("ops", user.UserId);
         var account = Assert.Single(builder.Configuration.GetSection(DemoCredentials.SipAccountsKey).GetChildren());
         Assert.Equal("desk-7", account["Username"]);
+    }
+
+    [Fact]
+    public void Production_RefusesAPlainPhonePassword_AndNamesTheSetting_ButTakesHa1()
+    {
+        var plain = new Dictionary<string, string?>(Production)
+        {
+            ["CallCenter:Sip:Accounts:0:Username"] = "desk-7",
+            ["CallCenter:Sip:Accounts:0:AgentId"] = "alice",
+            ["CallCenter:Sip:Accounts:1:Username"] = "desk-8",
+            ["CallCenter:Sip:Accounts:1:AgentId"] = "bob",
+            ["CallCenter:Sip:Accounts:1:Password"] = "a phone secret of our own",
+        };
+        plain["CallCenter:Sip:Accounts:0:Ha1Md5"] = PhoneDigest.Md5Ha1("desk-7", "callcenter", "x-secret-of-ours");
+        plain["CallCenter:Sip:Accounts:0:Ha1Sha256"] = PhoneDigest.Sha256Ha1("desk-7", "callcenter", "x-secret-of-ours");
+
+        var error = Assert.Throws<StartupConfigurationException>(() => SiloConfiguration(plain).AddDemoCredentials());
+
+        Assert.Contains("CallCenter:Sip:Accounts:1:Password", error.Message);
+        Assert.DoesNotContain("Accounts:0", error.Message);
+        Assert.Contains("Ha1Md5", error.Message);
+        plain.Remove("CallCenter:Sip:Accounts:1:Password");
+        plain["CallCenter:Sip:Accounts:1:Ha1Md5"] = PhoneDigest.Md5Ha1("desk-8", "callcenter", "y-secret-of-ours");
+        plain["CallCenter:Sip:Accounts:1:Ha1Sha256"] = PhoneDigest.Sha256Ha1("desk-8", "callcenter", "y-secret-of-ours");
+        SiloConfiguration(plain).AddDemoCredentials();
     }
 
     public static TheoryData<string> PlainSecretSettings() =>
