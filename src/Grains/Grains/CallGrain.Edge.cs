@@ -86,7 +86,7 @@ internal sealed partial class CallGrain
         {
             var entry = arrival.DialledNumber is null
                 ? null
-                : await GrainFactory.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).FindEntryPointAsync(arrival.DialledNumber);
+                : await entryPoints.FindAsync(arrival.DialledNumber);
             if (entry is null || entry.TenantId != arrival.TenantId)
             {
                 return new EnqueueResult(EnqueueStatus.UnknownQueue, Message: $"no entry point for dialled number '{arrival.DialledNumber}'");

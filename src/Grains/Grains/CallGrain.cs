@@ -2,6 +2,7 @@ using CallCenter.Domain;
 using System.Diagnostics;
 using CallCenter.Domain.History;
 using CallCenter.Domain.Lifecycle;
+using CallCenter.Grains.Configuration;
 using CallCenter.Grains.Contracts;
 using CallCenter.Grains.Placement;
 using CallCenter.Grains.Telemetry;
@@ -29,6 +30,7 @@ internal sealed partial class CallGrain(
     ICallHistory history,
     Microsoft.Extensions.Options.IOptions<CallLeaseOptions> leaseOptions,
     CallCenterMetrics metrics,
+    EntryPointDirectory entryPoints,
     ILogger<CallGrain> logger) : Grain, ICallGrain, ICallNotices, IIncomingGrainCallFilter
 {
     /// <summary>How long a consulted agent stays reserved; a longer consult frees the agent (counted as a missed offer).</summary>

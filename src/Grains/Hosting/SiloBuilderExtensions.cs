@@ -1,5 +1,6 @@
 using CallCenter.Domain;
 using CallCenter.Domain.History;
+using CallCenter.Grains.Configuration;
 using CallCenter.Grains.Persistence;
 using CallCenter.Grains.Placement;
 using CallCenter.Grains.Telemetry;
@@ -37,6 +38,7 @@ public static class SiloBuilderExtensions
         builder.UseSiloMetadata(label);
         builder.Services.AddSingleton<SiteLocator>();
         builder.Services.AddSingleton<AgentSiteDirectory>();
+        builder.Services.AddSingleton<EntryPointDirectory>();
         builder.AddPlacementDirector<SitePlacement, SitePlacementDirector>();
         return builder;
     }

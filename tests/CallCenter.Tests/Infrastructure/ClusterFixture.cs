@@ -23,6 +23,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Call history shared by every silo (as Redis would be), which a test can make fail for a while.</summary>
     public FlakyCallHistory History { get; } = new();
 
+    /// <summary>Makes the configuration grain stop answering for a while (a frozen silo).</summary>
+    public ConfigurationFreeze ConfigurationFreeze { get; } = new();
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
@@ -36,6 +39,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<ICallHistory>(History);
             silo.AddCallCenterGrains();
             silo.AddCallCenterMemoryStorage(State);
+            silo.AddIncomingGrainCallFilter(ConfigurationFreeze);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

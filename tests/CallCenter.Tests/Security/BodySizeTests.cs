@@ -9,7 +9,10 @@ namespace CallCenter.Tests.Security;
 /// <summary>The body limit (4 MB) holds whether the body says its length or arrives chunked: 413, and nothing is applied.</summary>
 public sealed class BodySizeTests
 {
-    private const int Oversized = 5 * 1024 * 1024;
+    // Just over the limit: what the client still has to send when the server refuses fits in the socket buffers, so
+    // the server's close after its 413 does not race a megabyte of upload (the chunked login case failed once in a
+    // full run with 5 MB; a reset racing the upload is the likely cause, not confirmed).
+    private const int Oversized = (4 * 1024 * 1024) + (16 * 1024);
 
     /// <summary>A body of the endpoint's own shape a little over the limit: valid JSON, so only its size can refuse it.</summary>
     private static byte[] Oversize(string path) => Encoding.UTF8.GetBytes(path switch

@@ -1,0 +1,60 @@
+using CallCenter.Grains;
+using CallCenter.Grains.Configuration;
+using CallCenter.Model;
+using CallCenter.Tests.Configuration;
+using CallCenter.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CallCenter.Tests.Grains;
+
+/// <summary>Calls are queued by their dialled number while the configuration grain's silo is frozen (issue 13).</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class EntryPointDirectoryTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task ConfigurationGrainFrozen_NewCallsAreStillQueuedByTheirNumber_AndAChangeIsSeenOnceItAnswers()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var valid = ConfigurationValidatorTests.Valid();
+        var configuration = valid with
+        {
+            Queues = [valid.Queues[0] with { Id = $"q-{suffix}" }, valid.Queues[0] with { Id = $"r-{suffix}" }],
+            Agents = [valid.Agents[0] with { Id = $"a-{suffix}" }],
+            EntryPoints = [new EntryPoint { DialledNumber = $"8{suffix}", QueueId = $"q-{suffix}" }],
+        };
+        var grain = fixture.Grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration);
+        Assert.True((await grain.ApplyAsync(configuration)).Applied);
+        Assert.Equal($"q-{suffix}", (await ArriveAndEnqueueAsync($"before-{suffix}", $"8{suffix}")).QueueId);
+        // Every silo has read the configuration once (a silo that never could has no copy to answer from).
+        foreach (var silo in fixture.Cluster.Silos)
+        {
+            await silo.ServiceProvider.GetRequiredService<EntryPointDirectory>().FindAsync($"8{suffix}");
+        }
+
+        fixture.ConfigurationFreeze.Freeze();
+        try
+        {
+            // Before: the enqueue waited on the frozen grain until its silo came back (or Orleans' 30 s timeout).
+            var queued = await ArriveAndEnqueueAsync($"frozen-{suffix}", $"8{suffix}").WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal($"q-{suffix}", queued.QueueId);
+        }
+        finally
+        {
+            fixture.ConfigurationFreeze.Thaw();
+        }
+
+        // Answering again, the configuration decides at once: the number now leads to the other queue.
+        var moved = configuration with { EntryPoints = [new EntryPoint { DialledNumber = $"8{suffix}", QueueId = $"r-{suffix}" }] };
+        Assert.True((await grain.ApplyAsync(moved)).Applied);
+        Assert.Equal($"r-{suffix}", (await ArriveAndEnqueueAsync($"after-{suffix}", $"8{suffix}")).QueueId);
+    }
+
+    private async Task<CallSnapshot> ArriveAndEnqueueAsync(string callId, string dialled)
+    {
+        var call = fixture.Grains.GetGrain<ICallGrain>(callId);
+        await call.ArriveAsync(new CallArrival { SiteId = "north", CallerNumber = $"c-{callId}", DialledNumber = dialled });
+        var result = await call.EnqueueAsync();
+        Assert.True(result.Status == EnqueueStatus.Queued, $"{result.Status}: {result.Message}");
+        return await call.GetAsync();
+    }
+}
