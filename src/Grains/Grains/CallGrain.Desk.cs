@@ -175,7 +175,7 @@ internal sealed partial class CallGrain
             return CommandResult.Invalid($"no data can be attached to a call that is {S.State}");
         }
 
-        if (CallInputRules.CheckAttachedData(S.AttachedData.Keys, data) is { } refused)
+        if (InputLimits.CheckAttachedData(S.AttachedData.Keys, data) is { } refused)
         {
             return refused;
         }
@@ -197,7 +197,7 @@ internal sealed partial class CallGrain
             return invalidInput;
         }
 
-        if (CallInputRules.CheckNote(note) is { } refused)
+        if (InputLimits.CheckNote(note) is { } refused)
         {
             return refused;
         }
@@ -219,7 +219,7 @@ internal sealed partial class CallGrain
             return invalidInput;
         }
 
-        if (CallInputRules.CheckDisposition(dispositionCode, notes) is { } refused)
+        if (InputLimits.CheckDisposition(dispositionCode, notes) is { } refused)
         {
             return refused;
         }

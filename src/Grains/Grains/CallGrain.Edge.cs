@@ -190,7 +190,7 @@ internal sealed partial class CallGrain
 
     public async Task<CommandResult> RecordSurveyAsync(int rating)
     {
-        if (CallInputRules.CheckSurveyRating(rating) is { } refused)
+        if (InputLimits.CheckSurveyRating(rating) is { } refused)
         {
             return refused;
         }

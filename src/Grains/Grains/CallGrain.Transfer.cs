@@ -39,7 +39,7 @@ internal sealed partial class CallGrain
 
         if (request.Note is { Length: > 0 } note)
         {
-            S.Notes.Add(CallInputRules.ClipNote(note));
+            S.Notes.Add(InputLimits.ClipNote(note));
         }
 
         await ReleaseAgentAsync(agentId, talk);

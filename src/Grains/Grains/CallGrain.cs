@@ -17,7 +17,7 @@ namespace CallCenter.Grains.Grains;
 /// One call's lifecycle, timeline and single outcome. It awaits its queue and its agent (never the other way round),
 /// and watches that its queue still holds it while it waits, so a notice lost with a silo never loses the call.
 /// The grain orchestrates: the state machine (<see cref="CallLifecycle"/>), the bounded timeline
-/// (<see cref="CallTimeline"/>), input limits (<see cref="CallInputRules"/>) and its views (<see cref="CallViews"/>) are
+/// (<see cref="CallTimeline"/>), input limits (<see cref="InputLimits"/>) and its views (<see cref="CallViews"/>) are
 /// plain classes. Its methods are split by role: <c>CallGrain.Edge.cs</c> (arrival, IVR, queueing, media, the edge's
 /// lease), <c>CallGrain.Desk.cs</c> (accept, hold, hang-up, notes, wrap-up), <c>CallGrain.Transfer.cs</c> (transfer and
 /// consult), <c>CallGrain.Notices.cs</c> (what queues and agents tell it, and the queue watchdog) and

@@ -135,12 +135,23 @@ internal sealed partial class QueueGrain
             _idle.Values,
             now,
             S.RoundRobinCursor);
+        var passedOver = new Dictionary<string, WaitingEntry>(StringComparer.Ordinal);
+        foreach (var entry in S.Waiting.Where(entry => entry.PassedOver.Count > 0))
+        {
+            passedOver.TryAdd(entry.Ticket.CallId, entry);
+        }
+
+        if (passedOver.Count == 0)
+        {
+            // The usual case: no call waiting has been failed by a device.
+            return proposals;
+        }
+
         var kept = new List<Match>(proposals.Count);
         var retry = new List<WaitingEntry>();
         foreach (var match in proposals)
         {
-            var entry = S.Waiting.First(candidate => candidate.Ticket.CallId == match.Call.CallId);
-            if (entry.PassedOver.Contains(match.Agent.AgentId))
+            if (passedOver.TryGetValue(match.Call.CallId, out var entry) && entry.PassedOver.Contains(match.Agent.AgentId))
             {
                 retry.Add(entry);
             }
