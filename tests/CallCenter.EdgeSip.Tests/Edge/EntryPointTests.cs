@@ -156,9 +156,9 @@ public sealed class EntryPointTests(EdgeFixture fixture)
         await using var session = new EdgeSession(fixture);
         var caller = EdgeSession.NewCallerNumber();
 
-        // The caller's 1000 Hz tone is its message; it hangs up about three and a half seconds after the closed prompt,
-        // a margin that keeps half a second of tone in the recording on a loaded machine.
-        var call = await session.CallAsync(SippScenarios.CallerHangsUp, "7302", caller, new Dictionary<string, string> { ["hold_ms"] = "6000" });
+        // The caller's 1000 Hz tone is its message; it talks until the edge ends the recording at the flow's limit and
+        // hangs up, so the recording holds that whole limit of tone however slowly the closed prompt played.
+        var call = await session.CallAsync(SippScenarios.CallerWaitsForBye, "7302", caller);
 
         Assert.True(call.Succeeded, call.Describe());
         var ended = await fixture.EndedCallOfAsync(caller);

@@ -254,7 +254,8 @@ public sealed class EdgeFixture : IAsyncLifetime
             Holidays = [.. new[] { -1, 0, 1 }.Select(days => now.AddDays(days).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))],
             ClosedPrompt = ClosedPrompt,
             WhenClosed = whenClosed,
-            VoicemailSeconds = 30,
+            // The shortest message the configuration allows: the voicemail test's caller talks until the edge ends the recording.
+            VoicemailSeconds = 5,
         },
     };
 
