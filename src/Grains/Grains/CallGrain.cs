@@ -123,6 +123,11 @@ internal sealed partial class CallGrain(
         S.HistoryRevision = 1;
         S.HistoryPending = true;
         await state.WriteStateAsync();
+        if (S.EdgeLeased)
+        {
+            await UnregisterEdgeLeaseReminderAsync();
+        }
+
         metrics.CallEnded(outcome, S.QueueId, S.Arrival?.SiteId);
         Activity.Current?.AddEvent(new ActivityEvent("call.ended", tags: new ActivityTagsCollection
         {
