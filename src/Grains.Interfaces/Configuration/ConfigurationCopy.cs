@@ -9,14 +9,14 @@ namespace CallCenter.Grains;
 /// (the grain's silo frozen or lost) throws and leaves the copy as it was, for the caller to answer from.
 /// Used by the silos' <c>EntryPointDirectory</c> and <c>AgentSiteDirectory</c> and the SIP edge's <c>EdgeConfiguration</c>.
 /// </summary>
-public sealed class ConfigurationCopy<T>(IGrainFactory grains, Func<ContactCenterConfiguration, T> index, TimeProvider time)
+public sealed class ConfigurationCopy<T>(IGrainFactory grains, Func<ContactCenterConfiguration, T> index, TimeProvider? time = null)
     where T : class
 {
     private readonly Lock _gate = new();
     private volatile Copy? _current;
     private Task<T>? _refreshing;
 
-    /// <summary>How long each call to the configuration grain may take; infinite unless set.</summary>
+    /// <summary>How long each call to the configuration grain may take, measured by the copy's <see cref="TimeProvider"/>; no limit without one.</summary>
     public TimeSpan GrainTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 
     /// <summary>
@@ -50,7 +50,7 @@ public sealed class ConfigurationCopy<T>(IGrainFactory grains, Func<ContactCente
         var grain = grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration);
         if (_current is { } current)
         {
-            var version = await grain.GetVersionAsync().WaitAsync(GrainTimeout, time);
+            var version = await BoundedAsync(grain.GetVersionAsync());
             if (version == current.Version)
             {
                 return current.Value;
@@ -60,7 +60,7 @@ public sealed class ConfigurationCopy<T>(IGrainFactory grains, Func<ContactCente
         ContactCenterConfiguration configuration;
         try
         {
-            configuration = await grain.GetAsync().WaitAsync(GrainTimeout, time);
+            configuration = await BoundedAsync(grain.GetAsync());
         }
         catch (Exception exception) when (_current is null && ReadWithoutTheGrain is not null && GrainCallFaults.IsTransient(exception))
         {
@@ -71,6 +71,8 @@ public sealed class ConfigurationCopy<T>(IGrainFactory grains, Func<ContactCente
         _current = copy;
         return copy.Value;
     }
+
+    private Task<TResult> BoundedAsync<TResult>(Task<TResult> call) => time is null ? call : call.WaitAsync(GrainTimeout, time);
 
     private sealed record Copy(long Version, T Value);
 }
