@@ -1,8 +1,5 @@
-using CallCenter.Grains.Grains;
 using CallCenter.Model;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
 
 namespace CallCenter.Grains.Configuration;
 
@@ -18,12 +15,12 @@ public sealed partial class EntryPointDirectory
     public static readonly TimeSpan VersionTimeout = TimeSpan.FromSeconds(1);
 
     private readonly ConfigurationCopy<Dictionary<string, EntryPoint>> _copy;
-    private readonly IServiceProvider _services;
+    private readonly StoredConfiguration _stored;
     private readonly ILogger<EntryPointDirectory> _logger;
 
-    public EntryPointDirectory(IGrainFactory grains, TimeProvider time, IServiceProvider services, ILogger<EntryPointDirectory> logger)
+    public EntryPointDirectory(IGrainFactory grains, TimeProvider time, StoredConfiguration stored, ILogger<EntryPointDirectory> logger)
     {
-        _services = services;
+        _stored = stored;
         _logger = logger;
         _copy = new ConfigurationCopy<Dictionary<string, EntryPoint>>(grains, ByNumber, time)
         {
@@ -52,14 +49,10 @@ public sealed partial class EntryPointDirectory
     private static Dictionary<string, EntryPoint> ByNumber(ContactCenterConfiguration configuration) =>
         configuration.EntryPoints.DistinctBy(entry => entry.DialledNumber).ToDictionary(entry => entry.DialledNumber, StringComparer.Ordinal);
 
-    /// <summary>The configuration as the configuration grain last wrote it, read from grain storage (Redis, or memory).</summary>
-    private async Task<ContactCenterConfiguration> ReadStoredAsync()
+    private Task<ContactCenterConfiguration> ReadStoredAsync()
     {
         LogReadFromStorage();
-        var storage = _services.GetRequiredKeyedService<IGrainStorage>(StorageNames.State);
-        var stored = new GrainState<ConfigurationGrainState>(new ConfigurationGrainState());
-        await storage.ReadStateAsync(ConfigurationGrain.StateName, ConfigurationGrain.Id, stored);
-        return stored.State?.Configuration ?? new ContactCenterConfiguration();
+        return _stored.ReadAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Configuration grain did not answer ({Failure}): entry points from this silo's copy, version {Version}")]

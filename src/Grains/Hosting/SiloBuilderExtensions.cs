@@ -40,6 +40,7 @@ public static class SiloBuilderExtensions
         builder.UseSiloMetadata(label);
         builder.Services.AddSingleton<SiteLocator>();
         builder.Services.AddSingleton<AgentSiteDirectory>();
+        builder.Services.AddSingleton<StoredConfiguration>();
         builder.Services.AddSingleton<EntryPointDirectory>();
         builder.AddPlacementDirector<SitePlacement, SitePlacementDirector>();
 

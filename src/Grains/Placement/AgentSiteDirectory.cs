@@ -1,3 +1,4 @@
+using CallCenter.Grains.Configuration;
 using CallCenter.Model;
 using Microsoft.Extensions.Logging;
 
@@ -6,7 +7,8 @@ namespace CallCenter.Grains.Placement;
 /// <summary>
 /// This silo's copy of each agent's site (a <see cref="ConfigurationCopy{T}"/>), refreshed when an agent is not in it
 /// yet (a new agent) or the copy was last checked more than a minute ago (an agent moved site): a refresh asks the
-/// configuration's version and reads it only when it changed. Concurrent lookups share one refresh.
+/// configuration's version and reads it only when it changed. Concurrent lookups share one refresh. A silo with no copy
+/// yet whose configuration grain does not answer within 5 s reads the grain's stored state.
 /// </summary>
 public sealed partial class AgentSiteDirectory
 {
@@ -19,11 +21,15 @@ public sealed partial class AgentSiteDirectory
     private readonly ILogger<AgentSiteDirectory> _logger;
     private long _checkedAtTicks = DateTimeOffset.MinValue.UtcTicks;
 
-    public AgentSiteDirectory(IGrainFactory grains, TimeProvider time, ILogger<AgentSiteDirectory> logger)
+    public AgentSiteDirectory(IGrainFactory grains, TimeProvider time, StoredConfiguration stored, ILogger<AgentSiteDirectory> logger)
     {
         _time = time;
         _logger = logger;
-        _copy = new ConfigurationCopy<Dictionary<string, string>>(grains, SiteByAgent, time) { GrainTimeout = ReadTimeout };
+        _copy = new ConfigurationCopy<Dictionary<string, string>>(grains, SiteByAgent, time)
+        {
+            GrainTimeout = ReadTimeout,
+            ReadWithoutTheGrain = stored.ReadAsync,
+        };
     }
 
     private DateTimeOffset CheckedAt => new(Interlocked.Read(ref _checkedAtTicks), TimeSpan.Zero);

@@ -83,6 +83,30 @@ public sealed class EntryPointDirectoryTests(ClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task ConfigurationGrainFrozen_ASiloThatNeverReadTheConfiguration_PlacesAgentsOnTheirSite()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var valid = ConfigurationValidatorTests.Valid();
+        var agent = valid.Agents[0] with { Id = $"a-{suffix}" };
+        var grain = fixture.Grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration);
+        Assert.True((await grain.ApplyAsync(valid with { Agents = [agent] })).Applied);
+
+        fixture.ConfigurationFreeze.Freeze();
+        try
+        {
+            // One silo: placement waits 5 s for the grain before it reads the stored state.
+            var fresh = ActivatorUtilities.CreateInstance<CallCenter.Grains.Placement.AgentSiteDirectory>(fixture.Cluster.Silos[^1].ServiceProvider);
+
+            // Before: the first read timed out on the frozen grain and the agent was placed without its site.
+            Assert.Equal(agent.SiteId, await fresh.SiteOfAsync(agent.Id).WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+        finally
+        {
+            fixture.ConfigurationFreeze.Thaw();
+        }
+    }
+
     private async Task<CallSnapshot> ArriveAndEnqueueAsync(string callId, string dialled)
     {
         var call = fixture.Grains.GetGrain<ICallGrain>(callId);
