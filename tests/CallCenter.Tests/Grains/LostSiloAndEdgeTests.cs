@@ -88,6 +88,12 @@ public sealed class LostSiloAndEdgeTests : IAsyncLifetime
         Assert.Equal(EnqueueStatus.Queued, (await queued.EnqueueAsync(NobodysQueue)).Status);
         ICallGrain[] calls = [arrived, inIvr, talking, queued];
         var northSilo = _cluster.Silos.Single(silo => _siteLabels.For(silo.Name) == North);
+        var activations = await Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        foreach (var grain in calls.Cast<IAddressable>().Append(agent))
+        {
+            Assert.Equal(northSilo.SiloAddress, Assert.Single(activations, activation => activation.GrainId == grain.GetGrainId()).SiloAddress);
+        }
+
 
         // The north edge and the north silo die together: nothing renews the leases, nothing calls the calls.
         var ticked = calls.Select(call => _ticks.NextAsync(call, "the call brought back on the south silo by its reminder")).ToList();
