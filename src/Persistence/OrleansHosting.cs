@@ -15,7 +15,8 @@ namespace CallCenter.Persistence;
 
 /// <summary>
 /// Chooses clustering and storage from configuration: nothing configured means one silo on localhost with memory storage
-/// (the embedded default); <c>Orleans:Clustering:ProviderType=Redis</c> means Redis membership and Redis grain state.
+/// (the embedded default); <c>Orleans:Clustering:ProviderType=Redis</c> means Redis membership, Redis grain state and
+/// Redis reminders.
 /// </summary>
 public static class OrleansHosting
 {
@@ -92,6 +93,9 @@ public static class OrleansHosting
         {
             silo.AddRedisGrainStorage(StorageNames.State, options => options.ConfigurationOptions = redis);
         }
+
+        // Reminders of calls whose silo may be lost (one row per edge-leased call, removed when it ends) live in Redis too.
+        silo.UseRedisReminderService(options => options.ConfigurationOptions = redis);
 
         // State is written with Orleans' own serializer: it honours the [Id]s of our state types (so they can grow) and,
         // unlike the default JSON with type names, reads back collections the compiler made for collection expressions.

@@ -8,59 +8,42 @@ namespace CallCenter.EdgeSip.Calls;
 /// The contact-center configuration as the edge reads it: entry points (which decide a call's tenant and IVR flow),
 /// IVR flows, queues and agents. Kept from the configuration grain and reloaded when its version changes, so a
 /// change reaches new calls without a restart, and calls keep being served from the last copy while the grain's
-/// silo is away.
+/// silo is away (a <see cref="ConfigurationCopy{T}"/>, as the silos keep theirs).
 /// </summary>
 internal sealed partial class EdgeConfiguration(IGrainFactory grains, ILogger logger)
 {
-    private readonly Lock _gate = new();
-    private volatile Index? _current;
-    private Task? _refreshing;
+    private readonly ConfigurationCopy<Index> _copy = new(grains, configuration => new Index(configuration));
+
+    private Index? Current => _copy.Current;
 
     /// <summary>Whether a configuration was ever loaded (without one the edge cannot tell a number of ours from a wrong one).</summary>
-    public bool Loaded => _current is not null;
+    public bool Loaded => Current is not null;
 
     /// <summary>The version loaded; -1 before the first load.</summary>
-    public long Version => _current?.Configuration.Version ?? -1;
+    public long Version => _copy.Version;
 
-    public EntryPoint? FindEntryPoint(string dialledNumber) => _current?.EntryPoints.GetValueOrDefault(dialledNumber);
+    public EntryPoint? FindEntryPoint(string dialledNumber) => Current?.EntryPoints.GetValueOrDefault(dialledNumber);
 
     /// <summary>The entry point's IVR flow; null when it has none (or it vanished meanwhile: the caller goes straight to the queue).</summary>
-    public IvrFlow? FlowOf(EntryPoint entry) => entry.IvrFlowId is { } id ? _current?.Flows.GetValueOrDefault(id) : null;
+    public IvrFlow? FlowOf(EntryPoint entry) => entry.IvrFlowId is { } id ? Current?.Flows.GetValueOrDefault(id) : null;
 
-    public QueueDefinition? FindQueue(string queueId) => _current?.Queues.GetValueOrDefault(queueId);
+    public QueueDefinition? FindQueue(string queueId) => Current?.Queues.GetValueOrDefault(queueId);
 
-    public bool IsQueue(string id) => _current?.Queues.ContainsKey(id) == true;
+    public bool IsQueue(string id) => Current?.Queues.ContainsKey(id) == true;
 
-    public bool IsAgent(string id) => _current?.AgentIds.Contains(id) == true;
+    public bool IsAgent(string id) => Current?.AgentIds.Contains(id) == true;
 
     /// <summary>Reloads the configuration if its version changed; concurrent callers share one reload.</summary>
-    public Task RefreshAsync()
+    public async Task RefreshAsync()
     {
-        lock (_gate)
-        {
-            if (_refreshing is { IsCompleted: false } running)
-            {
-                return running;
-            }
-
-            return _refreshing = ReloadIfChangedAsync();
-        }
-    }
-
-    private async Task ReloadIfChangedAsync()
-    {
+        var before = _copy.Version;
         try
         {
-            var grain = grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration);
-            var version = await grain.GetVersionAsync();
-            if (_current is { } current && current.Configuration.Version == version)
+            var index = await _copy.RefreshAsync();
+            if (index.Configuration.Version != before)
             {
-                return;
+                LogLoaded(index.Configuration.Version, index.EntryPoints.Count, index.Flows.Count);
             }
-
-            var configuration = await grain.GetAsync();
-            _current = new Index(configuration);
-            LogLoaded(configuration.Version, configuration.EntryPoints.Count, configuration.IvrFlows.Count);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

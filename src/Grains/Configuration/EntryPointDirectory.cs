@@ -4,61 +4,60 @@ using Microsoft.Extensions.Logging;
 namespace CallCenter.Grains.Configuration;
 
 /// <summary>
-/// This silo's copy of the entry points, for calls being queued. Each lookup asks the configuration grain for its
-/// version (one small call, as the lookup itself was before): unchanged, the copy answers; changed, the new
+/// This silo's copy of the entry points, for calls being queued (a <see cref="ConfigurationCopy{T}"/>). Each lookup
+/// asks the configuration grain for its version (one small call): unchanged, the copy answers; changed, the new
 /// configuration is read. When the grain does not answer within <see cref="VersionTimeout"/> (its silo frozen or lost
-/// and not yet declared dead) the copy answers, so new calls keep being queued instead of waiting on one silo.
+/// and not yet declared dead) the copy answers, so new calls keep being queued instead of waiting on one silo; a silo
+/// that has no copy yet reads the configuration grain's stored state directly, which does not need the grain's silo.
 /// </summary>
-public sealed partial class EntryPointDirectory(IGrainFactory grains, TimeProvider time, ILogger<EntryPointDirectory> logger)
+public sealed partial class EntryPointDirectory
 {
     public static readonly TimeSpan VersionTimeout = TimeSpan.FromSeconds(1);
 
-    private volatile EntryPoints? _copy;
+    private readonly ConfigurationCopy<Dictionary<string, EntryPoint>> _copy;
+    private readonly StoredConfiguration _stored;
+    private readonly ILogger<EntryPointDirectory> _logger;
+
+    public EntryPointDirectory(IGrainFactory grains, TimeProvider time, StoredConfiguration stored, ILogger<EntryPointDirectory> logger)
+    {
+        _stored = stored;
+        _logger = logger;
+        _copy = new ConfigurationCopy<Dictionary<string, EntryPoint>>(grains, ByNumber, time)
+        {
+            GrainTimeout = VersionTimeout,
+            ReadWithoutTheGrain = ReadStoredAsync,
+        };
+    }
 
     /// <summary>The entry point of <paramref name="dialledNumber"/>, or null when the configuration has none.</summary>
     public async Task<EntryPoint?> FindAsync(string dialledNumber)
     {
-        var configuration = grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration);
-        var copy = _copy;
-        if (copy is null)
+        Dictionary<string, EntryPoint> byNumber;
+        try
         {
-            copy = await ReadAsync(configuration);
+            byNumber = await _copy.RefreshAsync();
         }
-        else
+        catch (Exception exception) when (GrainCallFaults.IsTransient(exception) && _copy.Current is { } copy)
         {
-            long version;
-            try
-            {
-                version = await configuration.GetVersionAsync().WaitAsync(VersionTimeout, time);
-            }
-            catch (Exception exception) when (GrainCallFaults.IsTransient(exception))
-            {
-                LogAnsweredFromCopy(copy.Version, exception.GetType().Name);
-                return copy.Find(dialledNumber);
-            }
-
-            if (version != copy.Version)
-            {
-                copy = await ReadAsync(configuration);
-            }
+            LogAnsweredFromCopy(_copy.Version, exception.GetType().Name);
+            byNumber = copy;
         }
 
-        return copy.Find(dialledNumber);
+        return byNumber.GetValueOrDefault(dialledNumber);
     }
 
-    private async Task<EntryPoints> ReadAsync(IConfigurationGrain configuration)
-    {
-        var read = await configuration.GetAsync();
-        var copy = new EntryPoints(read.Version, read.EntryPoints.DistinctBy(entry => entry.DialledNumber).ToDictionary(entry => entry.DialledNumber, StringComparer.Ordinal));
-        _copy = copy;
-        return copy;
-    }
+    private static Dictionary<string, EntryPoint> ByNumber(ContactCenterConfiguration configuration) =>
+        configuration.EntryPoints.DistinctBy(entry => entry.DialledNumber).ToDictionary(entry => entry.DialledNumber, StringComparer.Ordinal);
 
-    private sealed record EntryPoints(long Version, Dictionary<string, EntryPoint> ByNumber)
+    private Task<ContactCenterConfiguration> ReadStoredAsync()
     {
-        public EntryPoint? Find(string dialledNumber) => ByNumber.GetValueOrDefault(dialledNumber);
+        LogReadFromStorage();
+        return _stored.ReadAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Configuration grain did not answer ({Failure}): entry points from this silo's copy, version {Version}")]
     private partial void LogAnsweredFromCopy(long version, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Configuration grain did not answer this silo's first read: the configuration is read from its stored state")]
+    private partial void LogReadFromStorage();
 }

@@ -62,6 +62,13 @@ internal interface IAgentReservations : IGrainWithStringKey
     Task ReleaseOfferForAsync(string callId, long epoch, OfferOutcome outcome);
 
     /// <summary>
+    /// The agent accepted an offer that was gone when the accept arrived: if that offer's expiry charged the agent (a
+    /// missed offer), the charge is taken back and the agent, still NotReady for it, is Available again.
+    /// </summary>
+    [Alias("callcenter.agent.reservations.late-accept")]
+    Task LateAcceptAsync(string callId, long epoch);
+
+    /// <summary>
     /// The call the agent held ended (or was transferred away): Busy → WrapUp. When the wrap-up ends the agent reports
     /// the handled call (talk plus wrap-up) to the call's queue, for its handle-time figures.
     /// </summary>

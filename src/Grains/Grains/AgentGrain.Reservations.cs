@@ -79,6 +79,7 @@ internal sealed partial class AgentGrain
 
         if (outcome.ChargesAgent())
         {
+            (S.LastMissedCallId, S.LastMissedEpoch) = outcome == OfferOutcome.NotAnswered ? (callId, epoch) : (null, 0);
             S.Counters = S.Counters with { MissedOffers = S.Counters.MissedOffers + 1 };
             await MoveAsync(new AgentPresence { State = PresenceState.NotReady, ReasonCode = ReasonCodes.MissedOffer });
         }
@@ -91,6 +92,27 @@ internal sealed partial class AgentGrain
             }
 
             await MoveAsync(new AgentPresence { State = PresenceState.Available });
+        }
+    }
+
+    public async Task LateAcceptAsync(string callId, long epoch)
+    {
+        if (S.LastMissedCallId != callId || S.LastMissedEpoch != epoch)
+        {
+            return;
+        }
+
+        // The agent answered; the accept was held up (or clicked just late) and the offer's expiry charged it meanwhile.
+        LogLateAcceptNotCharged(AgentId, callId);
+        (S.LastMissedCallId, S.LastMissedEpoch) = (null, 0);
+        S.Counters = S.Counters with { MissedOffers = Math.Max(0, S.Counters.MissedOffers - 1) };
+        if (S.Presence is { State: PresenceState.NotReady, ReasonCode: ReasonCodes.MissedOffer })
+        {
+            await MoveAsync(new AgentPresence { State = PresenceState.Available });
+        }
+        else
+        {
+            await WriteAsync();
         }
     }
 
@@ -163,6 +185,9 @@ internal sealed partial class AgentGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId}'s offer of call {CallId} failed ({Outcome}): not counted as missed")]
     private partial void LogOfferFailedWithoutCharge(string agentId, string callId, OfferOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} accepted call {CallId} after its offer expired: the missed offer is taken back")]
+    private partial void LogLateAcceptNotCharged(string agentId, string callId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} dropped call {CallId}, which is not with it any more (an accept lost with a silo)")]
     private partial void LogCallDropped(string agentId, string callId);

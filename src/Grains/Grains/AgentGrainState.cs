@@ -27,6 +27,9 @@ public sealed class AgentGrainState
     [Id(12)] public DateTimeOffset? DesktopGraceUntil { get; set; }
     /// <summary>The number of the desktop's latest event stream.</summary>
     [Id(13)] public long DesktopConnection { get; set; }
+    /// <summary>The offer (call and epoch) last charged as not answered: an accept of it that arrives late takes the charge back.</summary>
+    [Id(14)] public string? LastMissedCallId { get; set; }
+    [Id(15)] public long LastMissedEpoch { get; set; }
 }
 
 [GenerateSerializer, Alias("callcenter.pending-handled-call")]

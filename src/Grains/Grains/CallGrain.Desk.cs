@@ -1,4 +1,5 @@
 using CallCenter.Domain.Lifecycle;
+using CallCenter.Grains.Contracts;
 using CallCenter.Model;
 
 namespace CallCenter.Grains.Grains;
@@ -27,6 +28,18 @@ internal sealed partial class CallGrain
             return invalidInput;
         }
 
+        var result = await AcceptOfferAsync(agentId, epoch);
+        if (result.Status is CommandStatus.StaleEpoch or CommandStatus.InvalidState)
+        {
+            // The agent accepted, too late for this call: an expiry that charged it with a missed offer meanwhile is taken back.
+            await GrainFactory.AgentReservations(agentId).LateAcceptAsync(CallId, epoch);
+        }
+
+        return result;
+    }
+
+    private async Task<CommandResult> AcceptOfferAsync(string agentId, long epoch)
+    {
         if (CallLifecycle.IsWithAgent(S.State))
         {
             return S.AgentId == agentId && S.OfferEpoch == epoch

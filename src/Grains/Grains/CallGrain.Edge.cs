@@ -45,6 +45,7 @@ internal sealed partial class CallGrain
         if (S.EdgeLeased)
         {
             StartEdgeLeaseTimer();
+            await RegisterEdgeLeaseReminderAsync();
         }
 
         metrics.CallArrived(arrival.SiteId);
@@ -227,6 +228,7 @@ internal sealed partial class CallGrain
             {
                 S.EdgeLeased = true;
                 await state.WriteStateAsync();
+                await RegisterEdgeLeaseReminderAsync();
             }
 
             StartEdgeLeaseTimer();
@@ -250,6 +252,10 @@ internal sealed partial class CallGrain
             LogEdgeLost(CallId, S.State);
             StopEdgeLeaseTimer();
             await HangUpAtAsync(CallParty.System, "edge lost", NotBeforeArrival(_edgeSeenAt));
+        }
+        else if (S.EdgeLeased && _edgeLeaseReminderMissing)
+        {
+            await RegisterEdgeLeaseReminderAsync();
         }
     }
 

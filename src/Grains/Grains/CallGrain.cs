@@ -20,8 +20,8 @@ namespace CallCenter.Grains.Grains;
 /// (<see cref="CallTimeline"/>), input limits (<see cref="InputLimits"/>) and its views (<see cref="CallViews"/>) are
 /// plain classes. Its methods are split by role: <c>CallGrain.Edge.cs</c> (arrival, IVR, queueing, media, the edge's
 /// lease), <c>CallGrain.Desk.cs</c> (accept, hold, hang-up, notes, wrap-up), <c>CallGrain.Transfer.cs</c> (transfer and
-/// consult), <c>CallGrain.Notices.cs</c> (what queues and agents tell it, and the queue watchdog) and
-/// <c>CallGrain.History.cs</c> (the call record's outbox).
+/// consult), <c>CallGrain.Notices.cs</c> (what queues and agents tell it, and the queue watchdog),
+/// <c>CallGrain.History.cs</c> (the call record's outbox) and <c>CallGrain.Reminder.cs</c> (the edge lease's durable reminder).
 /// </summary>
 [GrainType("call"), SitePlacement]
 internal sealed partial class CallGrain(
@@ -123,6 +123,11 @@ internal sealed partial class CallGrain(
         S.HistoryRevision = 1;
         S.HistoryPending = true;
         await state.WriteStateAsync();
+        if (S.EdgeLeased)
+        {
+            await UnregisterEdgeLeaseReminderAsync();
+        }
+
         metrics.CallEnded(outcome, S.QueueId, S.Arrival?.SiteId);
         Activity.Current?.AddEvent(new ActivityEvent("call.ended", tags: new ActivityTagsCollection
         {

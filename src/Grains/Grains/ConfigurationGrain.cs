@@ -15,8 +15,14 @@ public sealed class ConfigurationGrainState
 /// </summary>
 [GrainType("configuration")]
 internal sealed class ConfigurationGrain(
-    [PersistentState("configuration", StorageNames.State)] IPersistentState<ConfigurationGrainState> state) : Grain, IConfigurationGrain
+    [PersistentState(ConfigurationGrain.StateName, StorageNames.State)] IPersistentState<ConfigurationGrainState> state) : Grain, IConfigurationGrain
 {
+    /// <summary>The name of its state in grain storage, where a silo reads it directly when the grain does not answer (<c>EntryPointDirectory</c>).</summary>
+    public const string StateName = "configuration";
+
+    /// <summary>The grain's id (the one configuration of the cluster).</summary>
+    public static readonly GrainId Id = GrainId.Create("configuration", GrainKeys.Configuration);
+
     private const int PushBatch = 256;
 
     private Dictionary<string, EntryPoint> _entryPoints = [];

@@ -147,14 +147,8 @@ internal sealed partial class QueueGrain(
             return CommandResult.Stale($"call '{callId}' has no offer to agent '{agentId}' with epoch {epoch} in queue '{QueueId}'");
         }
 
-        if (Now > offer.ExpiresAt)
-        {
-            // The accept came: a phone's accept that arrives late was held up on the way (the phone answers only while
-            // it rings), a desktop's is the agent's own delay.
-            await ExpireAsync(entry, offer, entry.Ticket.RequiresPhone ? OfferOutcome.InfrastructureFault : OfferOutcome.NotAnswered);
-            return CommandResult.Stale($"the offer of call '{callId}' expired at {offer.ExpiresAt:O}");
-        }
-
+        // An accept of an offer still held connects, even past the offer's lease: the agent answered (a click just after
+        // it, or a phone's answer held up on a frozen silo), the agent is still reserved and nobody else has the call.
         // Taken out before the agent is asked, so no expiry or second offer can touch it meanwhile.
         S.Waiting.Remove(entry);
         var confirmed = await AgentOf(offer).ConfirmAcceptAsync(callId, epoch, S.Definition?.WrapUpSeconds ?? 0);

@@ -5,12 +5,15 @@ using Orleans.Storage;
 namespace CallCenter.Grains.Persistence;
 
 /// <summary>
-/// The state of every grain kept in this process's memory, as serialized copies with ETags. One store can be shared by
+/// The state and reminders of every grain kept in this process's memory, as serialized copies with ETags. One store can be shared by
 /// several silos of one process (the in-process test clusters), so state outlives the silo that wrote it, as with Redis.
 /// </summary>
 public sealed class MemoryStateStore
 {
     internal ConcurrentDictionary<string, (byte[] Data, string ETag)> Entries { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The reminders of the silos sharing this store (a reminder outlives its silo as the grain's state does).</summary>
+    public MemoryReminderTable Reminders { get; } = new();
 }
 
 /// <summary>

@@ -49,6 +49,61 @@ public sealed class EntryPointDirectoryTests(ClusterFixture fixture)
         Assert.Equal($"r-{suffix}", (await ArriveAndEnqueueAsync($"after-{suffix}", $"8{suffix}")).QueueId);
     }
 
+    [Fact]
+    public async Task ConfigurationGrainFrozen_ASiloThatNeverReadTheConfiguration_FindsEntryPointsFromItsStoredState()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var valid = ConfigurationValidatorTests.Valid();
+        var configuration = valid with
+        {
+            Queues = [valid.Queues[0] with { Id = $"q-{suffix}" }],
+            Agents = [valid.Agents[0] with { Id = $"a-{suffix}" }],
+            EntryPoints = [new EntryPoint { DialledNumber = $"7{suffix}", QueueId = $"q-{suffix}" }],
+        };
+        var grain = fixture.Grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration);
+        Assert.True((await grain.ApplyAsync(configuration)).Applied);
+
+        fixture.ConfigurationFreeze.Freeze();
+        try
+        {
+            // A silo's directory as it is when the silo has just started: no copy yet.
+            var fresh = ActivatorUtilities.CreateInstance<EntryPointDirectory>(fixture.Cluster.Silos[^1].ServiceProvider);
+
+            // Before: the first read waited on the frozen grain until its silo came back (or Orleans' 30 s timeout).
+            var found = await fresh.FindAsync($"7{suffix}").WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal($"q-{suffix}", found?.QueueId);
+            Assert.Null(await fresh.FindAsync($"6{suffix}").WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+        finally
+        {
+            fixture.ConfigurationFreeze.Thaw();
+        }
+    }
+
+    [Fact]
+    public async Task ConfigurationGrainFrozen_ASiloThatNeverReadTheConfiguration_PlacesAgentsOnTheirSite()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var valid = ConfigurationValidatorTests.Valid();
+        var agent = valid.Agents[0] with { Id = $"a-{suffix}" };
+        var grain = fixture.Grains.GetGrain<IConfigurationGrain>(GrainKeys.Configuration);
+        Assert.True((await grain.ApplyAsync(valid with { Agents = [agent] })).Applied);
+
+        fixture.ConfigurationFreeze.Freeze();
+        try
+        {
+            // One silo: placement waits 5 s for the grain before it reads the stored state.
+            var fresh = ActivatorUtilities.CreateInstance<CallCenter.Grains.Placement.AgentSiteDirectory>(fixture.Cluster.Silos[^1].ServiceProvider);
+
+            // Before: the first read timed out on the frozen grain and the agent was placed without its site.
+            Assert.Equal(agent.SiteId, await fresh.SiteOfAsync(agent.Id).WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+        finally
+        {
+            fixture.ConfigurationFreeze.Thaw();
+        }
+    }
+
     private async Task<CallSnapshot> ArriveAndEnqueueAsync(string callId, string dialled)
     {
         var call = fixture.Grains.GetGrain<ICallGrain>(callId);

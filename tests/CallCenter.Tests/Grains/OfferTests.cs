@@ -28,16 +28,17 @@ public sealed class OfferTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Accept_AfterOfferExpired_IsRefusedAndAgentGoesNotReady()
+    public async Task OfferExpired_WithoutAnAccept_AgentGoesNotReady_CallBackInItsQueue()
     {
+        // An accept arriving after the expiry is not charged (LateAcceptTests); no accept at all is.
         var scenario = new Scenario(fixture);
-        var (call, agent, offer) = await scenario.OfferedCallAsync(q => q with { AcceptTimeoutSeconds = 10 });
+        var (call, agent, _) = await scenario.OfferedCallAsync(q => q with { AcceptTimeoutSeconds = 10 });
         var queue = scenario.Id("q");
 
         scenario.Advance(TimeSpan.FromSeconds(11));
-        var accepted = await call.AcceptAsync(agent.AgentId, offer.Epoch);
+        await scenario.Queue(queue).ProcessDueWorkAsync();
 
-        Assert.Equal(CommandStatus.StaleEpoch, accepted.Status);
+        await Eventually.HoldsAsync(async () => (await call.GetAsync()).State == CallState.Queued, "the call told its offer expired");
         var status = await scenario.AgentStatusAsync(agent);
         Assert.Equal(PresenceState.NotReady, status.Presence.State);
         Assert.Equal(ReasonCodes.MissedOffer, status.Presence.ReasonCode);

@@ -29,6 +29,22 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
     }
 
     [Fact]
+    public async Task EdgeCall_KeepsItsLeaseReminderInRedis_UntilItEnds()
+    {
+        var clusterId = $"reminders-{Guid.NewGuid():N}";
+        await using var silo = await RedisSilo.StartAsync(redis, clusterId);
+        var table = silo.Host.Services.GetRequiredService<IReminderTable>();
+        var call = silo.Grains.GetGrain<ICallGrain>(CallIds.New("north"));
+
+        await call.ArriveAsync(new CallArrival { SiteId = "north", MediaManagedByEdge = true });
+
+        Assert.IsNotType<CallCenter.Grains.Persistence.MemoryReminderTable>(table);
+        Assert.NotNull(await table.ReadRow(call.GetGrainId(), CallCenter.Grains.Grains.CallGrain.EdgeLeaseReminderName));
+        Assert.Equal(CommandStatus.Ok, (await call.HangUpAsync(CallParty.Caller)).Status);
+        Assert.Null(await table.ReadRow(call.GetGrainId(), CallCenter.Grains.Grains.CallGrain.EdgeLeaseReminderName));
+    }
+
+    [Fact]
     public async Task WaitingCalls_SurviveAStoppedSilo_AndAreThenAnswered()
     {
         var clusterId = $"stop-{Guid.NewGuid():N}";
