@@ -30,6 +30,9 @@ public static class SippScenarios
     /// <summary>Agent phone (server): as <see cref="AgentPhoneHold"/> with re-INVITEs without SDP; the answers (sendonly, sendrecv) go in the ACKs.</summary>
     public const string AgentPhoneLateHold = "agent-phone-late-hold.xml";
 
+    /// <summary>Agent phone (server): answers, re-INVITEs without SDP, ACKs the edge's offer with an unusable answer (video only) and expects the edge's BYE.</summary>
+    public const string AgentPhoneBadLateAnswer = "agent-phone-bad-late-answer.xml";
+
     /// <summary>Bench baseline client: plain call, no media.</summary>
     public const string UacBaseline = "uac-baseline.xml";
 
