@@ -33,6 +33,12 @@ public static class SippScenarios
     /// <summary>Agent phone (server): answers, re-INVITEs without SDP, ACKs the edge's offer with an unusable answer (video only) and expects the edge's BYE.</summary>
     public const string AgentPhoneBadLateAnswer = "agent-phone-bad-late-answer.xml";
 
+    /// <summary>Agent phone (server): rings with a reliable 180 (RFC 3262), expects one PRACK, repeats the 180 once (no second PRACK allowed), answers, then BYE.</summary>
+    public const string AgentPhone100rel = "agent-phone-100rel.xml";
+
+    /// <summary>Caller (client): INVITE with Require: 100rel, PRACKs the edge's reliable 180, is answered, hangs up after hold_ms.</summary>
+    public const string Caller100rel = "caller-100rel.xml";
+
     /// <summary>Bench baseline client: plain call, no media.</summary>
     public const string UacBaseline = "uac-baseline.xml";
 
