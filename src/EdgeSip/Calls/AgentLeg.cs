@@ -22,6 +22,7 @@ internal sealed class AgentLeg : IAsyncDisposable
     private readonly ReliableProvisionalReceiver _reliable = new();
     private SipRequest? _invite;
     private SipDialog? _early;
+    private bool _answeredEarly;
     private SipInviteClientTransaction? _transaction;
     private bool _cancelled;
     private bool _byeSent;
@@ -115,6 +116,12 @@ internal sealed class AgentLeg : IAsyncDisposable
                 return;
             case ProvisionalHandling.ProcessAndPrack when _invite is { } invite && provisional.To?.Tag is not null:
                 _early ??= SipDialog.CreateAsUac(invite, provisional);
+                if (provisional.Body.Length > 0 && _session.AwaitingAnswer)
+                {
+                    // RFC 3262 section 5: the answer may come in a reliable provisional; the 2xx need not repeat it.
+                    _answeredEarly = _session.AcceptAnswer(provisional.Body);
+                }
+
                 var prack = ReliableProvisionalReceiver.CreatePrack(_early, rseq, invite);
                 _ = _signalling.SendAsync(prack, Destination, Protocol);
                 break;
@@ -232,5 +239,5 @@ internal sealed class AgentLeg : IAsyncDisposable
         return SipDialog.CreateAsUac(invite, response);
     }
 
-    private bool TryApplyAnswer(SipResponse response) => _session.AcceptAnswer(response.Body);
+    private bool TryApplyAnswer(SipResponse response) => _answeredEarly || _session.AcceptAnswer(response.Body);
 }

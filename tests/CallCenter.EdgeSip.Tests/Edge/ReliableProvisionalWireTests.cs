@@ -113,6 +113,23 @@ public sealed class ReliableProvisionalWireTests(EdgeFixture fixture)
         Assert.Equal("tia", ended.AgentId);
     }
 
+    [Fact]
+    public async Task AgentPhoneAnswersInAReliable183_AndItsOkHasNoSdp_TheEdgeTakesTheEarlyAnswer_AndTheCallConnects()
+    {
+        await using var session = new EdgeSession(fixture);
+        await using var phone = await session.StartAgentPhoneAsync("uma", SippScenarios.AgentPhone100relEarlyAnswer, new Dictionary<string, string> { ["bye_after_ms"] = "300" });
+        var caller = EdgeSession.NewCallerNumber();
+
+        var call = await session.CallAsync(SippScenarios.CallerWaitsForBye, "7002", caller);
+
+        var agent = await phone.WaitForExitAsync();
+        Assert.True(agent.Succeeded, "uma's phone: reliable 183 with the answer, one PRACK, 200 without SDP, ACK, BYE: " + agent.Describe());
+        Assert.True(call.Succeeded, call.Describe());
+        var ended = await session.EndedCallOfAsync(caller);
+        Assert.Equal(CallOutcome.Answered, ended.Outcome);
+        Assert.Equal("uma", ended.AgentId);
+    }
+
     // FakeTimeProvider fires a timer once per Advance: step through, so each repeat is set from its own due time.
     private static void AdvanceInSteps(FakeTimeProvider time, TimeSpan total)
     {
