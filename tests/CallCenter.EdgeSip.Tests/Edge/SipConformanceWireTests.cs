@@ -26,6 +26,7 @@ public sealed class SipConformanceWireTests(EdgeFixture fixture)
         { "MESSAGE", [], "", 405 },
         { "SUBSCRIBE", [], "", 405 },
         { "BYE", [], "", 481 },
+        { "PRACK", ["RAck: 1 1 INVITE"], "", 481 },
         { "INVITE", ["Content-Type: application/sdp"], SdpOffer, 403 },
         { "INVITE", ["Require: 100rel, timer", "Content-Type: application/sdp"], SdpOffer, 420 },
         { "OPTIONS", ["Require: 100rel, timer"], "", 420 },
@@ -54,6 +55,12 @@ public sealed class SipConformanceWireTests(EdgeFixture fixture)
         {
             Assert.Contains("UPDATE", first.Header("Allow") ?? "", StringComparison.Ordinal);
             Assert.Contains(method == "OPTIONS" ? "OPTIONS" : "INVITE", first.Header("Allow") ?? "", StringComparison.Ordinal);
+            Assert.Contains("PRACK", first.Header("Allow") ?? "", StringComparison.Ordinal);
+        }
+
+        if (expected == 200 && method == "OPTIONS")
+        {
+            Assert.Equal("100rel", first.Header("Supported"));
         }
 
         if (expected == 420)
