@@ -165,7 +165,8 @@ public sealed partial class SipEdge : IAsyncDisposable
             case SipMethods.Options:
                 SipCapabilities.RespondToOptions(transaction);
                 break;
-            case SipMethods.Bye or SipMethods.Cancel:
+            case SipMethods.Bye or SipMethods.Cancel or SipMethods.Prack:
+                // A PRACK outside any dialog matches no reliable provisional of ours (RFC 3262 section 3).
                 transaction.Respond(481, "Call/Transaction Does Not Exist");
                 break;
             default:

@@ -4,6 +4,7 @@ using CallCenter.EdgeSip.Signalling;
 using CallCenter.Sip;
 using CallCenter.Sip.Dialogs;
 using CallCenter.Sip.Headers;
+using CallCenter.Sip.Reliability;
 using CallCenter.Sip.Sdp;
 using CallCenter.Sip.Transactions;
 using CallCenter.Sip.Uris;
@@ -18,6 +19,10 @@ internal sealed class AgentLeg : IAsyncDisposable
 {
     private readonly SipSignalling _signalling;
     private readonly LegMediaSession _session;
+    private readonly ReliableProvisionalReceiver _reliable = new();
+    private SipRequest? _invite;
+    private SipDialog? _early;
+    private bool _answeredEarly;
     private SipInviteClientTransaction? _transaction;
     private bool _cancelled;
     private bool _byeSent;
@@ -76,11 +81,12 @@ internal sealed class AgentLeg : IAsyncDisposable
         SipCapabilities.Describe(invite, SipCapabilities.AgentDialogMethods);
         invite.Headers.Add(SipHeaderNames.ContentType, "application/sdp");
         invite.Body = _session.Offer().ToBytes();
+        _invite = invite;
 
         var response = await _signalling.SendAsync(invite, Destination, Protocol, onProvisional: provisional => OnProvisional(provisional, post), onStarted: transaction => _transaction = transaction as SipInviteClientTransaction);
         if (response.StatusCode is >= 200 and < 300)
         {
-            Dialog = SipDialog.CreateAsUac(invite, response);
+            Dialog = ConfirmedDialog(invite, response);
             await _signalling.SendAckAsync(Dialog.CreateAck(), Destination, Protocol);
             if (_cancelled || !TryApplyAnswer(response))
             {
@@ -103,6 +109,24 @@ internal sealed class AgentLeg : IAsyncDisposable
 
     private void OnProvisional(SipResponse provisional, Action<CallEvent> post)
     {
+        // RFC 3262 section 4: a reliable provisional is PRACKed once and processed once; repeats and gaps are dropped.
+        switch (_reliable.Receive(provisional, out var rseq))
+        {
+            case ProvisionalHandling.Ignore:
+                return;
+            case ProvisionalHandling.ProcessAndPrack when _invite is { } invite && provisional.To?.Tag is not null:
+                _early ??= SipDialog.CreateAsUac(invite, provisional);
+                if (provisional.Body.Length > 0 && _session.AwaitingAnswer)
+                {
+                    // RFC 3262 section 5: the answer may come in a reliable provisional; the 2xx need not repeat it.
+                    _answeredEarly = _session.AcceptAnswer(provisional.Body);
+                }
+
+                var prack = ReliableProvisionalReceiver.CreatePrack(_early, rseq, invite);
+                _ = _signalling.SendAsync(prack, Destination, Protocol);
+                break;
+        }
+
         if (provisional.StatusCode is 180 or 183 && !Rang)
         {
             Rang = true;
@@ -203,5 +227,17 @@ internal sealed class AgentLeg : IAsyncDisposable
         await Media.DisposeAsync();
     }
 
-    private bool TryApplyAnswer(SipResponse response) => _session.AcceptAnswer(response.Body);
+    /// <summary>The dialog a 2xx confirms: the early one a reliable provisional created (its CSeq counts the PRACKs), else a new one.</summary>
+    private SipDialog ConfirmedDialog(SipRequest invite, SipResponse response)
+    {
+        if (_early is { } early && early.Id.RemoteTag == response.To?.Tag)
+        {
+            early.OnInviteResponse(response);
+            return early;
+        }
+
+        return SipDialog.CreateAsUac(invite, response);
+    }
+
+    private bool TryApplyAnswer(SipResponse response) => _answeredEarly || _session.AcceptAnswer(response.Body);
 }

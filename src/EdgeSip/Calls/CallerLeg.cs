@@ -3,6 +3,7 @@ using CallCenter.EdgeSip.Signalling;
 using CallCenter.EdgeSip.Telemetry;
 using CallCenter.Sip;
 using CallCenter.Sip.Dialogs;
+using CallCenter.Sip.Reliability;
 using CallCenter.Sip.Sdp;
 using CallCenter.Sip.Transactions;
 
@@ -14,6 +15,11 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
     private SipDialog? _dialog;
 
     private LegMediaSession? _session;
+
+    private ReliableProvisionalSender? _reliable;
+
+    // 1 once a final response to the INVITE is decided (our 2xx, or the 5xx for a reliable provisional never PRACKed).
+    private int _finalDecided;
 
     /// <summary>The caller's RTP endpoint, open once the SDP of our 200 is prepared.</summary>
     public RtpEndpoint? Media => _session?.Media;
@@ -58,7 +64,11 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
     /// </summary>
     public bool OnAck(SipRequest ack) => _session is not { AwaitingAnswer: true } session || session.AcceptAnswer(ack.Body);
 
-    /// <summary>Ringing for the configured time (the caller may give up: CANCEL), then 200 OK with our SDP answer.</summary>
+    /// <summary>
+    /// Ringing for the configured time (the caller may give up: CANCEL), then 200 OK with our SDP answer. When the
+    /// INVITE requires or supports 100rel, the 180 goes reliably (RFC 3262): repeated until the caller's PRACK, and
+    /// without one by 64·T1 the INVITE gets 500 and the call ends as if the caller had left.
+    /// </summary>
     public async Task AnswerAsync(SdpSessionDescription answer, double? ringSecondsOfFlow)
     {
         var request = invite.Request;
@@ -66,7 +76,7 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
         var ringSeconds = ringSecondsOfFlow ?? edge.Options.RingSeconds;
         if (ringSeconds > 0)
         {
-            invite.Respond(180, "Ringing", toTag);
+            Ring(toTag);
             using var ringing = new CancellationTokenSource(TimeSpan.FromSeconds(ringSeconds), edge.Time);
             try
             {
@@ -78,6 +88,18 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
             }
         }
 
+        if (_reliable is { } reliable)
+        {
+            // RFC 3262 section 3: no 2xx while a reliable provisional with SDP is unacknowledged (ours carry none).
+            await reliable.ReadyForSuccessAsync();
+            reliable.OnFinalResponse();
+        }
+
+        if (Interlocked.Exchange(ref _finalDecided, 1) != 0)
+        {
+            throw inbox.CallerLeftNow();
+        }
+
         var ok = SipMessageFactory.CreateResponse(request, 200, "OK", toTag);
         ok.Headers.Add(SipHeaderNames.Contact, edge.Signalling.ContactFor("edge", invite.Transport.Protocol).ToString());
         SipCapabilities.Describe(ok, SipCapabilities.CallerDialogMethods);
@@ -87,6 +109,9 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
         _dialog.LocalContact = edge.Signalling.ContactFor("edge", invite.Transport.Protocol);
         edge.Signalling.SendAnswer(invite, ok);
     }
+
+    /// <summary>A PRACK from the caller: true when it acknowledges our outstanding reliable provisional (answer 200), false for 481.</summary>
+    public bool OnPrack(SipRequest prack) => _reliable?.OnPrack(prack) ?? false;
 
     public void PlayMusicOnHold() => Media?.Play(MediaSources.Loop(edge.Prompts.Get("music-on-hold")));
 
@@ -135,9 +160,36 @@ internal sealed class CallerLeg(EdgeServices edge, SipServerTransaction invite, 
         edge.Signalling.SendAnswer(transaction, response);
     }
 
+    private void Ring(string toTag)
+    {
+        var ringing = SipMessageFactory.CreateResponse(invite.Request, 180, "Ringing", toTag);
+        if (!ReliableProvisionalHeaders.AcceptsReliable(invite.Request))
+        {
+            invite.SendResponse(ringing);
+            return;
+        }
+
+        // A reliable 180 creates the early dialog the PRACK is sent in: it names where to send it.
+        ringing.Headers.Add(SipHeaderNames.Contact, edge.Signalling.ContactFor("edge", invite.Transport.Protocol).ToString());
+        SipCapabilities.Describe(ringing, SipCapabilities.CallerDialogMethods);
+        var reliable = new ReliableProvisionalSender(invite.Request, invite.SendResponse, edge.Time, edge.Signalling.T1);
+        reliable.Unacknowledged += _ =>
+        {
+            if (Interlocked.Exchange(ref _finalDecided, 1) == 0)
+            {
+                reliable.OnFinalResponse();
+                invite.Respond(500, "Reliable Provisional Not Acknowledged");
+                inbox.Post(new CallerLeft());
+            }
+        };
+        _reliable = reliable;
+        reliable.Send(ringing);
+    }
+
     /// <summary>Closes the caller's RTP endpoint (and counts its media).</summary>
     public async Task CloseMediaAsync()
     {
+        _reliable?.Dispose();
         if (Media is not null)
         {
             edge.Metrics.MediaClosed(Media, edge.Options.SiteId, "caller");

@@ -140,6 +140,18 @@ internal sealed partial class EdgeCall : ICallObserver
                 }
 
                 break;
+            case InDialogAction.Prack:
+                // Only the caller's INVITE gets reliable provisionals from the edge; any other PRACK matches nothing.
+                if (phoneLeg is null && _caller.OnPrack(request))
+                {
+                    transaction.Respond(200, "OK");
+                }
+                else
+                {
+                    transaction.Respond(481, "Call/Transaction Does Not Exist");
+                }
+
+                break;
             case InDialogAction.Acknowledge:
                 transaction.Respond(200, "OK");
                 break;

@@ -1,7 +1,6 @@
-using System.Text;
+using CallCenter.EdgeSip.Signalling;
 using CallCenter.Grains;
 using CallCenter.Model;
-using CallCenter.Sip;
 using Microsoft.Extensions.Logging;
 
 namespace CallCenter.EdgeSip.Calls;
@@ -27,13 +26,23 @@ internal sealed partial class ExternalTransfer(
     /// <summary>The agent's phone asked for a blind transfer: the grains decide; the phone hears the outcome (NOTIFY).</summary>
     public async Task OnReferAsync(AgentReferred referred)
     {
+        var subscription = referred.Leg.Dialog is { } dialog
+            ? new ReferSubscription(dialog, notify => edge.Signalling.SendAsync(notify, referred.Leg.Destination, referred.Leg.Protocol))
+            : null;
+
+        // RFC 3515 2.4.4: the phone hears at once that the REFER is being acted on; the grains decide meanwhile.
+        _ = subscription?.NotifyTryingAsync();
         var agentId = referred.Leg.AgentId ?? "";
         var directory = new ReferDirectory(edge.IsQueue, edge.IsAgent, edge.EntryPointQueue, IsThisEdge);
         var transfer = TransferTarget.FromReferTo(referred.Target, directory, agentId, out var refusal);
         var result = transfer is null
             ? new CommandResult(CommandStatus.InvalidArgument, refusal)
             : await grain.TransferAsync(transfer);
-        await NotifyReferOutcomeAsync(referred.Leg, result.Succeeded ? "SIP/2.0 200 OK" : "SIP/2.0 603 Declined");
+        if (subscription is not null)
+        {
+            await subscription.NotifyOutcomeAsync(result.Succeeded ? "SIP/2.0 200 OK" : "SIP/2.0 603 Declined");
+        }
+
         LogTransfer(callId, referred.Target, result.Status);
 
         // The grain's change (Queued, or Ended as TransferredOut) moves the caller on.
@@ -100,21 +109,6 @@ internal sealed partial class ExternalTransfer(
             || string.Equals(host, edge.Options.Realm, StringComparison.OrdinalIgnoreCase)
             || string.Equals(host, edge.Options.ListenAddress, StringComparison.OrdinalIgnoreCase);
         return ours && (sip.Port ?? 5060) == edge.Signalling.Port;
-    }
-
-        private async Task NotifyReferOutcomeAsync(AgentLeg leg, string statusLine)
-    {
-        if (leg.Dialog is not { } dialog)
-        {
-            return;
-        }
-
-        var notify = dialog.CreateRequest(SipMethods.Notify);
-        notify.Headers.Add("Event", "refer");
-        notify.Headers.Add("Subscription-State", "terminated;reason=noresource");
-        notify.Headers.Add(SipHeaderNames.ContentType, "message/sipfrag;version=2.0");
-        notify.Body = Encoding.UTF8.GetBytes(statusLine + "\r\n");
-        await edge.Signalling.SendAsync(notify, leg.Destination, leg.Protocol);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: REFER to {Target} gave {Status}")]

@@ -27,6 +27,9 @@ internal enum InDialogAction
     /// <summary>The caller's INFO: 200, and a digit if it carries one.</summary>
     ReadDigit,
 
+    /// <summary>PRACK (RFC 3262): 200 when it acknowledges one of our reliable provisionals, else 481.</summary>
+    Prack,
+
     /// <summary>200 and nothing more.</summary>
     Acknowledge,
 
@@ -44,6 +47,7 @@ internal static class InDialogRouting
     {
         (_, SipMethods.Bye) => InDialogAction.HangUp,
         (_, SipMethods.Invite or SipMethods.Update) => InDialogAction.AnswerReInvite,
+        (_, SipMethods.Prack) => InDialogAction.Prack,
         (CallLegKind.Agent, SipMethods.Refer) => InDialogAction.Transfer,
         (CallLegKind.Caller, SipMethods.Info) => InDialogAction.ReadDigit,
         (_, SipMethods.Notify or SipMethods.Options or SipMethods.Info) => InDialogAction.Acknowledge,

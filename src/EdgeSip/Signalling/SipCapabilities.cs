@@ -1,4 +1,5 @@
 using CallCenter.Sip;
+using CallCenter.Sip.Reliability;
 using CallCenter.Sip.Transactions;
 
 namespace CallCenter.EdgeSip.Signalling;
@@ -10,18 +11,18 @@ namespace CallCenter.EdgeSip.Signalling;
 internal static class SipCapabilities
 {
     /// <summary>Methods the edge accepts outside a dialog or inside one (REGISTER only outside).</summary>
-    public const string EdgeMethods = "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS, UPDATE, REGISTER";
+    public const string EdgeMethods = "INVITE, ACK, CANCEL, BYE, PRACK, REFER, NOTIFY, INFO, OPTIONS, UPDATE, REGISTER";
 
     /// <summary>Methods inside a call's dialog with an agent's phone (REFER: the phone's blind transfer).</summary>
-    public const string AgentDialogMethods = "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS, UPDATE";
+    public const string AgentDialogMethods = "INVITE, ACK, CANCEL, BYE, PRACK, REFER, NOTIFY, INFO, OPTIONS, UPDATE";
 
     /// <summary>Methods inside a caller's dialog (a caller does not transfer).</summary>
-    public const string CallerDialogMethods = "INVITE, ACK, CANCEL, BYE, NOTIFY, INFO, OPTIONS, UPDATE";
+    public const string CallerDialogMethods = "INVITE, ACK, CANCEL, BYE, PRACK, NOTIFY, INFO, OPTIONS, UPDATE";
 
-    /// <summary>Option tags the edge implements. None: 100rel, timer, replaces and the others are refused with 420 when required.</summary>
-    public static IReadOnlyList<string> SupportedOptionTags { get; } = [];
+    /// <summary>Option tags the edge implements: 100rel (RFC 3262). Timer, replaces and the others are refused with 420 when required.</summary>
+    public static IReadOnlyList<string> SupportedOptionTags { get; } = [ReliableProvisionalHeaders.OptionTag];
 
-    /// <summary>The Supported header's value (empty: no extension).</summary>
+    /// <summary>The Supported header's value.</summary>
     public static string Supported => string.Join(", ", SupportedOptionTags);
 
     /// <summary>405 with the Allow header it must carry (RFC 3261 section 8.2.1).</summary>

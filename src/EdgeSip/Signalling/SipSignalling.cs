@@ -74,6 +74,9 @@ internal sealed class SipSignalling : IAsyncDisposable
 
     public TimeProvider Time => _time;
 
+    /// <summary>The transaction layer's T1 (RFC 3261 17.1.1.1), also the first interval of a reliable provisional's repeats.</summary>
+    public TimeSpan T1 => _layer.Timers.T1;
+
     public void Start() => _layer.Start();
 
     /// <summary>The edge's Contact for a dialog, naming the transport the peer used.</summary>

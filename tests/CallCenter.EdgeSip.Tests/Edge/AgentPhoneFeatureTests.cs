@@ -11,6 +11,31 @@ namespace CallCenter.EdgeSip.Tests.Edge;
 public sealed class AgentPhoneFeatureTests(EdgeFixture fixture)
 {
     [Fact]
+    public async Task BlindTransferByRefer_ToAPartyOutside_TryingThenOutcomeNotifies_AndTheEdgeBridgesTheCallerThere()
+    {
+        await using var session = new EdgeSession(fixture);
+        var (expert, _) = await EdgeSession.StartExternalPhoneAsync(byeAfterMs: 1000);
+        await using var outside = expert;
+        await using var phone = await session.StartAgentPhoneAsync("rex", SippScenarios.AgentPhoneRefer, new Dictionary<string, string>
+        {
+            ["refer_to"] = "expert",
+            ["refer_host"] = "127.0.0.1:" + expert.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["refer_after_ms"] = "500",
+        });
+        var caller = EdgeSession.NewCallerNumber();
+
+        var call = await session.CallAsync(SippScenarios.CallerWaitsForBye, "7002", caller);
+
+        var referring = await phone.WaitForExitAsync();
+        Assert.True(referring.Succeeded, "rex's phone: REFER, 202, NOTIFY 100 Trying (active), NOTIFY 200 OK (terminated), the edge's BYE: " + referring.Describe());
+        var answering = await expert.WaitForExitAsync();
+        Assert.True(answering.Succeeded, "the party outside answers the caller, then hangs up: " + answering.Describe());
+        Assert.True(call.Succeeded, call.Describe());
+        var ended = await session.EndedCallOfAsync(caller);
+        Assert.Equal(CallOutcome.TransferredOut, ended.Outcome);
+    }
+
+    [Fact]
     public async Task BlindTransferByRefer_FromTheAgentPhone_MovesTheCallerToTheOtherAgent()
     {
         await using var session = new EdgeSession(fixture);

@@ -157,4 +157,25 @@ public sealed class OfferAnswerWireTests(EdgeFixture fixture)
             [CallEventKind.Held, CallEventKind.Resumed],
             ended.Timeline.Where(e => e.Kind is CallEventKind.Held or CallEventKind.Resumed).Select(e => e.Kind));
     }
+
+    [Fact]
+    public async Task AgentPhoneAcksOurOfferWithAnUnusableAnswer_TheEdgeByesThatLeg_AndTheCallEndsCleanlyForTheCaller()
+    {
+        await using var session = new EdgeSession(fixture);
+        await using var phone = await session.StartAgentPhoneAsync(
+            "sid", SippScenarios.AgentPhoneBadLateAnswer, new Dictionary<string, string> { ["hold_after_ms"] = "200" });
+        var caller = EdgeSession.NewCallerNumber();
+
+        var call = await session.CallAsync(SippScenarios.CallerWaitsForBye, "7002", caller);
+
+        var agent = await phone.WaitForExitAsync();
+        Assert.True(agent.Succeeded, "sid's phone: an offerless re-INVITE, a video-only answer in the ACK, then the edge's BYE on this leg: " + agent.Describe());
+        Assert.True(call.Succeeded, "the caller gets the edge's BYE: " + call.Describe());
+        var ended = await session.EndedCallOfAsync(caller);
+        Assert.Equal(CallState.Ended, ended.State);
+        Assert.Equal("sid", ended.AgentId);
+        Assert.Equal(CallOutcome.Answered, ended.Outcome);
+        var sid = fixture.Grains.GetGrain<CallCenter.Grains.IAgentGrain>("sid");
+        await Eventually.HoldsAsync(async () => (await sid.GetStatusAsync()).Calls.Count == 0, "sid is no longer on the call");
+    }
 }

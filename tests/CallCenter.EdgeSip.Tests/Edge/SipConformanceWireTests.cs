@@ -26,8 +26,9 @@ public sealed class SipConformanceWireTests(EdgeFixture fixture)
         { "MESSAGE", [], "", 405 },
         { "SUBSCRIBE", [], "", 405 },
         { "BYE", [], "", 481 },
+        { "PRACK", ["RAck: 1 1 INVITE"], "", 481 },
         { "INVITE", ["Content-Type: application/sdp"], SdpOffer, 403 },
-        { "INVITE", ["Require: 100rel", "Content-Type: application/sdp"], SdpOffer, 420 },
+        { "INVITE", ["Require: 100rel, timer", "Content-Type: application/sdp"], SdpOffer, 420 },
         { "OPTIONS", ["Require: 100rel, timer"], "", 420 },
         { "MESSAGE", ["Require: foo"], "", 420 },
     };
@@ -54,12 +55,19 @@ public sealed class SipConformanceWireTests(EdgeFixture fixture)
         {
             Assert.Contains("UPDATE", first.Header("Allow") ?? "", StringComparison.Ordinal);
             Assert.Contains(method == "OPTIONS" ? "OPTIONS" : "INVITE", first.Header("Allow") ?? "", StringComparison.Ordinal);
+            Assert.Contains("PRACK", first.Header("Allow") ?? "", StringComparison.Ordinal);
+        }
+
+        if (expected == 200 && method == "OPTIONS")
+        {
+            Assert.Equal("100rel", first.Header("Supported"));
         }
 
         if (expected == 420)
         {
+            // 100rel is supported (RFC 3262): only the other tags are unsupported.
             var required = headers.Single(h => h.StartsWith("Require:", StringComparison.Ordinal))["Require:".Length..].Split(',', StringSplitOptions.TrimEntries);
-            Assert.Equal(required, first.Header("Unsupported")!.Split(',', StringSplitOptions.TrimEntries));
+            Assert.Equal(required.Where(tag => tag != "100rel"), first.Header("Unsupported")!.Split(',', StringSplitOptions.TrimEntries));
         }
     }
 
@@ -77,9 +85,9 @@ public sealed class SipConformanceWireTests(EdgeFixture fixture)
         Assert.Contains("UPDATE", allow, StringComparison.Ordinal);
         Assert.DoesNotContain("REFER", allow, StringComparison.Ordinal);
 
-        var required = await caller.RequestAsync(SipMethods.Invite, caller.Sdp(), "Require: 100rel");
+        var required = await caller.RequestAsync(SipMethods.Invite, caller.Sdp(), "Require: 100rel, timer");
         Assert.Equal(420, required.StatusCode);
-        Assert.Equal("100rel", required.Headers.GetFirst("Unsupported"));
+        Assert.Equal("timer", required.Headers.GetFirst("Unsupported"));
 
         // UPDATE with an offer: the answer in its 200, applied (sendonly from the caller: we only receive).
         var update = await caller.RequestAsync(SipMethods.Update, caller.Sdp("sendonly"));

@@ -21,10 +21,14 @@ public sealed class RawCallerDialog : IAsyncDisposable
     private readonly UdpClient _sip;
     private readonly IPEndPoint _edge;
     private readonly Channel<SipMessage> _inbound = Channel.CreateUnbounded<SipMessage>();
+
+    // Messages a wait for something else passed over, for NextResponseAsync.
+    private readonly List<SipMessage> _passedOver = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _receiveLoop;
     private readonly string _fromTag = Guid.NewGuid().ToString("N")[..10];
     private uint _cseq;
+    private uint _inviteCSeq;
     private string? _toTag;
     private string? _edgeContact;
     private int _sdpVersion;
@@ -78,7 +82,48 @@ public sealed class RawCallerDialog : IAsyncDisposable
     public Task<SipResponse> RequestAsync(string method, string? sdp, params string[] extraHeaders) => SendAsync(method, sdp, extraHeaders);
 
     /// <summary>The ACK for the last INVITE's 2xx, carrying <paramref name="sdp"/> (the answer to an offer in the 2xx) or nothing.</summary>
-    public Task AckAsync(string? sdp = null) => SendRawAsync(Build(SipMethods.Ack, _cseq, sdp, []));
+    public Task AckAsync(string? sdp = null) => SendRawAsync(Build(SipMethods.Ack, _inviteCSeq, sdp, []));
+
+    /// <summary>Sends the INVITE without waiting for its final response, to see its provisionals (<see cref="NextResponseAsync"/>).</summary>
+    public Task SendInviteAsync(string? sdp, params string[] extraHeaders)
+    {
+        _inviteCSeq = ++_cseq;
+        return SendRawAsync(Build(SipMethods.Invite, _inviteCSeq, sdp, extraHeaders));
+    }
+
+    /// <summary>The next response that <paramref name="match"/> accepts, including any an earlier wait passed over.</summary>
+    public async Task<SipResponse> NextResponseAsync(Func<SipResponse, bool> match)
+    {
+        if (_passedOver.OfType<SipResponse>().FirstOrDefault(match) is { } earlier)
+        {
+            _passedOver.Remove(earlier);
+            return earlier;
+        }
+
+        using var limit = new CancellationTokenSource(Wait);
+        while (true)
+        {
+            var message = await _inbound.Reader.ReadAsync(limit.Token);
+            if (message is SipResponse response && match(response))
+            {
+                return response;
+            }
+
+            _passedOver.Add(message);
+        }
+    }
+
+    /// <summary>Messages passed over by the waits since the last <see cref="ForgetPassedOver"/>.</summary>
+    public IReadOnlyList<SipMessage> PassedOver => _passedOver;
+
+    public void ForgetPassedOver() => _passedOver.Clear();
+
+    /// <summary>Takes the dialog a response with a To tag created (early, from a reliable 18x, or confirmed): later requests use its tag and Contact.</summary>
+    public void EnterDialog(SipResponse response)
+    {
+        _toTag = response.To?.Tag;
+        _edgeContact = NameAddress.Parse(response.Headers.GetFirst(SipHeaderNames.Contact)!, "Contact").Uri.ToString();
+    }
 
     /// <summary>Our BYE and its response.</summary>
     public Task<SipResponse> ByeAsync() => SendAsync(SipMethods.Bye, null, []);
@@ -128,6 +173,11 @@ public sealed class RawCallerDialog : IAsyncDisposable
     private async Task<SipResponse> SendAsync(string method, string? sdp, string[] extraHeaders, uint? chosenCSeq = null)
     {
         var cseq = chosenCSeq ?? ++_cseq;
+        if (method == SipMethods.Invite)
+        {
+            _inviteCSeq = cseq;
+        }
+
         await SendRawAsync(Build(method, cseq, sdp, extraHeaders));
         using var limit = new CancellationTokenSource(Wait);
         while (true)
@@ -138,6 +188,8 @@ public sealed class RawCallerDialog : IAsyncDisposable
             {
                 return response;
             }
+
+            _passedOver.Add(message);
         }
     }
 

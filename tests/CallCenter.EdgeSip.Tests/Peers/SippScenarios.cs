@@ -30,6 +30,18 @@ public static class SippScenarios
     /// <summary>Agent phone (server): as <see cref="AgentPhoneHold"/> with re-INVITEs without SDP; the answers (sendonly, sendrecv) go in the ACKs.</summary>
     public const string AgentPhoneLateHold = "agent-phone-late-hold.xml";
 
+    /// <summary>Agent phone (server): answers, re-INVITEs without SDP, ACKs the edge's offer with an unusable answer (video only) and expects the edge's BYE.</summary>
+    public const string AgentPhoneBadLateAnswer = "agent-phone-bad-late-answer.xml";
+
+    /// <summary>Agent phone (server): rings with a reliable 180 (RFC 3262), expects one PRACK, repeats the 180 once (no second PRACK allowed), answers, then BYE.</summary>
+    public const string AgentPhone100rel = "agent-phone-100rel.xml";
+
+    /// <summary>Agent phone (server): as <see cref="AgentPhone100rel"/>, but a reliable 183 carries the SDP answer and the 200 none.</summary>
+    public const string AgentPhone100relEarlyAnswer = "agent-phone-100rel-early-answer.xml";
+
+    /// <summary>Caller (client): INVITE with Require: 100rel, PRACKs the edge's reliable 180, is answered, hangs up after hold_ms.</summary>
+    public const string Caller100rel = "caller-100rel.xml";
+
     /// <summary>Bench baseline client: plain call, no media.</summary>
     public const string UacBaseline = "uac-baseline.xml";
 
