@@ -43,7 +43,7 @@ public sealed record RemoteAgentOptions
           --user ID                  agent or user id to log in as (required)
           --secret S                 the secret; or set CALLCENTER_SECRET
           --available                become Available right after login
-          --provision-phone          set up this agent's SIP phone account with a new generated password, show
+          --phone-account            set up this agent's SIP phone account with a new generated password, show
                                      its username, domain, registrar and the password (this once), and exit
 
         Scripted mode (for tests and load):
@@ -157,7 +157,7 @@ internal sealed class RemoteAgentCommandLine
 
     public Option<bool> Json { get; } = new("--json") { Arity = ArgumentArity.Zero };
 
-    public Option<bool> ProvisionPhone { get; } = new("--provision-phone") { Arity = ArgumentArity.Zero };
+    public Option<bool> ProvisionPhone { get; } = new("--phone-account") { Arity = ArgumentArity.Zero };
 
     public Option<string> WrapUp { get; } = new("--wrap-up")
     {

@@ -37,7 +37,7 @@ public sealed class RemoteAgentAppTests : IAsyncLifetime
     [Fact]
     public async Task ProvisionPhone_ShowsTheAccountAndThePasswordOnce_AndLeavesTheSessionsAlone()
     {
-        var exitCode = await Run(ServerAndAlice() + " --provision-phone");
+        var exitCode = await Run(ServerAndAlice() + " --phone-account");
 
         Assert.Equal(ExitCodes.Success, exitCode);
         var call = await Desk.NextAsync("ProvisionPhone");
@@ -56,7 +56,7 @@ public sealed class RemoteAgentAppTests : IAsyncLifetime
     [Fact]
     public async Task ProvisionPhone_WithJson_WritesOneLine()
     {
-        Assert.Equal(ExitCodes.Success, await Run(ServerAndAlice() + " --provision-phone --json"));
+        Assert.Equal(ExitCodes.Success, await Run(ServerAndAlice() + " --phone-account --json"));
 
         var line = Assert.Single(JsonLines(), line => line.GetProperty("type").GetString() == "phone_account");
         Assert.Equal("alice", line.GetProperty("username").GetString());
@@ -70,7 +70,7 @@ public sealed class RemoteAgentAppTests : IAsyncLifetime
     {
         Desk.OnProvisionPhone = _ => throw new RpcException(new Status(StatusCode.PermissionDenied, "only agents provision a phone"));
 
-        var exitCode = await Run(ServerAndAlice() + " --provision-phone");
+        var exitCode = await Run(ServerAndAlice() + " --phone-account");
 
         Assert.Equal(ExitCodes.For(DeskFailure.Refused), exitCode);
         Assert.Contains(ErrorLines(), line => line.Contains("only agents provision a phone", StringComparison.Ordinal));
