@@ -44,6 +44,8 @@ internal static class WallboardApi
             var source = ClientAddress.Of(request.HttpContext);
             if (!rates.TryAttempt(source, command?.UserId))
             {
+                // The user id is not validated yet: not written.
+                services.GetService<AuditLog>()?.Write("login", "rate-limited", null, source);
                 request.HttpContext.Response.Headers.RetryAfter = ((int)LoginRateLimits.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return HttpResults.Problem(StatusCodes.Status429TooManyRequests, LoginRateLimits.RefusedMessage);
             }

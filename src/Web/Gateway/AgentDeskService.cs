@@ -39,6 +39,8 @@ internal sealed partial class AgentDeskService(
         var source = ClientAddress.Of(context.GetHttpContext());
         if (!rates.TryAttempt(source, request.UserId))
         {
+            // The user id is not validated yet: not written.
+            security.Audit.Write("login", "rate-limited", null, source);
             throw new RpcException(new Status(StatusCode.ResourceExhausted, LoginRateLimits.RefusedMessage),
                 new Metadata { { "retry-after", ((int)LoginRateLimits.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) } });
         }
