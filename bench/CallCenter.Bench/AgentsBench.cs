@@ -68,6 +68,8 @@ internal static class AgentsBench
             ["CallCenter:SiloPort"] = FreePort().ToString(),
             ["CallCenter:GatewayPort"] = FreePort().ToString(),
             ["CallCenter:Gateway:Port"] = "0",
+            // Every simulated desk logs in from loopback.
+            ["CallCenter:Http:LoginsPerMinute"] = "100000",
             ["CallCenter:Gateway:AuditLogPath"] = auditPath,
         });
         builder.Logging.ClearProviders();

@@ -208,6 +208,22 @@ public sealed class DeskSession(
     public Task<CommandOutcome> LogoutAsync(CancellationToken cancellationToken) =>
         CommandAsync("logout", [], o => client.LogoutAsync(new LogoutRequest(), o), cancellationToken);
 
+    /// <summary>
+    /// Provisions the agent's own SIP phone account: <paramref name="password"/>, or none for one the server generates
+    /// and returns this once. A refusal (a bad password, not an agent) is <see cref="DeskFailure.Refused"/>.
+    /// </summary>
+    public async Task<PhoneAccountReply> ProvisionPhoneAsync(string? password, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await WithTokenAsync(o => client.ProvisionPhoneAsync(new ProvisionPhoneRequest { Password = password ?? "" }, o), cancellationToken);
+        }
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DeskException(DeskFailure.Refused, $"the phone account was not provisioned: {Describe(e)}", e);
+        }
+    }
+
     /// <summary>The customer of the agent's current or offered call; null when the server refuses.</summary>
     public async Task<CustomerView?> LookUpCustomerAsync(string callId, CancellationToken cancellationToken)
     {

@@ -90,6 +90,13 @@ public sealed class RemoteAgentApp
         try
         {
             var login = await session.LoginAsync(options.UserId, options.Secret, cancellationToken);
+            if (options.ProvisionPhone)
+            {
+                // No logout: it would end every session of the user, the agent's running desktop too.
+                var phone = await session.ProvisionPhoneAsync(null, cancellationToken);
+                PhoneAccountText.Write(_output, phone, options.Json);
+                return ExitCodes.Success;
+            }
             if (writer is null)
             {
                 return await (_interactive ?? RunInteractiveAsync)(login, session, options, cancellationToken);

@@ -24,11 +24,12 @@ public sealed record RemoteAgentOptions
     public TimeSpan? HangUpAfter { get; init; }
     public int? MaxCalls { get; init; }
     public bool Json { get; init; }
+    public bool ProvisionPhone { get; init; }
     public bool ShowHelp { get; init; }
 
     /// <summary>Any automatic behaviour or JSON output runs the desktop without its terminal UI.</summary>
     public bool Scripted => AutoAccept || WrapUpCode is not null || Hold is not null || HangUpAfter is not null
-        || MaxCalls is not null || Json;
+        || MaxCalls is not null || Json || ProvisionPhone;
 
     public const string Usage = """
         Usage: CallCenter.RemoteAgent --user ID [--secret S] [options]
@@ -42,6 +43,8 @@ public sealed record RemoteAgentOptions
           --user ID                  agent or user id to log in as (required)
           --secret S                 the secret; or set CALLCENTER_SECRET
           --available                become Available right after login
+          --phone-account            set up this agent's SIP phone account with a new generated password, show
+                                     its username, domain, registrar and the password (this once), and exit
 
         Scripted mode (for tests and load):
           --auto-accept              accept every offer
@@ -73,6 +76,7 @@ public sealed record RemoteAgentOptions
             Available = parsed.GetValue(line.Available),
             AutoAccept = parsed.GetValue(line.AutoAccept),
             Json = parsed.GetValue(line.Json),
+            ProvisionPhone = parsed.GetValue(line.ProvisionPhone),
         };
         if (options.ShowHelp)
         {
@@ -127,7 +131,7 @@ internal sealed class RemoteAgentCommandLine
     {
         Command = new Command("CallCenter.RemoteAgent", "The agent desktop of CallCenter.Orleans over gRPC.")
         {
-            Help, Servers, User, Secret, Available, AutoAccept, WrapUp, HoldSeconds, HangUpAfterSeconds, MaxCalls, Json,
+            Help, Servers, User, Secret, Available, AutoAccept, WrapUp, HoldSeconds, HangUpAfterSeconds, MaxCalls, Json, ProvisionPhone,
         };
         // Reported as "unknown option '...'" by the caller.
         Command.TreatUnmatchedTokensAsErrors = false;
@@ -152,6 +156,8 @@ internal sealed class RemoteAgentCommandLine
     public Option<bool> AutoAccept { get; } = new("--auto-accept") { Arity = ArgumentArity.Zero };
 
     public Option<bool> Json { get; } = new("--json") { Arity = ArgumentArity.Zero };
+
+    public Option<bool> ProvisionPhone { get; } = new("--phone-account") { Arity = ArgumentArity.Zero };
 
     public Option<string> WrapUp { get; } = new("--wrap-up")
     {

@@ -1,12 +1,6 @@
 using System.CommandLine;
-using CallCenter.EdgeSip.Hosting;
-using CallCenter.EdgeSip.Telemetry;
-using CallCenter.Persistence;
-using CallCenter.ServiceDefaults;
+using CallCenter.Silo;
 using CallCenter.Simulation;
-using CallCenter.Web;
-using CallCenter.Web.Gateway;
-using CallCenter.Web.Hosting;
 using CallCenter.Web.Security;
 
 // The silo: one process of the contact center's cluster, serving the grains, the HTTP API, the wallboard and the agent
@@ -30,26 +24,7 @@ static async Task<int> RunAsync(string[] args, bool demo)
         builder.Configuration[DemoHosting.EnabledKey] = "true";
     }
 
-    // Before anything reads the user or phone-account lists: the demo's only in the demo, published secrets refused elsewhere.
-    builder.AddDemoCredentials();
-
-    builder.AddServiceDefaults("callcenter-silo", new TelemetrySources(
-        Meters: ["CallCenter.Grains", EdgeTelemetry.MeterName, GatewayMetrics.MeterName],
-        ActivitySources: ["CallCenter.Grains", EdgeTelemetry.ActivitySourceName]));
-    builder.UseOrleans(silo =>
-    {
-        silo.ConfigureCallCenterSilo(builder.Configuration);
-        silo.AddCallCenterDiagnostics(builder.Configuration);
-        // How fast a crashed silo is declared dead (ProbeTimeout, NumMissedProbesLimit, ...): Orleans binds no section for it itself.
-        silo.Services.AddOptions<Orleans.Configuration.ClusterMembershipOptions>().Bind(builder.Configuration.GetSection("Orleans:Membership"));
-    });
-    builder.AddCallCenterWeb();
-    builder.Services.AddSipEdge(builder.Configuration);
-    builder.AddDemoTraffic();
-
-    var app = builder.Build();
-    app.MapDefaultEndpoints();
-    app.MapCallCenterWeb();
+    var app = SiloApplication.Build(builder);
     await app.RunAsync();
     return 0;
 }

@@ -2,6 +2,7 @@ using CallCenter.Web.Api;
 using CallCenter.Web.Gateway;
 using CallCenter.Web.Hosting;
 using CallCenter.Web.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CallCenter.Web;
 
@@ -16,6 +17,10 @@ public static class CallCenterWeb
         builder.Services.AddCallCenterRateLimits(builder.Configuration);
         builder.Services.AddCallCenterForwardedHeaders(builder.Configuration);
         builder.Services.AddCallCenterHostFiltering(builder.Configuration);
+        builder.Services.TryAddSingleton<SessionRevocations>();
+        builder.Services.TryAddSingleton<PhoneProvisioning>();
+        // Before the gateway's user seeding (hosted services start in order): a removed demo user is seeded again only if configured.
+        builder.Services.AddHostedService<StoredDemoSecretSweep>();
         builder.Services.AddSingleton<ConfigurationSeeder>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ConfigurationSeeder>());
         builder.AddAgentGateway();
@@ -23,7 +28,7 @@ public static class CallCenterWeb
     }
 
     /// <summary>
-    /// The middleware (the public wallboard page, then authentication, authorization and rate limits) and every endpoint. Each
+    /// The middleware (the public wallboard page, then authentication and authorization) and every endpoint. Each
     /// endpoint names its policy or AllowAnonymous; the fallback policy refuses one that names neither.
     /// </summary>
     public static WebApplication MapCallCenterWeb(this WebApplication app)
@@ -32,11 +37,11 @@ public static class CallCenterWeb
         app.UseSecurityHeaders();
         // Then: what follows (the login lockout, anonymous loopback) sees the client a configured proxy forwarded.
         app.UseCallCenterForwardedHeaders();
+        app.UseMetricsAccess();
         app.UseStateChangeProtection();
         app.UseWallboardPage();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         app.MapWallboardApi();
         app.MapHealthEndpoints();
         app.MapAdminApi();

@@ -35,6 +35,48 @@ public sealed class RemoteAgentAppTests : IAsyncLifetime
         + (line.TryGetProperty("code", out var code) ? " " + code.GetString() : "");
 
     [Fact]
+    public async Task ProvisionPhone_ShowsTheAccountAndThePasswordOnce_AndLeavesTheSessionsAlone()
+    {
+        var exitCode = await Run(ServerAndAlice() + " --phone-account");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        var call = await Desk.NextAsync("ProvisionPhone");
+        Assert.Equal("Bearer token-1", call.Authorization);
+        Assert.Equal("", ((ProvisionPhoneRequest)call.Request).Password);
+        var text = _output.ToString();
+        Assert.Contains("username:  alice", text);
+        Assert.Contains("domain:    callcenter", text);
+        Assert.Contains("registrar: sip:edge.example:5060", text);
+        Assert.Contains("password:  Generated-Once-2026", text);
+        // A logout would end every session of the user, the running desktop's too.
+        Assert.DoesNotContain(Desk.Received, received => received.Method is "Logout" or "Events");
+        Assert.Empty(ErrorLines());
+    }
+
+    [Fact]
+    public async Task ProvisionPhone_WithJson_WritesOneLine()
+    {
+        Assert.Equal(ExitCodes.Success, await Run(ServerAndAlice() + " --phone-account --json"));
+
+        var line = Assert.Single(JsonLines(), line => line.GetProperty("type").GetString() == "phone_account");
+        Assert.Equal("alice", line.GetProperty("username").GetString());
+        Assert.Equal("callcenter", line.GetProperty("domain").GetString());
+        Assert.Equal("edge.example:5060", line.GetProperty("registrar").GetString());
+        Assert.Equal("Generated-Once-2026", line.GetProperty("password").GetString());
+    }
+
+    [Fact]
+    public async Task ProvisionPhone_Refused_ExitsWith8_AndSaysWhy()
+    {
+        Desk.OnProvisionPhone = _ => throw new RpcException(new Status(StatusCode.PermissionDenied, "only agents provision a phone"));
+
+        var exitCode = await Run(ServerAndAlice() + " --phone-account");
+
+        Assert.Equal(ExitCodes.For(DeskFailure.Refused), exitCode);
+        Assert.Contains(ErrorLines(), line => line.Contains("only agents provision a phone", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WrongSecret_ExitsWith3_AndSaysSoInOneLine()
     {
         var exitCode = await Run(ServerAndAlice("wrong") + " --json --auto-accept");

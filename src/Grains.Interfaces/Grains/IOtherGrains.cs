@@ -97,4 +97,23 @@ public interface IUserDirectoryGrain : IGrainWithStringKey
 
     [Alias("callcenter.user-directory.list")]
     Task<IReadOnlyList<UserRecord>> ListAsync();
+
+    /// <summary>
+    /// Tells <paramref name="observer"/> of every session revocation from now on (a silo's open streams end on it);
+    /// forgotten after five minutes without a renewal.
+    /// </summary>
+    [Alias("callcenter.user-directory.subscribe")]
+    Task SubscribeAsync(IUserSessionsObserver observer);
+
+    [Alias("callcenter.user-directory.unsubscribe")]
+    Task UnsubscribeAsync(IUserSessionsObserver observer);
+}
+
+/// <summary>Hears that a user's sessions have ended: every token with an epoch below <c>sessionEpoch</c> is dead.</summary>
+[Alias("callcenter.user-directory.observer")]
+public interface IUserSessionsObserver : IGrainObserver
+{
+    /// <summary><paramref name="sessionEpoch"/> is the user's new epoch, or <see cref="long.MaxValue"/> when the user was removed.</summary>
+    [Alias("callcenter.user-directory.observer.on-sessions-ended")]
+    void OnSessionsEnded(string userId, long sessionEpoch);
 }

@@ -1,4 +1,6 @@
 using CallCenter.Model;
+using Microsoft.Extensions.Logging;
+using Orleans.Utilities;
 
 namespace CallCenter.Grains.Grains;
 
@@ -11,8 +13,11 @@ public sealed class UserDirectoryState
 /// <summary>The gateway's users. Login reads one record; hashing and verifying secrets happen in the gateway, not here.</summary>
 [GrainType("users")]
 internal sealed class UserDirectoryGrain(
-    [PersistentState("users", StorageNames.State)] IPersistentState<UserDirectoryState> state) : Grain, IUserDirectoryGrain
+    [PersistentState("users", StorageNames.State)] IPersistentState<UserDirectoryState> state,
+    ILogger<UserDirectoryGrain> logger) : Grain, IUserDirectoryGrain
 {
+    private readonly ObserverManager<IUserSessionsObserver> _observers = new(TimeSpan.FromMinutes(5), logger);
+
     public Task<UserRecord?> FindAsync(string userId) =>
         Task.FromResult(state.State.Users.TryGetValue(userId, out var user) ? user : null);
 
@@ -23,6 +28,10 @@ internal sealed class UserDirectoryGrain(
             : 0;
         state.State.Users[user.UserId] = user with { SessionEpoch = epoch };
         await state.WriteStateAsync();
+        if (existing is not null && epoch != existing.SessionEpoch)
+        {
+            SessionsEnded(user.UserId, epoch);
+        }
     }
 
     public async Task<bool> RevokeSessionsAsync(string userId)
@@ -34,6 +43,7 @@ internal sealed class UserDirectoryGrain(
 
         state.State.Users[userId] = user with { SessionEpoch = user.SessionEpoch + 1 };
         await state.WriteStateAsync();
+        SessionsEnded(userId, user.SessionEpoch + 1);
         return true;
     }
 
@@ -64,9 +74,26 @@ internal sealed class UserDirectoryGrain(
         }
 
         await state.WriteStateAsync();
+        SessionsEnded(userId, long.MaxValue);
         return true;
     }
 
     public Task<IReadOnlyList<UserRecord>> ListAsync() =>
         Task.FromResult<IReadOnlyList<UserRecord>>(state.State.Users.Values.OrderBy(user => user.UserId, StringComparer.Ordinal).ToList());
+
+    public Task SubscribeAsync(IUserSessionsObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(IUserSessionsObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    // One-way: a silo that misses the notice still refuses the tokens per request, and its open streams catch up at
+    // its next renewal (SessionRevocations).
+    private void SessionsEnded(string userId, long sessionEpoch) => _observers.Notify(observer => observer.OnSessionsEnded(userId, sessionEpoch));
 }

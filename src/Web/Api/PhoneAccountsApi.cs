@@ -2,6 +2,7 @@ using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.Web.Hosting;
 using CallCenter.Web.Security;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CallCenter.Web.Api;
 
@@ -64,7 +65,7 @@ internal static class PhoneAccountsApi
         });
 
         // The desktop's own phone: the signed-in agent sets (or has generated) the password of the account named after it.
-        app.MapPost("/api/session/phone", async (HttpRequest request, IGrainFactory grains, IConfiguration configuration, IServiceProvider services) =>
+        app.MapPost("/api/session/phone", async (HttpRequest request, [FromServices] PhoneProvisioning provisioning) =>
         {
             var principal = request.HttpContext.User.RequiredSessionPrincipal();
             ProvisionPhoneRequest? body = new(null);
@@ -79,24 +80,10 @@ internal static class PhoneAccountsApi
                 body = read;
             }
 
-            var agentId = principal.AgentId!;
-            var generated = body?.Password is null;
-            var password = body?.Password ?? PhoneDigest.GeneratePassword();
-            var tenant = (await FindAgentAsync(grains, agentId))?.TenantId ?? principal.TenantId;
-            var (account, problem) = Build(agentId, tenant, Realm(configuration), new PhoneAccountRequest(password, null, null));
-            var source = ClientAddress.Of(request.HttpContext);
-            if (account is null)
-            {
-                services.GetService<AuditLog>()?.Write("phone-provision", "invalid", principal.UserId, source, agentId);
-                return HttpResults.Problem(StatusCodes.Status400BadRequest, problem!);
-            }
-
-            await Directory(grains).PutAsync(account);
-            services.GetService<AuditLog>()?.Write("phone-provision", "ok", principal.UserId, source, agentId);
-            // A generated password is returned this once and never again: only its HA1 is kept.
-            return Results.Json(
-                new { account.Username, account.Realm, Password = generated ? password : null },
-                JsonDefaults.Options);
+            var (phone, problem) = await provisioning.ProvisionAsync(principal, body?.Password, ClientAddress.Of(request.HttpContext));
+            return phone is null
+                ? HttpResults.Problem(StatusCodes.Status400BadRequest, problem!)
+                : Results.Json(new { phone.Username, phone.Realm, phone.Registrar, phone.Password }, JsonDefaults.Options);
         }).RequireAuthorization(Policies.Agent);
     }
 
@@ -133,7 +120,7 @@ internal static class PhoneAccountsApi
         return (new PhoneAccount { Username = username, AgentId = username, TenantId = tenantId, Realm = realm, Ha1Md5 = body.Ha1Md5!, Ha1Sha256 = body.Ha1Sha256! }, null);
     }
 
-    private static string Realm(IConfiguration configuration) =>
+    internal static string Realm(IConfiguration configuration) =>
         configuration[RealmKey] is { Length: > 0 } realm ? realm : DefaultRealm;
 
     private static async Task<AgentDefinition?> FindAgentAsync(IGrainFactory grains, string agentId) =>

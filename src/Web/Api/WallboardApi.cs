@@ -6,6 +6,7 @@ using CallCenter.Web.Gateway;
 using CallCenter.Web.Hosting;
 using CallCenter.Web.Security;
 using CallCenter.Web.Wallboard;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.FileProviders;
 
 namespace CallCenter.Web.Api;
@@ -37,20 +38,28 @@ internal static class WallboardApi
     public static void MapWallboardApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/wallboard", () => Results.Redirect("/")).AllowAnonymous();
-        app.MapPost("/api/session/login", async (HttpRequest request, IServiceProvider services) =>
+        app.MapPost("/api/session/login", async (HttpRequest request, IServiceProvider services, [FromServices] LoginRateLimits rates) =>
         {
-            if (services.GetService<UserLogin>() is not { } login)
+            var (command, error) = await HttpResults.ReadAsync<SessionLoginRequest>(request);
+            var source = ClientAddress.Of(request.HttpContext);
+            if (!rates.TryAttempt(source, command?.UserId))
             {
-                return HttpResults.Problem(StatusCodes.Status503ServiceUnavailable, "logins are issued by the agent gateway, which is disabled");
+                // The user id is not validated yet: not written.
+                services.GetService<AuditLog>()?.Write("login", "rate-limited", null, source);
+                request.HttpContext.Response.Headers.RetryAfter = ((int)LoginRateLimits.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return HttpResults.Problem(StatusCodes.Status429TooManyRequests, LoginRateLimits.RefusedMessage);
             }
 
-            var (command, error) = await HttpResults.ReadAsync<SessionLoginRequest>(request);
             if (error is not null)
             {
                 return error;
             }
 
-            var source = ClientAddress.Of(request.HttpContext);
+            if (services.GetService<UserLogin>() is not { } login)
+            {
+                return HttpResults.Problem(StatusCodes.Status503ServiceUnavailable, "logins are issued by the agent gateway, which is disabled");
+            }
+
             var outcome = await login.LoginAsync(command!.UserId, command.Secret, source, "userId");
             return outcome.Failure switch
             {
@@ -68,7 +77,7 @@ internal static class WallboardApi
                 LoginFailure.WrongSecret => HttpResults.Problem(StatusCodes.Status401Unauthorized, outcome.Message!),
                 _ => HttpResults.Problem(StatusCodes.Status409Conflict, outcome.Message!),
             };
-        }).AllowAnonymous().RequireRateLimiting(HttpRateLimits.LoginPolicy);
+        }).AllowAnonymous();
 
         // Who the request acts as (the page asks before it shows supervisor actions).
         app.MapGet("/api/session", (HttpContext context) =>
@@ -82,13 +91,15 @@ internal static class WallboardApi
             .RequireAuthorization(Policies.Supervisor);
 
         // Server-sent events: one snapshot a second until the page goes away.
-        app.MapGet("/api/wallboard/stream", async (HttpContext context, IGrainFactory grains, [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time, IHostApplicationLifetime lifetime) =>
+        // A revoked session's stream ends with an "event: session-ended" (the page then asks for a login).
+        app.MapGet("/api/wallboard/stream", async (HttpContext context, IGrainFactory grains, [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time, IHostApplicationLifetime lifetime, [FromServices] SessionRevocations revocations) =>
         {
             var principal = context.User.RequiredSessionPrincipal();
+            using var session = await revocations.WatchAsync(principal);
             context.Response.Headers.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
             context.Response.Headers["X-Accel-Buffering"] = "no";
-            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping, session.Ended);
             try
             {
                 while (!ending.IsCancellationRequested)
@@ -101,7 +112,12 @@ internal static class WallboardApi
             }
             catch (OperationCanceledException) when (ending.IsCancellationRequested)
             {
-                // The page closed or the silo is stopping.
+                // The page closed, the silo is stopping, or the session was revoked.
+            }
+
+            if (session.IsRevoked && !context.RequestAborted.IsCancellationRequested)
+            {
+                await context.Response.WriteAsync($"event: session-ended\ndata: {JsonSerializer.Serialize(new { message = SessionRevocations.EndedMessage }, JsonDefaults.Options)}\n\n", context.RequestAborted);
             }
 
             return Results.Empty;

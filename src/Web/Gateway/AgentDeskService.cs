@@ -25,6 +25,9 @@ internal sealed partial class AgentDeskService(
     [FromKeyedServices(ContactCenterClock.ServiceKey)] TimeProvider time,
     IHostApplicationLifetime lifetime,
     GatewayMetrics metrics,
+    SessionRevocations revocations,
+    LoginRateLimits rates,
+    Api.PhoneProvisioning phones,
     ILogger<AgentDeskService> logger) : Proto.AgentDesk.AgentDeskBase
 {
     private GatewayOptions Options => options.Value;
@@ -32,7 +35,17 @@ internal sealed partial class AgentDeskService(
     [AllowAnonymous]
     public override async Task<Proto.LoginReply> Login(Proto.LoginRequest request, ServerCallContext context)
     {
-        var outcome = await login.LoginAsync(request.UserId, request.Secret, ClientAddress.Of(context.GetHttpContext()));
+        // The address without its port, as over HTTP: a new connection per attempt is the same client.
+        var source = ClientAddress.Of(context.GetHttpContext());
+        if (!rates.TryAttempt(source, request.UserId))
+        {
+            // The user id is not validated yet: not written.
+            security.Audit.Write("login", "rate-limited", null, source);
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, LoginRateLimits.RefusedMessage),
+                new Metadata { { "retry-after", ((int)LoginRateLimits.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+        }
+
+        var outcome = await login.LoginAsync(request.UserId, request.Secret, source);
         if (!outcome.Succeeded)
         {
             var code = outcome.Failure switch
@@ -97,14 +110,16 @@ internal sealed partial class AgentDeskService(
         var principal = GatewayAuthorization.Caller(context);
         var agentId = principal.AgentId!;
         var agent = Agent(agentId);
+        using var session = await revocations.WatchAsync(principal);
         await using var pump = new AgentEventPump(grains, agentId, time, logger);
         var connection = await agent.DesktopConnectedAsync(principal.SessionId);
         var role = GatewayMetrics.Role(principal.Role);
         metrics.SessionsOpened.Add(1, role);
         metrics.Sessions.Add(1, role);
 
-        // The stream ends when the desktop goes, or when this silo stops (the desktop then reconnects to another).
-        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        // The stream ends when the desktop goes, when this silo stops (the desktop then reconnects to another), or when
+        // the session is revoked (the desktop then has to log in again).
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping, session.Ended);
         try
         {
             var started = await pump.StartAsync(connection);
@@ -127,6 +142,12 @@ internal sealed partial class AgentDeskService(
                 // The silo is going down: the agent keeps its state; the desktop's reconnect elsewhere settles it.
                 LogDisconnectNotRecorded(exception, agentId);
             }
+        }
+
+        if (session.IsRevoked)
+        {
+            security.Audit.Write("events", "session-ended", principal.UserId, context.Peer);
+            throw new RpcException(new Status(StatusCode.Unauthenticated, SessionRevocations.EndedMessage));
         }
     }
 
@@ -235,6 +256,19 @@ internal sealed partial class AgentDeskService(
         }
 
         return ProtoMapping.ToProto(await grains.GetGrain<ICustomerGrain>(key).GetProfileAsync());
+    }
+
+    [AuditAction("phone-provision")]
+    public override async Task<Proto.PhoneAccountReply> ProvisionPhone(Proto.ProvisionPhoneRequest request, ServerCallContext context)
+    {
+        var principal = GatewayAuthorization.Caller(context);
+        var (phone, problem) = await phones.ProvisionAsync(principal, string.IsNullOrEmpty(request.Password) ? null : request.Password, ClientAddress.Of(context.GetHttpContext()));
+        if (phone is null)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, problem!));
+        }
+
+        return new Proto.PhoneAccountReply { Username = phone.Username, Realm = phone.Realm, Registrar = phone.Registrar, Password = phone.Password ?? "" };
     }
 
     /// <summary>Streams the pump's events, a heartbeat when idle, and renews the agent subscription and desktop session, until the desktop goes.</summary>

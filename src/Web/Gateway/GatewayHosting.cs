@@ -7,6 +7,7 @@ using CallCenter.Web.Hosting;
 using CallCenter.Web.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace CallCenter.Web.Gateway;
@@ -72,6 +73,9 @@ public static class GatewayHosting
             grpc.MaxReceiveMessageSize = 64 * 1024;
             grpc.Interceptors.Add<CommandRateLimiter>();
         });
+        builder.Services.AddCallCenterRateLimits(builder.Configuration);
+        builder.Services.TryAddSingleton<SessionRevocations>();
+        builder.Services.TryAddSingleton<Api.PhoneProvisioning>();
         builder.Services.AddSingleton(services => new CommandRateLimits(options.CommandsPerMinute, Clock(services)));
         var key = string.IsNullOrEmpty(options.TokenSigningKey) ? RandomNumberGenerator.GetBytes(32) : Convert.FromBase64String(options.TokenSigningKey);
         builder.Services.AddSingleton(services => new SessionTokens(key, Clock(services)));

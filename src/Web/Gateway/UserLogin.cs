@@ -28,8 +28,10 @@ public sealed record LoginOutcome(LoginFailure Failure, string? Message, Princip
 /// (or a dummy verify for an unknown user, so timing tells nothing), audit, token. An agent's user logs its agent in
 /// (NotReady until it chooses Available).
 /// </summary>
-public sealed class UserLogin(IGrainFactory grains, SessionTokens tokens, LoginThrottle throttle, AuditLog audit, IOptions<GatewayOptions> options)
+public sealed class UserLogin(IGrainFactory grains, SessionTokens tokens, LoginThrottle throttle, AuditLog audit, IOptions<GatewayOptions> options, IConfiguration configuration)
 {
+    private readonly bool _demo = DemoCredentials.Apply(configuration);
+
     public async Task<LoginOutcome> LoginAsync(string? userId, string? secret, string source, string userIdField = "user_id")
     {
         if (string.IsNullOrWhiteSpace(userId) || userId.Length > 128 || userId.Any(char.IsControl))
@@ -46,6 +48,14 @@ public sealed class UserLogin(IGrainFactory grains, SessionTokens tokens, LoginT
         {
             audit.Write("login", "locked-out", userId, source);
             return LoginOutcome.Fail(LoginFailure.LockedOut, "too many failed logins: try again later");
+        }
+
+        // Outside the demo a published demo secret opens nothing, whatever the store holds (a directory kept from a demo run).
+        if (!_demo && PublishedDemoSecrets.IsPublished(secret))
+        {
+            throttle.RecordFailure(userId, source);
+            audit.Write("login", "demo-secret-refused", userId, source);
+            return LoginOutcome.Fail(LoginFailure.WrongSecret, "wrong user id or secret");
         }
 
         var user = await grains.GetGrain<IUserDirectoryGrain>(GrainKeys.Users).FindAsync(userId);

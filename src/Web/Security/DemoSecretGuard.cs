@@ -14,7 +14,7 @@ public static class DemoSecretGuard
     {
         var offending = users
             .AsParallel()
-            .Where(user => SecretHasher.IsWellFormed(user.SecretHash) && Candidates(user).Any(secret => SecretHasher.Verify(secret, user.SecretHash)))
+            .Where(user => HoldsPublishedSecret(user.UserId, user.Role, user.SecretHash))
             .Select(user => user.UserId)
             .OrderBy(userId => userId, StringComparer.Ordinal)
             .ToList();
@@ -26,8 +26,17 @@ public static class DemoSecretGuard
         }
     }
 
-    private static IEnumerable<string> Candidates(GatewayUserOptions user) =>
-        user.Role is Model.UserRole.Admin or Model.UserRole.Supervisor
+    /// <summary>Whether <paramref name="secretHash"/> verifies one of the published secrets a user of that id and role is tried against.</summary>
+    public static bool HoldsPublishedSecret(string userId, Model.UserRole role, string? secretHash) =>
+        secretHash is not null && SecretHasher.IsWellFormed(secretHash) && Candidates(userId, role).Any(secret => SecretHasher.Verify(secret, secretHash));
+
+    /// <summary>Whether a phone account's HA1 is that of a published secret (MD5 is cheap: every one is tried).</summary>
+    public static bool HoldsPublishedSecret(Model.PhoneAccount account) =>
+        PublishedDemoSecrets.All.Any(secret => string.Equals(Model.PhoneDigest.Md5Ha1(account.Username, account.Realm, secret), account.Ha1Md5, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(Model.PhoneDigest.Sha256Ha1(account.Username, account.Realm, secret), account.Ha1Sha256, StringComparison.OrdinalIgnoreCase));
+
+    private static IEnumerable<string> Candidates(string userId, Model.UserRole role) =>
+        role is Model.UserRole.Admin or Model.UserRole.Supervisor
             ? PublishedDemoSecrets.All
-            : PublishedDemoSecrets.All.Where(secret => secret.StartsWith(user.UserId + "-", StringComparison.Ordinal));
+            : PublishedDemoSecrets.All.Where(secret => secret.StartsWith(userId + "-", StringComparison.Ordinal));
 }

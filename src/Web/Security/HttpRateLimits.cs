@@ -1,46 +1,33 @@
-using System.Globalization;
-using System.Threading.RateLimiting;
-using CallCenter.Web.Api;
-using Microsoft.AspNetCore.RateLimiting;
+using CallCenter.Domain;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CallCenter.Web.Security;
 
 /// <summary>
-/// ASP.NET Core's rate limiting for the HTTP API: the wallboard's login (<c>POST /api/session/login</c>) takes at most
-/// <c>CallCenter:Http:LoginsPerMinute</c> requests a minute from one client address (30 by default), and answers 429 with
-/// Retry-After past that. It comes before the per-user and per-address lockout of failed logins (<see cref="LoginThrottle"/>),
-/// and bounds the PBKDF2 work one address can ask for.
+/// Registers the login rate limit (<see cref="LoginRateLimits"/>) that both front ends ask before a login: at most
+/// <c>CallCenter:Http:LoginsPerMinute</c> attempts a minute from one client address (30 by default; raise it for an office
+/// of desktops behind one NAT) and <c>CallCenter:Http:LoginsPerMinutePerUser</c> for one user id (10 by default), whatever
+/// their outcome and whichever transport (the wallboard's HTTP login, the desktop's gRPC Login). Idempotent: the HTTP API
+/// and the gateway each ask for it.
 /// </summary>
 public static class HttpRateLimits
 {
-    public const string LoginPolicy = "login";
     public const string LoginsPerMinuteKey = "CallCenter:Http:LoginsPerMinute";
+    public const string LoginsPerMinutePerUserKey = "CallCenter:Http:LoginsPerMinutePerUser";
     public const int DefaultLoginsPerMinute = 30;
+    public const int DefaultLoginsPerMinutePerUser = 10;
 
     public static IServiceCollection AddCallCenterRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        var perMinute = configuration.GetValue(LoginsPerMinuteKey, DefaultLoginsPerMinute);
-        if (perMinute < 1)
+        var perAddress = configuration.GetValue(LoginsPerMinuteKey, DefaultLoginsPerMinute);
+        var perUser = configuration.GetValue(LoginsPerMinutePerUserKey, DefaultLoginsPerMinutePerUser);
+        if (perAddress < 1 || perUser < 1)
         {
-            throw new StartupConfigurationException($"{LoginsPerMinuteKey} must be at least 1");
+            throw new StartupConfigurationException($"{LoginsPerMinuteKey} and {LoginsPerMinutePerUserKey} must be at least 1");
         }
 
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = async (rejected, _) =>
-            {
-                if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                {
-                    rejected.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                }
-
-                await HttpResults.Problem(StatusCodes.Status429TooManyRequests, "too many logins from this address: try again later").ExecuteAsync(rejected.HttpContext);
-            };
-            limiter.AddPolicy(LoginPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
-                ClientAddress.Of(http),
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-        });
+        // The contact center's clock when the silo has one (a fake one in tests), the system's otherwise.
+        services.TryAddSingleton(services => new LoginRateLimits(perAddress, perUser, services.GetKeyedService<TimeProvider>(ContactCenterClock.ServiceKey) ?? TimeProvider.System));
         return services;
     }
 }

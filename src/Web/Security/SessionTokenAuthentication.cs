@@ -43,7 +43,7 @@ public sealed class SessionTokenAuthenticationHandler(
             var user = await Context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IUserDirectoryGrain>(GrainKeys.Users).FindAsync(check.Principal.UserId);
             return user is not null && user.SessionEpoch == check.Principal.SessionEpoch
                 ? Success(check.Principal)
-                : AuthenticateResult.Fail(new TokenRefusedException("session ended: logged out, signed out by an admin, or the user's secret or role changed"));
+                : AuthenticateResult.Fail(new TokenRefusedException(SessionRevocations.EndedMessage));
         }
 
         // The Host must name loopback too: a page of another site that a rebinding DNS answer points at 127.0.0.1

@@ -54,6 +54,10 @@ public sealed class FakeAgentDesk
 
     public Func<ReceivedCall, CustomerView> OnLookUp { get; set; } = _ => new CustomerView { Name = "Ann" };
 
+    /// <summary>ProvisionPhone: by default the account of the request's session, with a generated password.</summary>
+    public Func<ReceivedCall, PhoneAccountReply> OnProvisionPhone { get; set; } = _ =>
+        new PhoneAccountReply { Username = "alice", Realm = "callcenter", Registrar = "edge.example:5060", Password = "Generated-Once-2026" };
+
     /// <summary>The next RPC named <paramref name="method"/>, skipping others.</summary>
     public async Task<ReceivedCall> NextAsync(string method)
     {
@@ -81,6 +85,9 @@ public sealed class FakeAgentDesk
 
     internal Task<CustomerView> LookUpCustomer(CallCommand request, ServerCallContext context) =>
         Task.FromResult(OnLookUp(Record("LookUpCustomer", request, context)));
+
+    internal Task<PhoneAccountReply> ProvisionPhone(ProvisionPhoneRequest request, ServerCallContext context) =>
+        Task.FromResult(OnProvisionPhone(Record("ProvisionPhone", request, context)));
 
     internal async Task Events(EventsRequest request, IServerStreamWriter<AgentEvent> writer, ServerCallContext context)
     {
@@ -145,6 +152,8 @@ internal sealed class FakeAgentDeskMethods : IServiceMethodProvider<FakeAgentDes
         AddCommand(context, "WrapUp", WrapUpRequest.Parser);
         context.AddUnaryMethod(Unary(CallCommand.Parser, CustomerView.Parser, "LookUpCustomer"), [],
             (desk, request, call) => desk.LookUpCustomer(request, call));
+        context.AddUnaryMethod(Unary(ProvisionPhoneRequest.Parser, PhoneAccountReply.Parser, "ProvisionPhone"), [],
+            (desk, request, call) => desk.ProvisionPhone(request, call));
         context.AddServerStreamingMethod(
             new Method<EventsRequest, AgentEvent>(MethodType.ServerStreaming, Service, "Events", Marshaller(EventsRequest.Parser), Marshaller(AgentEvent.Parser)),
             [], (desk, request, writer, call) => desk.Events(request, writer, call));

@@ -15,20 +15,23 @@ public sealed class LoginThrottlingTests
 {
     private const string Secret = "a secret of this test";
 
-    private static Dictionary<string, string?> Limits(int perUser, int perAddress, int commandsPerMinute = 600) => new()
+    private static Dictionary<string, string?> Limits(int perUser, int perAddress, int commandsPerMinute = 600, int loginsPerAddress = 1000, int loginsPerUser = 1000) => new()
     {
+        ["CallCenter:Http:LoginsPerMinute"] = loginsPerAddress.ToString(),
+        ["CallCenter:Http:LoginsPerMinutePerUser"] = loginsPerUser.ToString(),
         ["CallCenter:Gateway:MaxFailedLogins"] = perUser.ToString(),
         ["CallCenter:Gateway:MaxFailedLoginsPerAddress"] = perAddress.ToString(),
         ["CallCenter:Gateway:CommandsPerMinute"] = commandsPerMinute.ToString(),
     };
 
-    private static async Task<StatusCode> GrpcLoginAsync(SiloWebHost host, string userId, string secret)
+    private static async Task<StatusCode> GrpcLoginAsync(SiloWebHost host, string userId, string secret, string? forwardedFor = null)
     {
         // A new channel each time: a new connection from a new source port, as a password sprayer would open.
         using var channel = host.CreateChannel();
         try
         {
-            await new Proto.AgentDesk.AgentDeskClient(channel).LoginAsync(new Proto.LoginRequest { UserId = userId, Secret = secret });
+            var headers = forwardedFor is null ? null : new Metadata { { "x-forwarded-for", forwardedFor } };
+            await new Proto.AgentDesk.AgentDeskClient(channel).LoginAsync(new Proto.LoginRequest { UserId = userId, Secret = secret }, headers);
             return StatusCode.OK;
         }
         catch (RpcException exception)
@@ -153,5 +156,57 @@ public sealed class LoginThrottlingTests
         await supervisor.ListQueuesAsync(new Proto.ListQueuesRequest(), sup2);
         host.Clock.Advance(TimeSpan.FromMinutes(1));
         await supervisor.ListQueuesAsync(new Proto.ListQueuesRequest(), sup);
+    }
+
+    [Fact]
+    public async Task LoginsFromOneAddress_PastTheLimit_AreRefused_OverEitherTransport_EvenWithTheRightSecret()
+    {
+        await using var host = await SiloWebHost.StartAsync(Limits(perUser: 100, perAddress: 100, loginsPerAddress: 3));
+        await host.AddUserAsync("sup", UserRole.Supervisor, Secret);
+        await host.AddUserAsync("sup2", UserRole.Supervisor, Secret);
+
+        // Right secrets, new connections, both transports: every attempt counts against the address.
+        Assert.Equal(StatusCode.OK, await GrpcLoginAsync(host, "sup", Secret));
+        Assert.Equal(HttpStatusCode.OK, await HttpLoginAsync(host, "sup2", Secret));
+        Assert.Equal(StatusCode.OK, await GrpcLoginAsync(host, "sup2", Secret));
+
+        Assert.Equal(StatusCode.ResourceExhausted, await GrpcLoginAsync(host, "sup", Secret));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await HttpLoginAsync(host, "sup", Secret));
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(StatusCode.OK, await GrpcLoginAsync(host, "sup", Secret));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LoginsForOneUser_FromManyAddresses_PastTheLimit_AreRefused_OtherUsersAreNot(bool overGrpc)
+    {
+        var settings = Limits(perUser: 100, perAddress: 100, loginsPerUser: 2);
+        settings["CallCenter:Http:KnownProxies:0"] = "127.0.0.1";
+        await using var host = await SiloWebHost.StartAsync(settings);
+        await host.AddUserAsync("sup", UserRole.Supervisor, Secret);
+        await host.AddUserAsync("sup2", UserRole.Supervisor, Secret);
+        async Task<bool> LoginAsync(string userId, string address) => overGrpc
+            ? await GrpcLoginAsync(host, userId, Secret, address) == StatusCode.OK
+            : await HttpLoginAsync(host, userId, Secret, address) == HttpStatusCode.OK;
+
+        Assert.True(await LoginAsync("sup", "10.0.0.1"));
+        Assert.True(await LoginAsync("sup", "10.0.0.2"));
+
+        Assert.False(await LoginAsync("sup", "10.0.0.3"));
+        Assert.True(await LoginAsync("sup2", "10.0.0.3"));
+    }
+
+    [Fact]
+    public async Task Grpc_ForwardedFor_IsBelievedOnlyFromAConfiguredProxy()
+    {
+        await using var host = await SiloWebHost.StartAsync(Limits(perUser: 100, perAddress: 100, loginsPerAddress: 2));
+        await host.AddUserAsync("sup", UserRole.Supervisor, Secret);
+
+        Assert.Equal(StatusCode.OK, await GrpcLoginAsync(host, "sup", Secret, "10.0.0.1"));
+        Assert.Equal(StatusCode.OK, await GrpcLoginAsync(host, "sup", Secret, "10.0.0.2"));
+
+        // Whatever the header claims, the client is the connection's address (no proxy configured): its minute is used.
+        Assert.Equal(StatusCode.ResourceExhausted, await GrpcLoginAsync(host, "sup", Secret, "10.0.0.3"));
     }
 }

@@ -3,6 +3,7 @@ using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.Persistence;
 using CallCenter.ServiceDefaults;
+using CallCenter.Silo;
 using CallCenter.Web;
 using CallCenter.Web.Gateway;
 using CallCenter.Web.Hosting;
@@ -20,8 +21,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace CallCenter.Tests.Security;
 
 /// <summary>
-/// The silo's whole web application (HTTP API, wallboard, gateway, metrics) on loopback over an in-process one-silo
-/// cluster, on a fake contact-center clock, with the settings a test gives; users are added with their secret.
+/// The silo as src/Silo composes it (<see cref="SiloApplication"/>: HTTP API, wallboard, gateway, metrics) on loopback over
+/// an in-process one-silo cluster without the co-hosted SIP edge, on a fake contact-center clock, with the settings a test gives; users are added with their secret.
 /// </summary>
 public sealed class SiloWebHost : IAsyncDisposable
 {
@@ -78,20 +79,16 @@ public sealed class SiloWebHost : IAsyncDisposable
             ["CallCenter:Gateway:Port"] = "0",
             ["CallCenter:Gateway:AuditLogPath"] = "",
             ["CallCenter:Telemetry:Dashboard"] = "false",
+            // The product's composition (SiloApplication), without the co-hosted SIP edge these tests do not call.
+            ["CallCenter:Sip:Enabled"] = "false",
+            // The clock does not move by itself: the login rate limits apply only where a test sets them.
+            ["CallCenter:Http:LoginsPerMinute"] = "100000",
+            ["CallCenter:Http:LoginsPerMinutePerUser"] = "100000",
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Services.AddKeyedSingleton<TimeProvider>(ContactCenterClock.ServiceKey, Clock);
-        builder.AddServiceDefaults("callcenter-silo", new TelemetrySources([], []));
-        builder.UseOrleans(silo =>
-        {
-            silo.ConfigureCallCenterSilo(builder.Configuration);
-            silo.AddCallCenterDiagnostics(builder.Configuration);
-        });
-        builder.AddCallCenterWeb();
-        _app = builder.Build();
-        _app.MapDefaultEndpoints();
-        _app.MapCallCenterWeb();
+        _app = SiloApplication.Build(builder);
         await _app.StartAsync();
         GatewayPort = _app.Services.GetRequiredService<GatewayEndpoint>().Port;
         HttpAddress = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses

@@ -3,6 +3,7 @@ using CallCenter.Grains;
 using CallCenter.Model;
 using CallCenter.Persistence;
 using CallCenter.ServiceDefaults;
+using CallCenter.Silo;
 using CallCenter.Web;
 using CallCenter.Web.Gateway;
 using CallCenter.Web.Hosting;
@@ -18,8 +19,8 @@ using Microsoft.Extensions.Logging;
 namespace CallCenter.Tests.Security;
 
 /// <summary>
-/// The silo's whole web application as src/Silo/Program.cs composes it (HTTP API, wallboard, history, dashboard, metrics,
-/// both gRPC services), started on loopback with anonymous loopback access off, over an in-process one-silo cluster.
+/// The silo as src/Silo composes it (<see cref="SiloApplication"/>, the path Program.cs runs: HTTP API, wallboard, history,
+/// dashboard, metrics, both gRPC services; no co-hosted SIP edge), started on loopback with anonymous loopback access off, over an in-process one-silo cluster.
 /// Two tenants, <see cref="TenantA"/> and <see cref="TenantB"/>, each have a site, a queue, an agent, two waiting calls
 /// and an ended one; every id of a tenant starts with the tenant's id, so another tenant's response can be searched for them.
 /// </summary>
@@ -27,6 +28,9 @@ public sealed class TenantIsolationHost : IAsyncLifetime
 {
     public const string TenantA = "alpha7";
     public const string TenantB = "bravo7";
+
+    /// <summary>A membership setting only the product's composition binds (see SiloCompositionTests).</summary>
+    public const int MembershipProbeLimit = 5;
 
     private WebApplication _app = null!;
 
@@ -62,18 +66,11 @@ public sealed class TenantIsolationHost : IAsyncLifetime
             ["CallCenter:Gateway:Port"] = "0",
             ["CallCenter:Gateway:AuditLogPath"] = "",
             ["CallCenter:Http:AllowAnonymousLoopback"] = "false",
+            ["CallCenter:Sip:Enabled"] = "false",
+            ["Orleans:Membership:NumMissedProbesLimit"] = MembershipProbeLimit.ToString(),
         });
         builder.Logging.ClearProviders();
-        builder.AddServiceDefaults("callcenter-silo", new TelemetrySources([], []));
-        builder.UseOrleans(silo =>
-        {
-            silo.ConfigureCallCenterSilo(builder.Configuration);
-            silo.AddCallCenterDiagnostics(builder.Configuration);
-        });
-        builder.AddCallCenterWeb();
-        _app = builder.Build();
-        _app.MapDefaultEndpoints();
-        _app.MapCallCenterWeb();
+        _app = SiloApplication.Build(builder);
         await _app.StartAsync();
         GatewayPort = _app.Services.GetRequiredService<GatewayEndpoint>().Port;
         var httpAddress = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses

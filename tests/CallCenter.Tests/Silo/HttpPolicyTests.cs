@@ -65,7 +65,6 @@ public sealed class HttpPolicyTests
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         map(app);
         await app.StartAsync();
         return app;
