@@ -12,7 +12,6 @@ internal sealed partial class EdgeLease(EdgeServices edge, ICallGrain grain, str
 {
     /// <summary>How long the grain's reference to this call stays after the call: its last notice may come late.</summary>
     private static readonly TimeSpan NoticeGrace = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _ended = new();
     private readonly ILogger _logger = edge.Logger;
     private ICallObserver? _reference;
@@ -64,7 +63,7 @@ internal sealed partial class EdgeLease(EdgeServices edge, ICallGrain grain, str
         {
             try
             {
-                await Task.Delay(RenewEvery, edge.Time, ended);
+                await Task.Delay(TimeSpan.FromSeconds(edge.Options.LeaseRenewalSeconds), edge.Time, ended);
                 if (_reference is { } reference)
                 {
                     observer.OnCallChanged(CallNotice.Of(await grain.EdgeAliveAsync(reference)));
