@@ -26,6 +26,12 @@ public sealed class SipEdgeFaultTests(ITestOutputHelper output)
 {
     private const int HoldMilliseconds = 3000;
 
+    /// <summary>
+    /// Longer than the cluster's usual 3 s: a frozen silo is declared dead after about 3 s and the edges move off its
+    /// gateway 2 s later (<c>EdgeClusterClient</c>); a lease shorter than that would end live calls.
+    /// </summary>
+    private const int EdgeLeaseSeconds = 8;
+
     /// <summary>How late a call's end may be recorded after the edge's death: its last renewal came before.</summary>
     private static readonly TimeSpan EndSlack = TimeSpan.FromSeconds(1);
 
@@ -35,7 +41,7 @@ public sealed class SipEdgeFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task RealEdges_EdgeKilled_SiloFrozen_SiloKilled_RedisKilled_EveryCallEndsOnce_NoAgentPenalised_HistoryExact()
     {
-        await using var cluster = await RedisCluster.StartAsync(output);
+        await using var cluster = await RedisCluster.StartAsync(output, EdgeLeaseSeconds);
         var accounts = ContactCenterLoad.AllAgents.Select(agent => (agent, $"{agent}-phone")).ToList();
         var londonPort = PortAllocator.Next();
         var manchesterPort = PortAllocator.Next();
