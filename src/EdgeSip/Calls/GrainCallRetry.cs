@@ -71,7 +71,20 @@ internal sealed partial class GrainCallRetry(TimeProvider time, ILogger logger)
     public Task<CommandResult> HangUpAsync(ICallGrain grain, string callId, CallParty party, string? reason = null)
     {
         var hungUpAt = time.GetTimestamp();
-        return RunAsync("hang-up", callId, () => grain.HangUpSinceAsync(party, time.GetElapsedTime(hungUpAt), reason));
+        var hungUpAtClock = time.GetUtcNow();
+        return RunAsync("hang-up", callId, () =>
+        {
+            // The instant too: an attempt held in transit arrives with an "ago" that stopped counting when it was sent.
+            HangUpContext.Set(hungUpAtClock);
+            try
+            {
+                return grain.HangUpSinceAsync(party, time.GetElapsedTime(hungUpAt), reason);
+            }
+            finally
+            {
+                HangUpContext.Clear();
+            }
+        });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Edge call {CallId}: {Operation} failed transiently (attempt {Attempt}, {Fault}); trying again in {PauseMs} ms")]

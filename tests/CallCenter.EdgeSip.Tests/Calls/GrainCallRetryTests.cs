@@ -124,6 +124,7 @@ public sealed class GrainCallRetryTests
         var grain = System.Reflection.DispatchProxy.Create<ICallGrain, HangUpRecorder>();
         var recorder = (HangUpRecorder)(object)grain;
         recorder.HoldFirst = true;
+        var hungUpAt = _clock.GetUtcNow();
 
         var running = retry.HangUpAsync(grain, "call-1", CallParty.Caller);
         await recorder.Attempts.Reader.ReadAsync();
@@ -133,6 +134,9 @@ public sealed class GrainCallRetryTests
 
         Assert.Equal(CommandStatus.Ok, (await running.WaitAsync(TimeSpan.FromSeconds(10))).Status);
         Assert.Equal([TimeSpan.Zero, GrainCallRetry.AttemptTimeout + GrainCallRetry.Backoff[0]], recorder.Agos);
+        // Each attempt also carries the instant itself: one held in transit is then not dated by its delivery.
+        Assert.Equal([hungUpAt, hungUpAt], recorder.Instants);
+        Assert.Null(HangUpContext.Read());
     }
 
     private static UnavailableExceptionFallbackException Fallback(string typeName)
@@ -174,6 +178,8 @@ public sealed class GrainCallRetryTests
 
         public List<TimeSpan> Agos { get; } = [];
 
+        public List<DateTimeOffset?> Instants { get; } = [];
+
         /// <summary>The first hang-up is held (a frozen silo's gateway) instead of failing.</summary>
         public bool HoldFirst { get; set; }
 
@@ -186,6 +192,7 @@ public sealed class GrainCallRetryTests
 
             var ago = (TimeSpan)args![1]!;
             Agos.Add(ago);
+            Instants.Add(HangUpContext.Read());
             Attempts.Writer.TryWrite(ago);
             if (Agos.Count > 1)
             {
