@@ -25,7 +25,8 @@ public sealed class EdgeLeaseTests(EdgeFixture fixture)
         var grain = DispatchProxy.Create<ICallGrain, HeldFirstRenewal>();
         var renewals = (HeldFirstRenewal)(object)grain;
         var observer = new NoticeLog();
-        await using var lease = new EdgeLease(edge, grain, "london~lease", observer);
+        // Disposed at the end only: disposing awaits the renewal loop, which a held renewal would block for ever.
+        var lease = new EdgeLease(edge, grain, "london~lease", observer);
         await lease.ObserveAsync();
 
         lease.StartRenewing();
@@ -46,6 +47,7 @@ public sealed class EdgeLeaseTests(EdgeFixture fixture)
 
         var notice = await observer.Notices.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("london~lease", notice.Call.CallId);
+        await lease.DisposeAsync();
     }
 
     private sealed class NoticeLog : ICallObserver
