@@ -208,7 +208,8 @@ token_signing_key() {
 
 silo_ready() { curl -sf --max-time 5 "http://127.0.0.1:${HTTP_PORT[$1]}/health/ready" >/dev/null 2>&1; }
 
-# The edge binds its SIP port only once its Orleans client has connected to the cluster.
+# The edge binds its SIP port only once its Orleans client has connected to the cluster and it has read the phone
+# accounts and the configuration: a bound port means it can authenticate a REGISTER and route an INVITE.
 edge_ready() { udp_in_use "${SIP_PORT[$1]}"; }
 
 # wait_until <what> <process name> <check command...>: polls until the check passes; fails (with the log's end) when

@@ -13,6 +13,7 @@ builder.UseOrleansClient(client =>
 {
     // A call's trace follows its grain calls into the silos.
     client.AddActivityPropagation();
+    client.ConfigureEdgeClient(builder.Configuration);
     if (string.IsNullOrWhiteSpace(builder.Configuration["Orleans:Clustering:ProviderType"]))
     {
         client.UseLocalhostClustering(builder.Configuration.GetValue("CallCenter:GatewayPort", 30000));

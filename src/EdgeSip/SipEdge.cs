@@ -26,6 +26,7 @@ public sealed partial class SipEdge : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SipSignalling _signalling;
     private readonly SipRegistrar _registrar;
+    private readonly PhoneAccountCache _phoneAccounts;
     private readonly SourceRateLimiter _rateLimiter;
     private readonly TrunkAllowlist _trunks;
     private readonly MediaClock _mediaClock;
@@ -59,7 +60,7 @@ public sealed partial class SipEdge : IAsyncDisposable
                 Realm = options.Realm,
                 Algorithms = options.EffectiveDigestAlgorithms().Select(name => name == "MD5" ? DigestAlgorithm.Md5 : DigestAlgorithm.Sha256).ToList(),
             },
-            PhoneAccountCache.FromGrains(grains, options.Accounts.Select(account => account.ToPhoneAccount(options.Realm)), options.Realm, time, logger),
+            _phoneAccounts = PhoneAccountCache.FromGrains(grains, options.Accounts.Select(account => account.ToPhoneAccount(options.Realm)), options.Realm, time, logger),
             time,
             nonceSecret);
         _registrar.BindingsChanged += OnBindingsChanged;
@@ -102,8 +103,11 @@ public sealed partial class SipEdge : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        _signalling.Start();
+        // The phone accounts and the configuration first: once the port is bound and "listening" logged, the edge can
+        // authenticate a REGISTER and route an INVITE (scripts and tests take either as the edge's readiness).
+        await _phoneAccounts.RefreshAsync();
         await _configuration.RefreshAsync();
+        _signalling.Start();
         _housekeeping.Change(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
         var refreshEvery = TimeSpan.FromSeconds(_options.ConfigurationRefreshSeconds);
         _configurationRefresh.Change(refreshEvery, refreshEvery);

@@ -62,6 +62,12 @@ public sealed class SipEdgeOptions
     /// </summary>
     public double ConfigurationRefreshSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// How often the edge renews each call's lease on its call grain. Keep it well under the silos'
+    /// <c>CallCenter:Calls:EdgeLeaseSeconds</c> (60 by default), or calls of a live edge end as "edge lost".
+    /// </summary>
+    public double LeaseRenewalSeconds { get; set; } = 10;
+
     /// <summary>How often a waiting caller hears its position and expected wait.</summary>
     public double AnnounceEverySeconds { get; set; } = 30;
 

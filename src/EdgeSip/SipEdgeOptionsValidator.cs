@@ -67,6 +67,11 @@ public static class SipEdgeOptionsValidator
             errors.Add($"{section}:ConfigurationRefreshSeconds must be from 0.1 to 300");
         }
 
+        if (!(options.LeaseRenewalSeconds is >= 0.2 and <= 600))
+        {
+            errors.Add($"{section}:LeaseRenewalSeconds must be from 0.2 to 600");
+        }
+
         if (options.AnnounceEverySeconds < 5)
         {
             errors.Add($"{section}:AnnounceEverySeconds must be at least 5");

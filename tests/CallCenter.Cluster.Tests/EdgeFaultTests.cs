@@ -93,7 +93,7 @@ public sealed class EdgeFaultTests(ITestOutputHelper output)
     }
 
     /// <summary>SIGKILL of the redis-server listening on <paramref name="port"/>; returns once it is gone.</summary>
-    private static void KillRedis(int port)
+    internal static void KillRedis(int port)
     {
         // redis-server retitles itself "redis-server 127.0.0.1:<port>".
         var search = new ProcessStartInfo("pgrep") { UseShellExecute = false, RedirectStandardOutput = true, ArgumentList = { "-f", $"redis-server .*:{port}( |$)" } };

@@ -12,7 +12,6 @@ internal sealed partial class EdgeLease(EdgeServices edge, ICallGrain grain, str
 {
     /// <summary>How long the grain's reference to this call stays after the call: its last notice may come late.</summary>
     private static readonly TimeSpan NoticeGrace = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _ended = new();
     private readonly ILogger _logger = edge.Logger;
     private ICallObserver? _reference;
@@ -64,10 +63,14 @@ internal sealed partial class EdgeLease(EdgeServices edge, ICallGrain grain, str
         {
             try
             {
-                await Task.Delay(RenewEvery, edge.Time, ended);
+                var every = TimeSpan.FromSeconds(edge.Options.LeaseRenewalSeconds);
+                await Task.Delay(every, edge.Time, ended);
                 if (_reference is { } reference)
                 {
-                    observer.OnCallChanged(CallNotice.Of(await grain.EdgeAliveAsync(reference)));
+                    // A renewal held by a frozen silo's gateway must not hold up the next one, which may reach the grain.
+                    var renewal = grain.EdgeAliveAsync(reference);
+                    _ = renewal.ContinueWith(static abandoned => abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    observer.OnCallChanged(CallNotice.Of(await renewal.WaitAsync(Max(every, GrainCallRetry.AttemptTimeout), edge.Time, ended)));
                 }
             }
             catch (OperationCanceledException) when (ended.IsCancellationRequested)
@@ -81,6 +84,8 @@ internal sealed partial class EdgeLease(EdgeServices edge, ICallGrain grain, str
             }
         }
     }
+
+    private static TimeSpan Max(TimeSpan first, TimeSpan second) => first > second ? first : second;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Edge call {CallId} could not renew its lease on the call grain; trying again")]
     private partial void LogLeaseRenewalFailed(Exception exception, string callId);

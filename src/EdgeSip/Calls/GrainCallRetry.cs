@@ -19,6 +19,13 @@ internal sealed partial class GrainCallRetry(TimeProvider time, ILogger logger)
     /// <summary>No attempt starts later than this after the first (a call's edge lease is a minute).</summary>
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(40);
 
+    /// <summary>
+    /// How long one attempt is awaited. An Orleans client sends a grain's messages through one gateway; a frozen silo's
+    /// gateway holds them without failing for Orleans' whole response timeout. Past this the attempt is abandoned and the
+    /// call repeated (they are idempotent), reaching the grain once the client has moved off that gateway.
+    /// </summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2.5);
+
     /// <summary>A new call waits less: its caller hears nothing but 100 Trying meanwhile, and a 503 lets the carrier try elsewhere.</summary>
     public static readonly TimeSpan ArrivalGiveUpAfter = TimeSpan.FromSeconds(5);
 
@@ -30,7 +37,10 @@ internal sealed partial class GrainCallRetry(TimeProvider time, ILogger logger)
         {
             try
             {
-                return await call();
+                var pending = call();
+                // An abandoned attempt may still fail later: its fault is observed here, not left to the finaliser.
+                _ = pending.ContinueWith(static abandoned => abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                return await pending.WaitAsync(AttemptTimeout, time, cancellationToken);
             }
             catch (Exception exception) when (GrainCallFaults.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
             {
@@ -61,7 +71,20 @@ internal sealed partial class GrainCallRetry(TimeProvider time, ILogger logger)
     public Task<CommandResult> HangUpAsync(ICallGrain grain, string callId, CallParty party, string? reason = null)
     {
         var hungUpAt = time.GetTimestamp();
-        return RunAsync("hang-up", callId, () => grain.HangUpSinceAsync(party, time.GetElapsedTime(hungUpAt), reason));
+        var hungUpAtClock = time.GetUtcNow();
+        return RunAsync("hang-up", callId, () =>
+        {
+            // The instant too: an attempt held in transit arrives with an "ago" that stopped counting when it was sent.
+            HangUpContext.Set(hungUpAtClock);
+            try
+            {
+                return grain.HangUpSinceAsync(party, time.GetElapsedTime(hungUpAt), reason);
+            }
+            finally
+            {
+                HangUpContext.Clear();
+            }
+        });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Edge call {CallId}: {Operation} failed transiently (attempt {Attempt}, {Fault}); trying again in {PauseMs} ms")]

@@ -159,15 +159,31 @@ public sealed partial class PhoneAccountCache : IRegistrarAccounts
             LogLoadFailed(exception);
             lock (_lock)
             {
-                // Keep the last list and try again after the interval.
-                _accounts ??= new Dictionary<string, RegistrarAccount>(StringComparer.Ordinal);
-                _loadedAt = _time.GetTimestamp();
+                // Keep the last list and try again after the interval. With no list yet (the edge just started and the
+                // cluster did not answer), nothing is cached: the next lookup reads again rather than refusing every
+                // phone as unknown until the interval has passed.
+                if (_accounts is not null)
+                {
+                    _loadedAt = _time.GetTimestamp();
+                }
             }
         }
 
         if (withdrawn.Count > 0)
         {
             Withdrawn?.Invoke(withdrawn);
+        }
+    }
+
+    /// <summary>Whether the accounts were read at least once (the edge can authenticate phones).</summary>
+    public bool HasLoaded
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _accounts is not null;
+            }
         }
     }
 

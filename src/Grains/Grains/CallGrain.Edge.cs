@@ -263,7 +263,15 @@ internal sealed partial class CallGrain
     {
         // The edge's word is bounded: never before the call arrived, never more than a lease ago.
         var clamped = ago < TimeSpan.Zero ? TimeSpan.Zero : ago > ConfiguredEdgeLease ? ConfiguredEdgeLease : ago;
-        return HangUpAtAsync(party, reason, NotBeforeArrival(Now - clamped));
+        var at = Now - clamped;
+        // A request held in transit (a frozen silo's gateway) counted its "ago" only to when it was sent: the edge's own
+        // instant, when earlier and within the lease, is when it happened.
+        if (HangUpContext.Read() is { } told && told < at && told >= Now - ConfiguredEdgeLease)
+        {
+            at = told;
+        }
+
+        return HangUpAtAsync(party, reason, NotBeforeArrival(at));
     }
 
     public async Task OfferRingingAsync(string agentId, long epoch)

@@ -26,14 +26,18 @@ public sealed class RedisCluster : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private IHost? _client;
 
-    private RedisCluster(RedisServer redis, string directory, ITestOutputHelper output)
+    private RedisCluster(RedisServer redis, string directory, ITestOutputHelper output, int edgeLeaseSeconds)
     {
         Redis = redis;
+        EdgeLease = TimeSpan.FromSeconds(edgeLeaseSeconds);
         _directory = directory;
         _output = output;
     }
 
     public RedisServer Redis { get; }
+
+    /// <summary>The edge lease the silos run with (<c>CallCenter__Calls__EdgeLeaseSeconds</c>).</summary>
+    public TimeSpan EdgeLease { get; }
 
     public string ClusterId { get; } = $"failover-{Guid.NewGuid():N}";
 
@@ -41,11 +45,12 @@ public sealed class RedisCluster : IAsyncDisposable
 
     public IClusterClient Client => _client?.Services.GetRequiredService<IClusterClient>() ?? throw new InvalidOperationException("the client is not connected");
 
-    public static async Task<RedisCluster> StartAsync(ITestOutputHelper output)
+    /// <summary>Starts Redis and the three silos, with an edge lease of <paramref name="edgeLeaseSeconds"/>.</summary>
+    public static async Task<RedisCluster> StartAsync(ITestOutputHelper output, int edgeLeaseSeconds = EdgeLeaseSeconds)
     {
         // Append-only persistence, as production runs it (docs/operations.md): the Redis restart test relies on it.
         var redis = await RedisServer.StartAsync(appendOnly: true);
-        var cluster = new RedisCluster(redis, Directory.CreateTempSubdirectory("callcenter-cluster-").FullName, output);
+        var cluster = new RedisCluster(redis, Directory.CreateTempSubdirectory("callcenter-cluster-").FullName, output, edgeLeaseSeconds);
         try
         {
             cluster.Silos.Add(cluster.StartSilo("london-1", "london"));
@@ -143,10 +148,10 @@ public sealed class RedisCluster : IAsyncDisposable
         ["Orleans__Membership__NumMissedProbesLimit"] = "2",
         ["Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
         // A call whose edge is silent for this long is ended as lost with it (60 s in production): edge loss is judged in seconds.
-        ["CallCenter__Calls__EdgeLeaseSeconds"] = EdgeLeaseSeconds.ToString(CultureInfo.InvariantCulture),
+        ["CallCenter__Calls__EdgeLeaseSeconds"] = EdgeLease.TotalSeconds.ToString(CultureInfo.InvariantCulture),
     };
 
-    /// <summary>The shortened edge lease the silos run with.</summary>
+    /// <summary>The shortened edge lease the silos run with, unless a test asks for another.</summary>
     public const int EdgeLeaseSeconds = 3;
 
     private async Task ConnectClientAsync()
@@ -160,9 +165,13 @@ public sealed class RedisCluster : IAsyncDisposable
             ["Orleans:ServiceId"] = ServiceId,
         });
         builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client => client.Configure<ClientMessagingOptions>(options =>
-            // A request to a silo that just died fails after this instead of Orleans' 30 s, and the desk or caller retries.
-            options.ResponseTimeout = TimeSpan.FromSeconds(10)));
+        builder.UseOrleansClient(client => client
+            .Configure<ClientMessagingOptions>(options =>
+                // A request to a silo that just died fails after this instead of Orleans' 30 s, and the desk or caller retries.
+                options.ResponseTimeout = TimeSpan.FromSeconds(10))
+            .Configure<GatewayOptions>(options =>
+                // A frozen silo's gateway holds the requests of the grains mapped to it until the list is read again.
+                options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2)));
         _client = builder.Build();
         await _client.StartAsync();
         await Eventually.HoldsAsync(async () => (await Client.GetGrain<IConfigurationGrain>(GrainKeys.Configuration).GetAsync()).Agents.Count > 0, "the client reads the seeded configuration");

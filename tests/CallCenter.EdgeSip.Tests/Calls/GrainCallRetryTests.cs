@@ -94,6 +94,51 @@ public sealed class GrainCallRetryTests
         Assert.Equal([TimeSpan.Zero, GrainCallRetry.Backoff[0]], recorder.Agos);
     }
 
+    [Fact]
+    public async Task AttemptHeldUp_IsAbandonedAfterTheAttemptTimeout_AndRepeated()
+    {
+        // A frozen silo's gateway holds the first attempt without ever failing it; the second goes through.
+        var retry = new GrainCallRetry(_clock, NullLogger.Instance);
+        var held = new TaskCompletionSource<CommandResult>();
+        var attempts = 0;
+        var started = System.Threading.Channels.Channel.CreateUnbounded<int>();
+        Task<CommandResult> Call()
+        {
+            started.Writer.TryWrite(++attempts);
+            return attempts == 1 ? held.Task : Task.FromResult(CommandResult.Ok);
+        }
+
+        var running = retry.RunAsync("accept", "call-1", Call);
+        await started.Reader.ReadAsync();
+        _clock.Advance(GrainCallRetry.AttemptTimeout);
+        _clock.Advance(GrainCallRetry.Backoff[0]);
+
+        Assert.Equal(CommandStatus.Ok, (await running.WaitAsync(TimeSpan.FromSeconds(10))).Status);
+        Assert.Equal(2, attempts);
+    }
+
+    [Fact]
+    public async Task HangUp_HeldUpThenRepeated_TheRepeatSaysHowLongAgoItHappened()
+    {
+        var retry = new GrainCallRetry(_clock, NullLogger.Instance);
+        var grain = System.Reflection.DispatchProxy.Create<ICallGrain, HangUpRecorder>();
+        var recorder = (HangUpRecorder)(object)grain;
+        recorder.HoldFirst = true;
+        var hungUpAt = _clock.GetUtcNow();
+
+        var running = retry.HangUpAsync(grain, "call-1", CallParty.Caller);
+        await recorder.Attempts.Reader.ReadAsync();
+        _clock.Advance(GrainCallRetry.AttemptTimeout);
+        _clock.Advance(GrainCallRetry.Backoff[0]);
+        await recorder.Attempts.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(CommandStatus.Ok, (await running.WaitAsync(TimeSpan.FromSeconds(10))).Status);
+        Assert.Equal([TimeSpan.Zero, GrainCallRetry.AttemptTimeout + GrainCallRetry.Backoff[0]], recorder.Agos);
+        // Each attempt also carries the instant itself: one held in transit is then not dated by its delivery.
+        Assert.Equal([hungUpAt, hungUpAt], recorder.Instants);
+        Assert.Null(HangUpContext.Read());
+    }
+
     private static UnavailableExceptionFallbackException Fallback(string typeName)
     {
         var fallback = new UnavailableExceptionFallbackException("a storage failure from a silo", null!);
@@ -133,6 +178,11 @@ public sealed class GrainCallRetryTests
 
         public List<TimeSpan> Agos { get; } = [];
 
+        public List<DateTimeOffset?> Instants { get; } = [];
+
+        /// <summary>The first hang-up is held (a frozen silo's gateway) instead of failing.</summary>
+        public bool HoldFirst { get; set; }
+
         protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
         {
             if (targetMethod?.Name != nameof(ICallGrain.HangUpSinceAsync))
@@ -142,8 +192,14 @@ public sealed class GrainCallRetryTests
 
             var ago = (TimeSpan)args![1]!;
             Agos.Add(ago);
+            Instants.Add(HangUpContext.Read());
             Attempts.Writer.TryWrite(ago);
-            return Agos.Count == 1 ? Task.FromException<CommandResult>(new SiloUnavailableException("silo gone")) : Task.FromResult(CommandResult.Ok);
+            if (Agos.Count > 1)
+            {
+                return Task.FromResult(CommandResult.Ok);
+            }
+
+            return HoldFirst ? new TaskCompletionSource<CommandResult>().Task : Task.FromException<CommandResult>(new SiloUnavailableException("silo gone"));
         }
     }
 }

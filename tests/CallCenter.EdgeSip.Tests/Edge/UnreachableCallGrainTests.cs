@@ -25,6 +25,7 @@ public sealed class UnreachableCallGrainTests(EdgeFixture fixture)
     [Theory]
     [InlineData("silo unavailable")]
     [InlineData("not transient")]
+    [InlineData("held by a frozen silo")]
     public async Task CallGrainUnreachable_InviteGets503WithRetryAfter_NeverOnly100Trying(string fault)
     {
         var options = new SipEdgeOptions
@@ -39,7 +40,12 @@ public sealed class UnreachableCallGrainTests(EdgeFixture fixture)
         };
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new EdgeMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        Exception failure = fault == "not transient" ? new InvalidOperationException("the call grain failed") : new SiloUnavailableException("the call grain's silo is gone");
+        Exception? failure = fault switch
+        {
+            "not transient" => new InvalidOperationException("the call grain failed"),
+            "silo unavailable" => new SiloUnavailableException("the call grain's silo is gone"),
+            _ => null,
+        };
         await using var edge = new SipEdge(options, new UnreachableCallGrains(fixture.Grains, failure), TimeProvider.System, metrics, NullLogger<SipEdge>.Instance);
         await edge.StartAsync();
 
@@ -60,8 +66,8 @@ public sealed class UnreachableCallGrainTests(EdgeFixture fixture)
         Assert.NotNull(answer.Parse().To?.Tag);
     }
 
-    /// <summary>The cluster's grain factory, except that every call to a call grain fails with <c>failure</c>.</summary>
-    private sealed class UnreachableCallGrains(IGrainFactory inner, Exception failure) : IGrainFactory
+    /// <summary>The cluster's grain factory, except that every call to a call grain fails with <c>failure</c>, or never ends when it is null.</summary>
+    private sealed class UnreachableCallGrains(IGrainFactory inner, Exception? failure) : IGrainFactory
     {
         public TGrainInterface GetGrain<TGrainInterface>(string primaryKey, string? grainClassNamePrefix = null)
             where TGrainInterface : IGrainWithStringKey =>
@@ -116,11 +122,18 @@ public sealed class UnreachableCallGrainTests(EdgeFixture fixture)
 
     public class FailingGrain : DispatchProxy
     {
-        public Exception Failure { get; set; } = new SiloUnavailableException();
+        /// <summary>What every call fails with; null: every call is held for ever (a frozen silo's gateway).</summary>
+        public Exception? Failure { get; set; } = new SiloUnavailableException();
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
             var returnType = targetMethod!.ReturnType;
+            if (Failure is null)
+            {
+                var held = typeof(TaskCompletionSource<>).MakeGenericType(returnType == typeof(Task) ? typeof(bool) : returnType.GetGenericArguments()[0]);
+                return held.GetProperty(nameof(TaskCompletionSource<bool>.Task))!.GetValue(Activator.CreateInstance(held));
+            }
+
             if (returnType == typeof(Task))
             {
                 return Task.FromException(Failure);

@@ -18,6 +18,7 @@ public sealed class SipEdgeOptionsValidatorTests
             Accounts = [new SipAccountOptions { Username = "a", Password = "", AgentId = "a" }, new SipAccountOptions { Username = "a", Password = "p", AgentId = "b" }],
             Trunks = ["10.0.0.0/99"],
             ConfigurationRefreshSeconds = 0,
+            LeaseRenewalSeconds = 0,
             AnnounceEverySeconds = 1,
             SiteId = "lon~don",
         };
@@ -32,6 +33,7 @@ public sealed class SipEdgeOptionsValidatorTests
         Assert.Contains(errors, e => e.Contains("user 'a' is listed twice", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":Trunks", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":ConfigurationRefreshSeconds", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":LeaseRenewalSeconds", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":AnnounceEverySeconds", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":SiteId must not contain '~'", StringComparison.Ordinal));
         Assert.Throws<InvalidOperationException>(() => SipEdgeOptionsValidator.ThrowIfInvalid(options));

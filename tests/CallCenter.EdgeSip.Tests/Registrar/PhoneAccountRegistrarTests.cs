@@ -42,6 +42,20 @@ public sealed class PhoneAccountRegistrarTests
     }
 
     [Fact]
+    public async Task FirstReadFails_TheNextRegisterReadsAgainAtOnce_InsteadOfRefusingThePhone()
+    {
+        // The edge has just started and the cluster did not answer its first read: no list is cached as empty.
+        _directory.Put(Account("carol", "carol-secret"));
+        _directory.Failing = true;
+        await _cache.RefreshAsync();
+        Assert.False(_cache.HasLoaded);
+
+        _directory.Failing = false;
+        Assert.Equal(200, (await _kit.Phone("carol", "carol-secret").RegisterAsync(CarolContact)).StatusCode);
+        Assert.True(_cache.HasLoaded);
+    }
+
+    [Fact]
     public async Task Md5OnlyPhone_RegistersFromTheStoredMd5Ha1()
     {
         _directory.Put(Account("carol", "carol-secret"));

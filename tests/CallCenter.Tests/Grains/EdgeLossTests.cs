@@ -93,6 +93,81 @@ public sealed class EdgeLossTests(ClusterFixture fixture)
     }
 
     [Theory]
+    [InlineData(CallParty.Caller)]
+    [InlineData(CallParty.Agent)]
+    public async Task HangUpHeldInTransit_EndsWhenTheEdgeSawIt_NotWhenItWasDelivered(CallParty party)
+    {
+        var scenario = new Scenario(fixture);
+        await scenario.QueueAsync("q");
+        var agent = await scenario.AgentAsync("a");
+        await scenario.Agent(agent.AgentId).SetPhoneAsync("sip:a@127.0.0.1:5070", fixture.Clock.GetUtcNow().AddHours(1));
+        var call = scenario.Grains.GetGrain<ICallGrain>(scenario.Id("held-hang-up"));
+        await call.ArriveAsync(new CallArrival { SiteId = "north", MediaManagedByEdge = true });
+        await call.EnqueueAsync(scenario.Id("q"));
+        var offer = await agent.NextOfferAsync("the edge call offered");
+        await call.AcceptAsync(agent.AgentId, offer.Epoch);
+        await call.MediaConnectedAsync();
+        scenario.Advance(TimeSpan.FromSeconds(3));
+        var hungUpAt = fixture.Clock.GetUtcNow();
+
+        // The hang-up was sent at once (ago 0) and sat 12 s in a frozen silo's gateway; it carries the edge's instant.
+        scenario.Advance(TimeSpan.FromSeconds(12));
+        HangUpContext.Set(hungUpAt);
+        try
+        {
+            Assert.Equal(CommandStatus.Ok, (await call.HangUpSinceAsync(party, TimeSpan.Zero)).Status);
+        }
+        finally
+        {
+            HangUpContext.Clear();
+        }
+
+        var record = Assert.Single(await fixture.History.ForCallAsync((await call.GetAsync()).CallId));
+        Assert.Equal(hungUpAt, record.EndedAt);
+        Assert.Equal(3, record.TalkSeconds, precision: 3);
+    }
+
+    [Fact]
+    public async Task HangUpInstantFromAnEdgeClockAhead_OrOlderThanTheLease_IsNotTaken()
+    {
+        var scenario = new Scenario(fixture);
+        var call = scenario.Grains.GetGrain<ICallGrain>(scenario.Id("skewed-hang-up"));
+        await call.ArriveAsync(new CallArrival { SiteId = "north", MediaManagedByEdge = true });
+        scenario.Advance(TimeSpan.FromSeconds(5));
+        var now = fixture.Clock.GetUtcNow();
+
+        // An instant in the grain's future (the edge's clock ahead) is ignored: the "ago" decides.
+        HangUpContext.Set(now.AddSeconds(20));
+        try
+        {
+            await call.HangUpSinceAsync(CallParty.Caller, TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            HangUpContext.Clear();
+        }
+
+        Assert.Equal(now.AddSeconds(-2), Assert.Single(await fixture.History.ForCallAsync((await call.GetAsync()).CallId)).EndedAt);
+
+        var old = scenario.Grains.GetGrain<ICallGrain>(scenario.Id("old-hang-up"));
+        await old.ArriveAsync(new CallArrival { SiteId = "north", MediaManagedByEdge = true });
+        scenario.Advance(TimeSpan.FromSeconds(5));
+        var later = fixture.Clock.GetUtcNow();
+        // An instant more than a lease ago (a clock far behind) is not taken either (taken, it would end at the arrival).
+        HangUpContext.Set(later - CallGrainType.EdgeLease - TimeSpan.FromSeconds(20));
+        try
+        {
+            await old.HangUpSinceAsync(CallParty.Caller, TimeSpan.FromSeconds(1));
+        }
+        finally
+        {
+            HangUpContext.Clear();
+        }
+
+        Assert.Equal(later.AddSeconds(-1), Assert.Single(await fixture.History.ForCallAsync((await old.GetAsync()).CallId)).EndedAt);
+    }
+
+    [Theory]
     [InlineData(CallParty.Caller, Stage.Queued, CallOutcome.Abandoned)]
     [InlineData(CallParty.Caller, Stage.Offered, CallOutcome.Abandoned)]
     [InlineData(CallParty.Caller, Stage.Connected, CallOutcome.Answered)]
