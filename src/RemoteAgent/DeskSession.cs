@@ -130,6 +130,7 @@ public sealed class DeskSession(
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated)
             {
+                ThrowIfSessionEnded(e);
                 if (renewedSinceLastEvent)
                 {
                     throw new DeskException(DeskFailure.SessionExpired,
@@ -291,6 +292,7 @@ public sealed class DeskSession(
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && !cancellationToken.IsCancellationRequested)
         {
+            ThrowIfSessionEnded(e);
             await RenewLoginAsync(token, cancellationToken);
         }
         try
@@ -301,6 +303,18 @@ public sealed class DeskSession(
         {
             throw new DeskException(DeskFailure.SessionExpired,
                 $"session expired: the server refused the token even after logging in again ({Describe(e)})", e);
+        }
+    }
+
+    /// <summary>
+    /// A session the contact center ended (a supervisor's sign-out, a logout elsewhere, a changed secret) ends this desktop:
+    /// logging in again with the same secret would undo what the supervisor or admin did.
+    /// </summary>
+    private static void ThrowIfSessionEnded(RpcException e)
+    {
+        if (e.Trailers.GetValue(CallCenter.Gateway.Contracts.SessionTrailers.Ended) is not null)
+        {
+            throw new DeskException(DeskFailure.LoggedOutByServer, $"the contact center ended this session ({Describe(e)})", e);
         }
     }
 

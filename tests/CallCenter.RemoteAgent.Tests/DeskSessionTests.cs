@@ -147,6 +147,34 @@ public sealed class DeskSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SessionEndedByTheServer_OnACommand_EndsTheDesk_WithoutLoggingInAgain()
+    {
+        await _session.LoginAsync("alice", FakeAgentDesk.Secret, CancellationToken.None);
+        Desk.OnCommand = _ => throw new RpcException(new Status(StatusCode.Unauthenticated, "session ended"), SessionEnded());
+
+        var failure = await Assert.ThrowsAsync<DeskException>(() => _session.HoldAsync("call-1", CancellationToken.None));
+
+        Assert.Equal(DeskFailure.LoggedOutByServer, failure.Failure);
+        Assert.StartsWith("the contact center ended this session", failure.Message);
+        Assert.Equal(1, Desk.Logins);
+    }
+
+    [Fact]
+    public async Task SessionEndedByTheServer_OnTheEventStream_EndsTheDesk_WithoutLoggingInAgain()
+    {
+        await _session.LoginAsync("alice", FakeAgentDesk.Secret, CancellationToken.None);
+        var events = RunEvents();
+
+        (await Desk.NextStreamAsync()).Drop(StatusCode.Unauthenticated, SessionEnded());
+
+        var failure = await Assert.ThrowsAsync<DeskException>(() => events.WaitAsync(TestTimeouts.Signal));
+        Assert.Equal(DeskFailure.LoggedOutByServer, failure.Failure);
+        Assert.Equal(1, Desk.Logins);
+    }
+
+    private static Metadata SessionEnded() => new() { { CallCenter.Gateway.Contracts.SessionTrailers.Ended, "true" } };
+
+    [Fact]
     public async Task ExpiredToken_WhenLoggingInAgainFails_EndsTheSessionAsExpired()
     {
         await _session.LoginAsync("alice", FakeAgentDesk.Secret, CancellationToken.None);

@@ -88,6 +88,10 @@ public interface IUserDirectoryGrain : IGrainWithStringKey
     [Alias("callcenter.user-directory.revoke-sessions")]
     Task<bool> RevokeSessionsAsync(string userId);
 
+    /// <summary>Ends every session of the users who work as <paramref name="agentId"/> (a supervisor's force-logout); how many.</summary>
+    [Alias("callcenter.user-directory.revoke-agent-sessions")]
+    Task<int> RevokeAgentSessionsAsync(string agentId);
+
     /// <summary>Adds the users not yet stored; users already stored keep what they have.</summary>
     [Alias("callcenter.user-directory.seed")]
     Task<int> SeedAsync(IReadOnlyList<UserRecord> users);

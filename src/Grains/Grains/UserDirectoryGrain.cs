@@ -47,6 +47,29 @@ internal sealed class UserDirectoryGrain(
         return true;
     }
 
+    public async Task<int> RevokeAgentSessionsAsync(string agentId)
+    {
+        // An agent's or partner expert's user works as its AgentId, or as its own id when none is set (as at login).
+        var users = state.State.Users.Values
+            .Where(user => user.Role is UserRole.Agent or UserRole.PartnerExpert && (user.AgentId ?? user.UserId) == agentId)
+            .ToList();
+        foreach (var user in users)
+        {
+            state.State.Users[user.UserId] = user with { SessionEpoch = user.SessionEpoch + 1 };
+        }
+
+        if (users.Count > 0)
+        {
+            await state.WriteStateAsync();
+            foreach (var user in users)
+            {
+                SessionsEnded(user.UserId, user.SessionEpoch + 1);
+            }
+        }
+
+        return users.Count;
+    }
+
     private static bool ChangesWhoTheUserIs(UserRecord before, UserRecord after) =>
         before.SecretHash != after.SecretHash || before.Role != after.Role || before.TenantId != after.TenantId || before.AgentId != after.AgentId;
 

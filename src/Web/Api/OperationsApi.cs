@@ -63,7 +63,12 @@ internal static class OperationsApi
             return status.Definition is null ? HttpResults.Problem(404, $"no agent '{id}'") : Results.Json(status, JsonDefaults.Options);
         });
         agents.MapPost("/login", async (string id, IGrainFactory grains) => HttpResults.From(await grains.GetGrain<IAgentGrain>(id).LoginAsync()));
-        agents.MapPost("/logout", async (string id, IGrainFactory grains) => HttpResults.From(await grains.GetGrain<IAgentGrain>(id).LogoutAsync()));
+        agents.MapPost("/logout", async (string id, HttpContext context, IGrainFactory grains) =>
+        {
+            var result = await grains.GetGrain<IAgentGrain>(id).LogoutAsync();
+            await AgentSessions.EndForSupervisorAsync(grains, context.User.RequiredSessionPrincipal(), id);
+            return HttpResults.From(result);
+        });
         agents.MapPost("/available", async (string id, IGrainFactory grains) => HttpResults.From(await grains.GetGrain<IAgentGrain>(id).SetAvailableAsync()));
         agents.MapPost("/wrap-up/complete", async (string id, IGrainFactory grains) => HttpResults.From(await grains.GetGrain<IAgentGrain>(id).CompleteWrapUpAsync()));
         agents.MapPost("/not-ready", async (string id, HttpRequest request, IGrainFactory grains) =>

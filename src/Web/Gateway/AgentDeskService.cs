@@ -147,7 +147,7 @@ internal sealed partial class AgentDeskService(
         if (session.IsRevoked)
         {
             security.Audit.Write("events", "session-ended", principal.UserId, context.Peer);
-            throw new RpcException(new Status(StatusCode.Unauthenticated, SessionRevocations.EndedMessage));
+            throw new RpcException(new Status(StatusCode.Unauthenticated, SessionRevocations.EndedMessage), new Metadata { { global::CallCenter.Gateway.Contracts.SessionTrailers.Ended, "true" } });
         }
     }
 

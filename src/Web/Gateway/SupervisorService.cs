@@ -79,6 +79,7 @@ internal sealed class SupervisorService(
     {
         var (principal, agent) = await AuthorizeAgentAsync(request.AgentId, context);
         var result = await agent.LogoutAsync();
+        await AgentSessions.EndForSupervisorAsync(grains, principal, request.AgentId);
         security.Audit.Write("force-logout", result.Status.ToString(), principal.UserId, context.Peer, request.AgentId);
         return GatewayReplies.Reply(result);
     }

@@ -43,7 +43,7 @@ public sealed class SessionTokenAuthenticationHandler(
             var user = await Context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IUserDirectoryGrain>(GrainKeys.Users).FindAsync(check.Principal.UserId);
             return user is not null && user.SessionEpoch == check.Principal.SessionEpoch
                 ? Success(check.Principal)
-                : AuthenticateResult.Fail(new TokenRefusedException(SessionRevocations.EndedMessage));
+                : AuthenticateResult.Fail(new TokenRefusedException(SessionRevocations.EndedMessage, SessionEnded: true));
         }
 
         // The Host must name loopback too: a page of another site that a rebinding DNS answer points at 127.0.0.1
@@ -68,6 +68,11 @@ public sealed class SessionTokenAuthenticationHandler(
                 Context.RequestServices.GetService<AuditLog>()?.Write("token", "refused", null, GrpcRequests.Peer(Context), refused.Message);
             }
 
+            if (refused is { SessionEnded: true })
+            {
+                Context.Response.Headers[global::CallCenter.Gateway.Contracts.SessionTrailers.Ended] = "true";
+            }
+
             await GrpcRequests.WriteStatusAsync(Context, StatusCode.Unauthenticated, refused?.Message ?? "no session token: log in first");
             return;
         }
@@ -80,5 +85,9 @@ public sealed class SessionTokenAuthenticationHandler(
         AuthenticateResult.Success(new AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(new SessionIdentity(principal, SchemeName)), SchemeName));
 
     /// <summary>A bearer token that is malformed, forged, expired, or that no gateway can check; the message says which.</summary>
-    private sealed class TokenRefusedException(string message) : Exception(message);
+    private sealed class TokenRefusedException(string message, bool SessionEnded = false) : Exception(message)
+    {
+        /// <summary>The token is valid but its session was revoked (not merely expired).</summary>
+        public bool SessionEnded { get; } = SessionEnded;
+    }
 }

@@ -119,8 +119,8 @@ public sealed class OpenStream(int number, string? authorization, IServerStreamW
     public Task WriteAsync(AgentEvent agentEvent) => writer.WriteAsync(agentEvent);
 
     /// <summary>Ends the stream with an error status, as a failing server would.</summary>
-    public void Drop(StatusCode status = StatusCode.Unavailable) =>
-        _ended.TrySetException(new RpcException(new Status(status, "dropped by the test")));
+    public void Drop(StatusCode status = StatusCode.Unavailable, Metadata? trailers = null) =>
+        _ended.TrySetException(new RpcException(new Status(status, "dropped by the test"), trailers ?? Metadata.Empty));
 
     /// <summary>Cuts the HTTP/2 stream without a status, as a lost connection would.</summary>
     public void Abort()

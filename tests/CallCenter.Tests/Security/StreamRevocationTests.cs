@@ -12,8 +12,9 @@ namespace CallCenter.Tests.Security;
 /// <summary>
 /// A revoked session loses its long-lived streams too, not only its next request: the desktop's gRPC event stream ends
 /// with UNAUTHENTICATED and the wallboard's server-sent events end with "event: session-ended", for every way a session
-/// is revoked (logout over gRPC and HTTP, an admin's sign-out, a changed secret, a changed role, the user removed);
-/// another user's stream goes on.
+/// is revoked (logout over gRPC and HTTP, an admin's sign-out, a supervisor's force-logout over gRPC and HTTP, a changed
+/// secret, a changed role, the user removed); another user's stream goes on. The status carries the session-ended trailer,
+/// so a desktop does not log straight back in.
 /// </summary>
 public sealed class StreamRevocationTests(StreamRevocationTests.Fixture fixture) : IClassFixture<StreamRevocationTests.Fixture>
 {
@@ -21,7 +22,9 @@ public sealed class StreamRevocationTests(StreamRevocationTests.Fixture fixture)
 
     private static readonly string[] HttpRevocationNames = ["http-logout", "admin-sign-out", "secret-change", "role-change", "user-removed"];
 
-    private static readonly string[] RevocationNames = ["grpc-logout", .. HttpRevocationNames];
+    private static readonly string[] RevocationNames = ["grpc-logout", "supervisor-grpc-force-logout", "supervisor-http-force-logout", .. HttpRevocationNames];
+
+    private const string ForcingSupervisor = "force-supervisor";
 
     public static TheoryData<string> Revocations => [.. RevocationNames];
 
@@ -56,7 +59,7 @@ public sealed class StreamRevocationTests(StreamRevocationTests.Fixture fixture)
                 await Host.AddUserAsync(agent, UserRole.Agent, Secret);
             }
 
-            foreach (var revocation in HttpRevocationNames.Append("bystander"))
+            foreach (var revocation in HttpRevocationNames.Append("bystander").Append(ForcingSupervisor))
             {
                 await Host.AddUserAsync(SupervisorOf(revocation), UserRole.Supervisor, Secret);
             }
@@ -93,6 +96,7 @@ public sealed class StreamRevocationTests(StreamRevocationTests.Fixture fixture)
         var ended = await Assert.ThrowsAsync<RpcException>(() => ReadToEndAsync(events.ResponseStream));
         Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
         Assert.Contains("session ended", ended.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("true", ended.Trailers.GetValue(global::CallCenter.Gateway.Contracts.SessionTrailers.Ended));
         // Another user's stream is not touched: it still delivers (a heartbeat at least).
         Assert.True(await bystander.ResponseStream.MoveNext().WaitAsync(TestTimeouts.Signal), "the bystander's stream should go on");
     }
@@ -131,6 +135,36 @@ public sealed class StreamRevocationTests(StreamRevocationTests.Fixture fixture)
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
     }
 
+    [Fact]
+    public async Task ARevokedTokenOnAUnaryCall_CarriesTheSessionEndedTrailer_AnUnknownTokenDoesNot()
+    {
+        using var channel = Host.CreateChannel();
+        var desk = new Proto.AgentDesk.AgentDeskClient(channel);
+        var token = (await desk.LoginAsync(new Proto.LoginRequest { UserId = "bystander", Secret = Secret })).Token;
+        Assert.Equal(HttpStatusCode.OK, await PostAsync("/api/session/logout", token));
+
+        var revoked = await Assert.ThrowsAsync<RpcException>(() => desk.SetStateAsync(new Proto.SetStateRequest { State = Proto.AgentState.Available }, Auth(token)).ResponseAsync);
+        var forged = await Assert.ThrowsAsync<RpcException>(() => desk.SetStateAsync(new Proto.SetStateRequest { State = Proto.AgentState.Available }, Auth("not-a-token")).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unauthenticated, revoked.StatusCode);
+        Assert.Equal("true", revoked.Trailers.GetValue(global::CallCenter.Gateway.Contracts.SessionTrailers.Ended));
+        Assert.Equal(StatusCode.Unauthenticated, forged.StatusCode);
+        Assert.Null(forged.Trailers.GetValue(global::CallCenter.Gateway.Contracts.SessionTrailers.Ended));
+    }
+
+    [Fact]
+    public async Task AnAgentLoggingItselfOutOfTheQueues_KeepsItsSession()
+    {
+        var token = await HttpLoginAsync("bystander");
+
+        Assert.Equal(HttpStatusCode.OK, await PostAsync("/api/agents/bystander/logout", token));
+
+        using var http = Host.CreateHttp();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/agents/bystander");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
+    }
+
     private static async Task ReadToEndAsync<T>(IAsyncStreamReader<T> stream)
     {
         while (await stream.MoveNext(CancellationToken.None).WaitAsync(TestTimeouts.Signal))
@@ -153,6 +187,17 @@ public sealed class StreamRevocationTests(StreamRevocationTests.Fixture fixture)
         {
             case "grpc-logout":
                 await desk!.LogoutAsync(new Proto.LogoutRequest(), Auth(token));
+                break;
+            case "supervisor-grpc-force-logout":
+                using (var channel = Host.CreateChannel())
+                {
+                    var supervisorToken = (await desk!.LoginAsync(new Proto.LoginRequest { UserId = SupervisorOf(ForcingSupervisor), Secret = Secret })).Token;
+                    await new Proto.Supervisor.SupervisorClient(channel).ForceLogoutAsync(new Proto.ForceRequest { AgentId = userId }, Auth(supervisorToken));
+                }
+
+                break;
+            case "supervisor-http-force-logout":
+                Assert.Equal(HttpStatusCode.OK, await PostAsync($"/api/agents/{userId}/logout", await HttpLoginAsync(SupervisorOf(ForcingSupervisor))));
                 break;
             case "http-logout":
                 Assert.Equal(HttpStatusCode.OK, await PostAsync("/api/session/logout", token));
