@@ -11,18 +11,7 @@ namespace CallCenter.WebRtc.Stun;
 public static class StunParser
 {
     /// <summary>Parses and checks FINGERPRINT when present; MESSAGE-INTEGRITY is left to the caller.</summary>
-    public static StunParseResult Parse(ReadOnlySpan<byte> datagram)
-    {
-        try
-        {
-            return ParseCore(datagram);
-        }
-        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or FormatException)
-        {
-            // A safety net only: every check above should have caught the input first.
-            return StunParseResult.Fail(StunParseFailure.BadAttributeValue);
-        }
-    }
+    public static StunParseResult Parse(ReadOnlySpan<byte> datagram) => ParseCore(datagram);
 
     /// <summary>Parses and also checks MESSAGE-INTEGRITY with <paramref name="integrityKey"/> when it is present.</summary>
     public static StunParseResult Parse(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> integrityKey)
