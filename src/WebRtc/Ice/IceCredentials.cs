@@ -21,6 +21,9 @@ public sealed record IceCredentials(string Ufrag, string Password)
         => ufrag is { Length: >= 4 and <= 256 } && password is { Length: >= 22 and <= 256 }
            && ufrag.All(IsIceChar) && password.All(IsIceChar);
 
+    /// <summary>Leaves the password out, so logging the credentials never leaks it.</summary>
+    public override string ToString() => $"IceCredentials {{ Ufrag = {Ufrag} }}";
+
     public static bool IsIceChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/';
 
     private static string RandomIceString(RandomNumberGenerator random, int length)

@@ -25,6 +25,15 @@ public sealed class IceSdpTests
     }
 
     [Fact]
+    public void ToString_Credentials_LeavesThePasswordOut()
+    {
+        var text = new IceCredentials("ufrg", "secretsecretsecretsecret").ToString();
+
+        Assert.Contains("ufrg", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CandidatePriority_HostRtp_IsTheRfc8445Formula()
         => Assert.Equal(2130706431u, IceSdp.CandidatePriority(IceSdp.HostTypePreference, IceSdp.SingleAddressLocalPreference, 1));
 
