@@ -11,7 +11,7 @@ namespace CallCenter.WebRtc.Tests.Ice;
 /// The agent behind a real UDP socket on loopback, and a client that checks like a browser. The server handles one
 /// datagram at a time, so once the answer to a later valid check arrives every earlier datagram has been handled.
 /// </summary>
-public sealed class IceLiteLoopbackTests : IAsyncDisposable
+public sealed class IceLiteLoopbackTests : IAsyncLifetime
 {
     private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(10);
 
@@ -33,7 +33,9 @@ public sealed class IceLiteLoopbackTests : IAsyncDisposable
 
     private IPEndPoint BrowserAddress => (IPEndPoint)_browser.Client.LocalEndPoint!;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _stop.CancelAsync();
         _server.Dispose();
