@@ -69,6 +69,19 @@ public sealed class IceLiteAgentTests : IDisposable
     }
 
     [Fact]
+    public void HandleStun_NominationMoves_AnnouncesEachNewDestinationOnce()
+    {
+        var announced = new List<IPEndPoint?>();
+        _agent.SelectedRemoteChanged += announced.Add;
+
+        _agent.HandleStun(BrowserChecks.Check(_local, useCandidate: true), BrowserWifi);
+        _agent.HandleStun(BrowserChecks.Check(_local, useCandidate: true), BrowserWifi);
+        _agent.HandleStun(BrowserChecks.Check(_local, useCandidate: true), BrowserLte);
+
+        Assert.Equal([BrowserWifi, BrowserLte], announced);
+    }
+
+    [Fact]
     public void SelectedRemote_NoCheckFor30Seconds_ConsentExpires()
     {
         IPEndPoint? announced = BrowserWifi;
@@ -253,8 +266,13 @@ public sealed class IceLiteAgentTests : IDisposable
         var badFingerprint = BrowserChecks.Check(_local);
         badFingerprint[^1] ^= 0xFF;
 
-        Assert.Null(_agent.HandleStun([1, 2, 3], BrowserWifi).Response);
-        Assert.Null(_agent.HandleStun(badFingerprint, BrowserWifi).Response);
+        var truncated = _agent.HandleStun([1, 2, 3], BrowserWifi);
+        var corrupted = _agent.HandleStun(badFingerprint, BrowserWifi);
+
+        Assert.Null(truncated.Response);
+        Assert.Equal(StunParseFailure.Truncated, truncated.ParseFailure);
+        Assert.Null(corrupted.Response);
+        Assert.Equal(StunParseFailure.BadFingerprint, corrupted.ParseFailure);
 
         Assert.Equal(2, _agent.Counters[IceLiteOutcome.DroppedMalformed]);
         Assert.Equal(1, _agent.Counters[StunParseFailure.Truncated]);
