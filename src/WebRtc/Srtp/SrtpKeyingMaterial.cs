@@ -1,0 +1,27 @@
+namespace CallCenter.WebRtc.Srtp;
+
+/// <summary>One direction's SRTP master key and master salt.</summary>
+public sealed record SrtpMasterKey(byte[] Key, byte[] Salt);
+
+/// <summary>
+/// Splits the keying material exported by DTLS ("EXTRACTOR-dtls_srtp", RFC 5764 section 4.2) into the two directions:
+/// client write key, server write key, client write salt, server write salt, in that order.
+/// </summary>
+public static class SrtpKeyingMaterial
+{
+    public const int Length = 2 * (SrtpProfileSizes.MasterKeyLength + SrtpProfileSizes.MasterSaltLength);
+
+    public static (SrtpMasterKey Local, SrtpMasterKey Remote) Split(ReadOnlySpan<byte> exported, bool localIsDtlsClient)
+    {
+        if (exported.Length != Length)
+        {
+            throw new ArgumentException($"DTLS-SRTP keying material for AES-CM-128 is {Length} bytes, not {exported.Length}.", nameof(exported));
+        }
+
+        const int keyLength = SrtpProfileSizes.MasterKeyLength;
+        const int saltLength = SrtpProfileSizes.MasterSaltLength;
+        var client = new SrtpMasterKey(exported[..keyLength].ToArray(), exported.Slice(2 * keyLength, saltLength).ToArray());
+        var server = new SrtpMasterKey(exported.Slice(keyLength, keyLength).ToArray(), exported.Slice(2 * keyLength + saltLength, saltLength).ToArray());
+        return localIsDtlsClient ? (client, server) : (server, client);
+    }
+}
