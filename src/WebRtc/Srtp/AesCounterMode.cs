@@ -16,6 +16,7 @@ public sealed class AesCounterMode : IDisposable
     private const int BatchBlocks = 96;
 
     private readonly Aes _aes;
+    private readonly ICryptoTransform _encryptor;
     private readonly byte[] _counters = new byte[BatchBlocks * BlockLength];
     private readonly byte[] _keystream = new byte[BatchBlocks * BlockLength];
 
@@ -23,6 +24,10 @@ public sealed class AesCounterMode : IDisposable
     {
         _aes = Aes.Create();
         _aes.Key = key.ToArray();
+        _aes.Mode = CipherMode.ECB;
+        _aes.Padding = PaddingMode.None;
+        // A kept ECB transform: unlike the one-shot EncryptEcb, TransformBlock allocates nothing per call.
+        _encryptor = _aes.CreateEncryptor();
     }
 
     /// <summary>XORs the keystream that starts at <paramref name="iv"/> (16 bytes, counter bytes zero) into <paramref name="data"/>.</summary>
@@ -43,14 +48,18 @@ public sealed class AesCounterMode : IDisposable
             }
 
             var keystream = _keystream.AsSpan(0, counters.Length);
-            _aes.EncryptEcb(counters, keystream, PaddingMode.None);
+            _encryptor.TransformBlock(_counters, 0, counters.Length, _keystream, 0);
             var length = Math.Min(data.Length, keystream.Length);
             Xor(data[..length], keystream[..length]);
             data = data[length..];
         }
     }
 
-    public void Dispose() => _aes.Dispose();
+    public void Dispose()
+    {
+        _encryptor.Dispose();
+        _aes.Dispose();
+    }
 
     private static void Xor(Span<byte> data, ReadOnlySpan<byte> keystream)
     {
