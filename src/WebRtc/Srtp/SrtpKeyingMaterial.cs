@@ -9,17 +9,19 @@ public sealed record SrtpMasterKey(byte[] Key, byte[] Salt);
 /// </summary>
 public static class SrtpKeyingMaterial
 {
-    public const int Length = 2 * (SrtpProfileSizes.MasterKeyLength + SrtpProfileSizes.MasterSaltLength);
+    /// <summary>Bytes to export for a profile: 60 for AES-CM-128, 56 for AES-128-GCM.</summary>
+    public static int Length(SrtpProfile profile) => 2 * (SrtpProfileSizes.MasterKeyLength + profile.MasterSaltLength());
 
-    public static (SrtpMasterKey Local, SrtpMasterKey Remote) Split(ReadOnlySpan<byte> exported, bool localIsDtlsClient)
+    public static (SrtpMasterKey Local, SrtpMasterKey Remote) Split(SrtpProfile profile, ReadOnlySpan<byte> exported, bool localIsDtlsClient)
     {
-        if (exported.Length != Length)
+        var length = Length(profile);
+        if (exported.Length != length)
         {
-            throw new ArgumentException($"DTLS-SRTP keying material for AES-CM-128 is {Length} bytes, not {exported.Length}.", nameof(exported));
+            throw new ArgumentException($"DTLS-SRTP keying material for {profile} is {length} bytes, not {exported.Length}.", nameof(exported));
         }
 
         const int keyLength = SrtpProfileSizes.MasterKeyLength;
-        const int saltLength = SrtpProfileSizes.MasterSaltLength;
+        var saltLength = profile.MasterSaltLength();
         var client = new SrtpMasterKey(exported[..keyLength].ToArray(), exported.Slice(2 * keyLength, saltLength).ToArray());
         var server = new SrtpMasterKey(exported.Slice(keyLength, keyLength).ToArray(), exported.Slice(2 * keyLength + saltLength, saltLength).ToArray());
         return localIsDtlsClient ? (client, server) : (server, client);

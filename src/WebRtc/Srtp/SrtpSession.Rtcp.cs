@@ -1,15 +1,13 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 
 namespace CallCenter.WebRtc.Srtp;
 
 /// <summary>
-/// SRTCP (RFC 3711 section 3.4): everything after the first 8 bytes encrypted, then the E flag with the 31-bit SRTCP
-/// index, then the tag over the packet and that word. The index is the sender's own counter, so no estimation.
+/// SRTCP (RFC 3711 section 3.4): everything after the first 8 bytes encrypted, the E flag with the 31-bit SRTCP index
+/// and the tag added (their order is the transform's). The index is the sender's own counter, so no estimation.
 /// </summary>
 public sealed partial class SrtpSession
 {
-    private const int SrtcpIndexLength = 4;
     private const uint EncryptedFlag = 0x8000_0000;
 
     /// <summary>
@@ -54,16 +52,8 @@ public sealed partial class SrtpSession
         }
 
         stream.NextIndex = index + 1;
-        Span<byte> iv = stackalloc byte[AesCounterMode.BlockLength];
-        FormIv(iv, _rtcpSalt, ssrc, index);
-        _rtcpCipher.Apply(iv, buffer[RtcpHeaderLength..length]);
-        BinaryPrimitives.WriteUInt32BigEndian(buffer[length..], EncryptedFlag | index);
-        var authenticatedLength = length + SrtcpIndexLength;
-        Span<byte> mac = stackalloc byte[Sha1Length];
-        _rtcpMac.AppendData(buffer[..authenticatedLength]);
-        _rtcpMac.GetHashAndReset(mac);
-        mac[..SrtpProfileSizes.SrtcpTagLength].CopyTo(buffer[authenticatedLength..]);
-        protectedLength = authenticatedLength + SrtpProfileSizes.SrtcpTagLength;
+        _transform.ProtectRtcp(buffer, length, ssrc, EncryptedFlag | index);
+        protectedLength = length + RtcpOverhead;
         return SrtpStatus.Ok;
     }
 
@@ -79,8 +69,7 @@ public sealed partial class SrtpSession
             return SrtpStatus.TooShort;
         }
 
-        var authenticatedLength = length - SrtpProfileSizes.SrtcpTagLength;
-        var rtcpLength = authenticatedLength - SrtcpIndexLength;
+        var rtcpLength = length - RtcpOverhead;
         if (rtcpLength < RtcpHeaderLength)
         {
             return SrtpStatus.TooShort;
@@ -92,8 +81,7 @@ public sealed partial class SrtpSession
         }
 
         var ssrc = BinaryPrimitives.ReadUInt32BigEndian(buffer[4..]);
-        var indexWord = BinaryPrimitives.ReadUInt32BigEndian(buffer[rtcpLength..]);
-        var encrypted = (indexWord & EncryptedFlag) != 0;
+        var indexWord = BinaryPrimitives.ReadUInt32BigEndian(buffer[_transform.RtcpIndexWordOffset(length)..]);
         var index = indexWord & MaxRtcpIndex;
         _receivedRtcp.TryGetValue(ssrc, out var stream);
         SrtpStatus status;
@@ -102,32 +90,23 @@ public sealed partial class SrtpSession
             return status;
         }
 
-        Span<byte> mac = stackalloc byte[Sha1Length];
-        _rtcpMac.AppendData(buffer[..authenticatedLength]);
-        _rtcpMac.GetHashAndReset(mac);
-        if (!CryptographicOperations.FixedTimeEquals(mac[..SrtpProfileSizes.SrtcpTagLength], buffer.Slice(authenticatedLength, SrtpProfileSizes.SrtcpTagLength)))
+        if (stream is null && !HasRoomForStream(_receivedRtcp))
+        {
+            return SrtpStatus.TooManySsrcs;
+        }
+
+        if (!_transform.UnprotectRtcp(buffer, rtcpLength, length, ssrc, indexWord))
         {
             return SrtpStatus.BadTag;
         }
 
         if (stream is null)
         {
-            if (!HasRoomForStream(_receivedRtcp))
-            {
-                return SrtpStatus.TooManySsrcs;
-            }
-
             stream = new RtcpStream();
             _receivedRtcp.Add(ssrc, stream);
         }
 
         stream.Window.Accept(index);
-        if (encrypted)
-        {
-            Span<byte> iv = stackalloc byte[AesCounterMode.BlockLength];
-            FormIv(iv, _rtcpSalt, ssrc, index);
-            _rtcpCipher.Apply(iv, buffer[RtcpHeaderLength..rtcpLength]);
-        }
 
         plainLength = rtcpLength;
         return SrtpStatus.Ok;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 
 namespace CallCenter.WebRtc.Srtp;
 
@@ -50,10 +49,7 @@ public sealed partial class SrtpSession
         }
 
         Advance(stream, index, sequence);
-        Span<byte> iv = stackalloc byte[AesCounterMode.BlockLength];
-        FormIv(iv, _rtpSalt, ssrc, index);
-        _rtpCipher.Apply(iv, buffer[headerLength..length]);
-        WriteRtpTag(buffer, length, (uint)(index >> 16));
+        _transform.ProtectRtp(buffer, headerLength, length, ssrc, index);
         protectedLength = length + _rtpTagLength;
         return SrtpStatus.Ok;
     }
@@ -96,7 +92,12 @@ public sealed partial class SrtpSession
             return status;
         }
 
-        if (!RtpTagMatches(buffer, authenticatedLength, (uint)(index >> 16)))
+        if (stream is null && !HasRoomForStream(_receivedRtp))
+        {
+            return SrtpStatus.TooManySsrcs;
+        }
+
+        if (!_transform.UnprotectRtp(buffer, headerLength, authenticatedLength, ssrc, index))
         {
             return SrtpStatus.BadTag;
         }
@@ -104,20 +105,12 @@ public sealed partial class SrtpSession
         if (stream is null)
         {
             // A context is made only for a packet that authenticated, so forged SSRCs cannot fill the table.
-            if (!HasRoomForStream(_receivedRtp))
-            {
-                return SrtpStatus.TooManySsrcs;
-            }
-
             stream = new RtpStream();
             _receivedRtp.Add(ssrc, stream);
         }
 
         Advance(stream, index, sequence);
         stream.Window.Accept(index);
-        Span<byte> iv = stackalloc byte[AesCounterMode.BlockLength];
-        FormIv(iv, _rtpSalt, ssrc, index);
-        _rtpCipher.Apply(iv, buffer[headerLength..authenticatedLength]);
         plainLength = authenticatedLength;
         return SrtpStatus.Ok;
     }
@@ -199,29 +192,5 @@ public sealed partial class SrtpSession
 
         headerLength = length;
         return SrtpStatus.Ok;
-    }
-
-    // The tag covers the packet followed by the ROC (RFC 3711 section 4.2): the ROC is written where the tag goes, so
-    // the MAC runs over one contiguous span, then the tag overwrites it.
-    private void WriteRtpTag(Span<byte> buffer, int authenticatedLength, uint rolloverCounter)
-    {
-        BinaryPrimitives.WriteUInt32BigEndian(buffer[authenticatedLength..], rolloverCounter);
-        Span<byte> mac = stackalloc byte[Sha1Length];
-        _rtpMac.AppendData(buffer[..(authenticatedLength + RocLength)]);
-        _rtpMac.GetHashAndReset(mac);
-        mac[.._rtpTagLength].CopyTo(buffer[authenticatedLength..]);
-    }
-
-    private bool RtpTagMatches(Span<byte> buffer, int authenticatedLength, uint rolloverCounter)
-    {
-        var tagArea = buffer.Slice(authenticatedLength, Math.Max(_rtpTagLength, RocLength));
-        Span<byte> received = stackalloc byte[tagArea.Length];
-        tagArea.CopyTo(received);
-        BinaryPrimitives.WriteUInt32BigEndian(tagArea, rolloverCounter);
-        Span<byte> mac = stackalloc byte[Sha1Length];
-        _rtpMac.AppendData(buffer[..(authenticatedLength + RocLength)]);
-        _rtpMac.GetHashAndReset(mac);
-        received.CopyTo(tagArea);
-        return CryptographicOperations.FixedTimeEquals(mac[.._rtpTagLength], received[.._rtpTagLength]);
     }
 }

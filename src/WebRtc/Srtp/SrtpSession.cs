@@ -1,10 +1,7 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-
 namespace CallCenter.WebRtc.Srtp;
 
 /// <summary>
-/// SRTP and SRTCP (RFC 3711) under one master key: the session keys derived once (key derivation rate 0), a context per
+/// SRTP and SRTCP (RFC 3711; AES-GCM as RFC 7714) under one master key: the session keys derived once (key derivation rate 0), a context per
 /// SSRC created on its first packet (RFC 3711 section 3.2.3; RFC 5764 section 4.1 lets any SSRC use the DTLS-SRTP keys).
 /// With DTLS-SRTP each direction has its own master key, so a leg holds one session that protects (its write key) and
 /// one that unprotects (the peer's write key). Packets are transformed in place in the caller's buffer and nothing is
@@ -17,29 +14,23 @@ public sealed partial class SrtpSession : IDisposable
 
     private const int RtpHeaderLength = 12;
     private const int RtcpHeaderLength = 8;
-    private const int RocLength = 4;
-    private const int Sha1Length = 20;
     private const long MaxRtpIndex = (1L << 48) - 1;
     private const uint MaxRtcpIndex = 0x7FFF_FFFF;
 
     private readonly int _rtpTagLength;
     private readonly int _maxStreams;
-    private readonly AesCounterMode _rtpCipher;
-    private readonly AesCounterMode _rtcpCipher;
-    private readonly IncrementalHash _rtpMac;
-    private readonly IncrementalHash _rtcpMac;
-    private readonly byte[] _rtpSalt;
-    private readonly byte[] _rtcpSalt;
+    private readonly SrtpTransform _transform;
     private readonly Dictionary<uint, RtpStream> _sentRtp = [];
     private readonly Dictionary<uint, RtpStream> _receivedRtp = [];
     private readonly Dictionary<uint, RtcpStream> _sentRtcp = [];
     private readonly Dictionary<uint, RtcpStream> _receivedRtcp = [];
 
     public SrtpSession(SrtpProfile profile, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, int maxStreams = DefaultMaxStreams)
-        : this(profile, SrtpKeyDerivation.Derive(masterKey, masterSalt), maxStreams)
+        : this(profile, SrtpKeyDerivation.Derive(profile, masterKey, masterSalt), maxStreams)
     {
     }
 
+    /// <summary>From session keys directly (RFC 7714's test vectors are stated that way); normally use the master key.</summary>
     public SrtpSession(SrtpProfile profile, SrtpSessionKeys keys, int maxStreams = DefaultMaxStreams)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -47,12 +38,7 @@ public sealed partial class SrtpSession : IDisposable
         Profile = profile;
         _rtpTagLength = profile.RtpTagLength();
         _maxStreams = maxStreams;
-        _rtpCipher = new AesCounterMode(keys.RtpEncryptionKey);
-        _rtcpCipher = new AesCounterMode(keys.RtcpEncryptionKey);
-        _rtpMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, keys.RtpAuthenticationKey);
-        _rtcpMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, keys.RtcpAuthenticationKey);
-        _rtpSalt = keys.RtpSalt;
-        _rtcpSalt = keys.RtcpSalt;
+        _transform = profile.IsAead() ? new AesGcmTransform(keys) : new AesCmHmacSha1Transform(keys, _rtpTagLength);
     }
 
     public SrtpProfile Profile { get; }
@@ -63,33 +49,7 @@ public sealed partial class SrtpSession : IDisposable
     /// <summary>Bytes <see cref="ProtectRtcp"/> adds: the E flag with the SRTCP index, and the tag.</summary>
     public int RtcpOverhead => Profile.RtcpOverhead();
 
-    public void Dispose()
-    {
-        _rtpCipher.Dispose();
-        _rtcpCipher.Dispose();
-        _rtpMac.Dispose();
-        _rtcpMac.Dispose();
-    }
-
-    /// <summary>The counter-mode IV of RFC 3711 section 4.1.1: (salt * 2^16) XOR (SSRC * 2^64) XOR (index * 2^16).</summary>
-    private static void FormIv(Span<byte> iv, ReadOnlySpan<byte> salt, uint ssrc, long index)
-    {
-        salt.CopyTo(iv);
-        iv[14] = 0;
-        iv[15] = 0;
-        Span<byte> word = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt32BigEndian(word, ssrc);
-        for (var i = 0; i < 4; i++)
-        {
-            iv[4 + i] ^= word[i];
-        }
-
-        BinaryPrimitives.WriteInt64BigEndian(word, index);
-        for (var i = 2; i < 8; i++)
-        {
-            iv[6 + i] ^= word[i];
-        }
-    }
+    public void Dispose() => _transform.Dispose();
 
     private static bool IsVersion2(byte first) => first >> 6 == 2;
 

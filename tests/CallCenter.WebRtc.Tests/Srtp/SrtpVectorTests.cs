@@ -124,10 +124,10 @@ public sealed class SrtpVectorTests
     [Fact]
     public void Split_Rfc5764KeyingMaterial_GivesEachSideItsWriteKeyAndSalt()
     {
-        var exported = Enumerable.Range(0, SrtpKeyingMaterial.Length).Select(i => (byte)i).ToArray();
+        var exported = Enumerable.Range(0, SrtpKeyingMaterial.Length(SrtpProfile.AesCm128HmacSha1_80)).Select(i => (byte)i).ToArray();
 
-        var (local, remote) = SrtpKeyingMaterial.Split(exported, localIsDtlsClient: true);
-        var (serverLocal, serverRemote) = SrtpKeyingMaterial.Split(exported, localIsDtlsClient: false);
+        var (local, remote) = SrtpKeyingMaterial.Split(SrtpProfile.AesCm128HmacSha1_80, exported, localIsDtlsClient: true);
+        var (serverLocal, serverRemote) = SrtpKeyingMaterial.Split(SrtpProfile.AesCm128HmacSha1_80, exported, localIsDtlsClient: false);
 
         Assert.Equal(exported[0..16], local.Key);
         Assert.Equal(exported[16..32], remote.Key);
@@ -137,5 +137,19 @@ public sealed class SrtpVectorTests
         Assert.Equal(remote.Salt, serverLocal.Salt);
         Assert.Equal(local.Key, serverRemote.Key);
         Assert.Equal(local.Salt, serverRemote.Salt);
+    }
+
+    [Fact]
+    public void Split_Rfc7714KeyingMaterial_Is56BytesWith12ByteSalts()
+    {
+        var exported = Enumerable.Range(0, 56).Select(i => (byte)i).ToArray();
+
+        var (local, remote) = SrtpKeyingMaterial.Split(SrtpProfile.AeadAes128Gcm, exported, localIsDtlsClient: false);
+
+        Assert.Equal(56, SrtpKeyingMaterial.Length(SrtpProfile.AeadAes128Gcm));
+        Assert.Equal(exported[16..32], local.Key);
+        Assert.Equal(exported[44..56], local.Salt);
+        Assert.Equal(exported[0..16], remote.Key);
+        Assert.Equal(exported[32..44], remote.Salt);
     }
 }
