@@ -4,9 +4,10 @@ using CallCenter.WebRtc.Srtp;
 namespace CallCenter.Bench;
 
 /// <summary>
-/// <c>srtp --packets N --payload B --legs L</c>: SRTP protect and unprotect (AES_CM_128_HMAC_SHA1_80) of N RTP packets
-/// (PCMU-sized by default) on one thread, spread round-robin over L sessions as a relay holds them. Prints packets per
-/// second, microseconds per packet and bytes allocated per packet for each direction.
+/// <c>srtp --packets N --payload B --legs L --gcm 0|1</c>: SRTP protect and unprotect (AES_CM_128_HMAC_SHA1_80, or
+/// AEAD_AES_128_GCM with --gcm 1) of N RTP packets (PCMU-sized by default) on one thread, spread round-robin over L
+/// sessions as a relay holds them. Prints packets per second, microseconds per packet and bytes allocated per packet
+/// for each direction.
 /// </summary>
 internal static class SrtpBench
 {
@@ -15,12 +16,13 @@ internal static class SrtpBench
         var packets = arguments.Int("packets");
         var payload = arguments.Int("payload");
         var legs = Math.Max(1, arguments.Int("legs"));
+        var profile = arguments.Int("gcm") == 1 ? SrtpProfile.AeadAes128Gcm : SrtpProfile.AesCm128HmacSha1_80;
         var masterKey = new byte[16];
-        var masterSalt = new byte[14];
+        var masterSalt = new byte[profile.MasterSaltLength()];
         var random = new Random(14);
         random.NextBytes(masterKey);
         random.NextBytes(masterSalt);
-        SrtpSession[] Sessions() => [.. Enumerable.Range(0, legs).Select(_ => new SrtpSession(SrtpProfile.AesCm128HmacSha1_80, masterKey, masterSalt))];
+        SrtpSession[] Sessions() => [.. Enumerable.Range(0, legs).Select(_ => new SrtpSession(profile, masterKey, masterSalt))];
         var senders = Sessions();
         var receivers = Sessions();
         var length = 12 + payload;
@@ -60,6 +62,7 @@ internal static class SrtpBench
             }
         });
 
+        Console.WriteLine($"profile {profile}");
         Console.WriteLine($"packets {packets}");
         Console.WriteLine($"legs {legs}");
         Console.WriteLine($"payload_bytes {payload}");
