@@ -1,8 +1,9 @@
 namespace CallCenter.WebRtc.Srtp;
 
 /// <summary>
-/// SRTP and SRTCP (RFC 3711; AES-GCM as RFC 7714) under one master key: the session keys derived once (key derivation rate 0), a context per
-/// SSRC created on its first packet (RFC 3711 section 3.2.3; RFC 5764 section 4.1 lets any SSRC use the DTLS-SRTP keys).
+/// SRTP and SRTCP (RFC 3711; AES-GCM as RFC 7714) under one master key: the session keys derived once (key derivation
+/// rate 0), a context per SSRC created on its first authenticated packet (RFC 3711 section 3.2.3; RFC 5764 section 4.1
+/// lets any SSRC use the DTLS-SRTP keys).
 /// With DTLS-SRTP each direction has its own master key, so a leg holds one session that protects (its write key) and
 /// one that unprotects (the peer's write key). Packets are transformed in place in the caller's buffer and nothing is
 /// allocated per packet once a stream has started. Unprotect never throws: a packet it refuses comes back with the reason.
