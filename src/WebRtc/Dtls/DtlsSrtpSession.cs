@@ -27,6 +27,7 @@ public sealed class DtlsSrtpSession : IDisposable
     private int _started;
     private volatile DtlsSessionState _state = DtlsSessionState.Idle;
     private volatile DtlsFailureReason _abortReason;
+    private readonly TaskCompletionSource<DtlsSessionState> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public DtlsSrtpSession(DtlsSrtpOptions options, IDtlsDatagramSender sender, TimeProvider timeProvider)
     {
@@ -49,6 +50,9 @@ public sealed class DtlsSrtpSession : IDisposable
     public DtlsSessionState State => _state;
 
     public DtlsDatagramCounters Counters { get; } = new();
+
+    /// <summary>Completes with Failed or Closed when the association ends (handshake failure, alert, close_notify, Close).</summary>
+    public Task<DtlsSessionState> Ended => _ended.Task;
 
     /// <summary>
     /// Runs the handshake once. Never throws for anything the peer or the network does: the result says why it failed.
@@ -99,7 +103,7 @@ public sealed class DtlsSrtpSession : IDisposable
         {
             lock (_connectedLock)
             {
-                _state = DtlsSessionState.Closed;
+                End(DtlsSessionState.Closed);
                 try
                 {
                     _dtls?.Close();
@@ -115,6 +119,12 @@ public sealed class DtlsSrtpSession : IDisposable
     }
 
     public void Dispose() => Close();
+
+    private void End(DtlsSessionState state)
+    {
+        _state = state;
+        _ended.TrySetResult(state);
+    }
 
     private void Abort(DtlsFailureReason reason)
     {
@@ -166,7 +176,7 @@ public sealed class DtlsSrtpSession : IDisposable
 
     private DtlsHandshakeResult Fail(DtlsFailureReason reason, string? detail)
     {
-        _state = DtlsSessionState.Failed;
+        End(DtlsSessionState.Failed);
         _transport.Abort();
         return DtlsHandshakeResult.Failed(reason, detail);
     }
@@ -223,14 +233,14 @@ public sealed class DtlsSrtpSession : IDisposable
             catch (Exception)
             {
                 // A fatal alert from the peer, or one we raised: the association is over either way.
-                _state = DtlsSessionState.Failed;
+                End(DtlsSessionState.Failed);
                 _transport.Abort();
                 return;
             }
 
             if (_transport.ClosedByTls)
             {
-                _state = DtlsSessionState.Closed;
+                End(DtlsSessionState.Closed);
             }
         }
     }
