@@ -20,6 +20,9 @@ public enum DtlsDatagramVerdict
     /// <summary>A record's length runs past the end of the datagram, or bytes trail the last record.</summary>
     TruncatedRecord,
 
+    /// <summary>An encrypted record (epoch 1 or later) shorter than AES-GCM's explicit nonce and tag.</summary>
+    ShortCiphertext,
+
     /// <summary>Longer than <see cref="DtlsRecordInspector.MaxDatagramLength"/>.</summary>
     TooLarge,
 
@@ -40,6 +43,9 @@ public static class DtlsRecordInspector
     public const int MaxDatagramLength = 1500;
 
     public const int RecordHeaderLength = 13;
+
+    /// <summary>AES-GCM records carry an 8-byte explicit nonce and a 16-byte tag (RFC 5288 §3).</summary>
+    public const int MinGcmCiphertextLength = 8 + 16;
 
     public static DtlsDatagramVerdict Inspect(ReadOnlySpan<byte> datagram)
     {
@@ -82,6 +88,12 @@ public static class DtlsRecordInspector
             if (RecordHeaderLength + length > rest.Length)
             {
                 return DtlsDatagramVerdict.TruncatedRecord;
+            }
+
+            var epoch = (rest[3] << 8) | rest[4];
+            if (epoch != 0 && length < MinGcmCiphertextLength)
+            {
+                return DtlsDatagramVerdict.ShortCiphertext;
             }
 
             rest = rest[(RecordHeaderLength + length)..];

@@ -73,13 +73,12 @@ internal sealed class HandshakeOutcome(DtlsSrtpOptions options)
             new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
     }
 
+    // AES-GCM only: every browser offers it, and its fixed 24-byte minimum lets DtlsRecordInspector drop short
+    // encrypted records that BouncyCastle would otherwise answer with a fatal decode_error mid-handshake.
     public static readonly int[] CipherSuites =
     [
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
     ];
 
     public int InitialRetransmitMillis => (int)Math.Clamp(options.InitialRetransmitTimeout.TotalMilliseconds, 1, 60_000);

@@ -192,6 +192,17 @@ public sealed class DtlsSrtpSessionTests
     }
 
     [Fact]
+    public async Task Close_BeforeHandshake_EndsTheSessionAndRefusesAHandshake()
+    {
+        await using var pair = new DtlsPair();
+
+        pair.Server.Close();
+
+        Assert.Equal(DtlsSessionState.Closed, await pair.Server.Ended);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => pair.Server.HandshakeAsync());
+    }
+
+    [Fact]
     public void DeliverDatagram_Garbage_IsCountedByReason()
     {
         var time = new FakeTimeProvider();
@@ -205,13 +216,19 @@ public sealed class DtlsSrtpSessionTests
         Assert.Equal(DtlsDatagramVerdict.NotDtls, server.DeliverDatagram(new byte[20]));
         var truncated = ValidLookingRecord();
         Assert.Equal(DtlsDatagramVerdict.TruncatedRecord, server.DeliverDatagram(truncated.AsSpan(0, truncated.Length - 1)));
+        byte[] shortEncrypted = [23, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4];
+        Assert.Equal(DtlsDatagramVerdict.ShortCiphertext, server.DeliverDatagram(shortEncrypted));
+        Assert.Equal(DtlsDatagramVerdict.UnsupportedVersion, server.DeliverDatagram([22, 3, 3, .. ValidLookingRecord()[3..]]));
+        Assert.Equal(DtlsDatagramVerdict.UnsupportedContentType, server.DeliverDatagram([24, .. ValidLookingRecord()[1..]]));
+        Assert.Equal(DtlsDatagramVerdict.TooLarge, server.DeliverDatagram(ValidLookingRecord(bodyLength: 1600)));
         Assert.Equal(DtlsDatagramVerdict.Accepted, server.DeliverDatagram(ValidLookingRecord()));
 
         Assert.Equal(1, server.Counters[DtlsDatagramVerdict.TruncatedHeader]);
         Assert.Equal(1, server.Counters[DtlsDatagramVerdict.NotDtls]);
         Assert.Equal(1, server.Counters[DtlsDatagramVerdict.TruncatedRecord]);
         Assert.Equal(1, server.Counters[DtlsDatagramVerdict.Accepted]);
-        Assert.Equal(3, server.Counters.Dropped);
+        Assert.Equal(1, server.Counters[DtlsDatagramVerdict.ShortCiphertext]);
+        Assert.Equal(7, server.Counters.Dropped);
     }
 
     internal static byte[] ValidLookingRecord(byte contentType = 22, int bodyLength = 4) =>
