@@ -231,6 +231,22 @@ public sealed class DtlsSrtpSessionTests
         Assert.Equal(7, server.Counters.Dropped);
     }
 
+    [Fact]
+    public void DeliverDatagram_BeyondTheInboxCapacity_IsDroppedAsInboxFull()
+    {
+        var time = new FakeTimeProvider();
+        var certificate = DtlsCertificate.CreateSelfSigned(time);
+        using var server = new DtlsSrtpSession(
+            new DtlsSrtpOptions { Role = DtlsRole.Server, LocalCertificate = certificate, RemoteFingerprints = [certificate.Fingerprint], InboxCapacity = 4 },
+            new LinkDirection(),
+            time);
+
+        var verdicts = Enumerable.Range(0, 5).Select(_ => server.DeliverDatagram(ValidLookingRecord())).ToList();
+
+        Assert.Equal([.. Enumerable.Repeat(DtlsDatagramVerdict.Accepted, 4), DtlsDatagramVerdict.InboxFull], verdicts);
+        Assert.Equal(1, server.Counters[DtlsDatagramVerdict.InboxFull]);
+    }
+
     internal static byte[] ValidLookingRecord(byte contentType = 22, int bodyLength = 4) =>
         [contentType, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 1, (byte)(bodyLength >> 8), (byte)bodyLength, .. new byte[bodyLength]];
 
