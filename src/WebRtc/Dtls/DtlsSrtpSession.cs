@@ -114,7 +114,6 @@ public sealed class DtlsSrtpSession : IDisposable
                 }
             }
         }
-
         else if (_state == DtlsSessionState.Idle && Interlocked.Exchange(ref _started, 1) == 0)
         {
             End(DtlsSessionState.Closed);
