@@ -1,3 +1,5 @@
+using CallCenter.WebRtc.Srtp;
+
 namespace CallCenter.WebRtc.Dtls;
 
 /// <summary>SRTP protection profiles of the use_srtp extension, with their RFC 5764 §4.1.2 / RFC 7714 §14.2 ids.</summary>
@@ -7,12 +9,20 @@ public enum DtlsSrtpProfile
     AeadAes128Gcm = 0x0007,
 }
 
+/// <summary>The use_srtp ids against the SRTP library's profiles, whose sizes are the one source for both.</summary>
 public static class DtlsSrtpProfiles
 {
-    public static int MasterKeyLength(DtlsSrtpProfile profile) => 16;
+    public static SrtpProfile ToSrtpProfile(DtlsSrtpProfile profile) => profile switch
+    {
+        DtlsSrtpProfile.Aes128CmHmacSha1_80 => SrtpProfile.AesCm128HmacSha1_80,
+        DtlsSrtpProfile.AeadAes128Gcm => SrtpProfile.AeadAes128Gcm,
+        _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "not a use_srtp profile we negotiate"),
+    };
+
+    public static int MasterKeyLength(DtlsSrtpProfile profile) => SrtpProfileSizes.MasterKeyLength;
 
     /// <summary>14 bytes for AES-CM (RFC 3711 §8.2), 12 for AES-GCM (RFC 7714 §12).</summary>
-    public static int MasterSaltLength(DtlsSrtpProfile profile) => profile == DtlsSrtpProfile.AeadAes128Gcm ? 12 : 14;
+    public static int MasterSaltLength(DtlsSrtpProfile profile) => ToSrtpProfile(profile).MasterSaltLength();
 }
 
 /// <summary>
@@ -31,24 +41,13 @@ public sealed record SrtpKeys(
     /// </summary>
     public static SrtpKeys FromKeyingMaterial(DtlsSrtpProfile profile, ReadOnlySpan<byte> material, DtlsRole localRole)
     {
-        var keyLength = DtlsSrtpProfiles.MasterKeyLength(profile);
-        var saltLength = DtlsSrtpProfiles.MasterSaltLength(profile);
-        if (material.Length != 2 * (keyLength + saltLength))
-        {
-            throw new ArgumentException($"Expected {2 * (keyLength + saltLength)} bytes of keying material.", nameof(material));
-        }
-
-        var clientKey = material[..keyLength].ToArray();
-        var serverKey = material.Slice(keyLength, keyLength).ToArray();
-        var clientSalt = material.Slice(2 * keyLength, saltLength).ToArray();
-        var serverSalt = material.Slice((2 * keyLength) + saltLength, saltLength).ToArray();
-        return localRole == DtlsRole.Client
-            ? new SrtpKeys(profile, clientKey, clientSalt, serverKey, serverSalt)
-            : new SrtpKeys(profile, serverKey, serverSalt, clientKey, clientSalt);
+        var (local, remote) = SrtpKeyingMaterial.Split(ToSrtp(profile), material, localIsDtlsClient: localRole == DtlsRole.Client);
+        return new SrtpKeys(profile, local.Key, local.Salt, remote.Key, remote.Salt);
     }
 
-    public static int KeyingMaterialLength(DtlsSrtpProfile profile) =>
-        2 * (DtlsSrtpProfiles.MasterKeyLength(profile) + DtlsSrtpProfiles.MasterSaltLength(profile));
+    public static int KeyingMaterialLength(DtlsSrtpProfile profile) => SrtpKeyingMaterial.Length(ToSrtp(profile));
+
+    private static SrtpProfile ToSrtp(DtlsSrtpProfile profile) => DtlsSrtpProfiles.ToSrtpProfile(profile);
 
     // Keys stay out of logs.
     public override string ToString() => $"SrtpKeys {{ Profile = {Profile} }}";

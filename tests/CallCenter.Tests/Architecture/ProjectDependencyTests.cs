@@ -13,13 +13,14 @@ public sealed class ProjectDependencyTests
     private static readonly Dictionary<string, string[]> Allowed = new(StringComparer.Ordinal)
     {
         ["Sip"] = [],
+        ["WebRtc"] = [],
         ["ServiceDefaults"] = [],
         ["Gateway.Contracts"] = [],
         ["Grains.Interfaces"] = [],
         ["Domain"] = ["Grains.Interfaces"],
         ["Grains"] = ["Grains.Interfaces", "Domain"],
         ["Persistence"] = ["Grains", "ServiceDefaults"],
-        ["EdgeSip"] = ["Sip", "Grains.Interfaces", "ServiceDefaults"],
+        ["EdgeSip"] = ["Sip", "WebRtc", "Grains.Interfaces", "ServiceDefaults"],
         ["Web"] = ["Grains.Interfaces", "Domain", "Gateway.Contracts", "ServiceDefaults"],
         ["Simulation"] = ["Grains.Interfaces", "Domain"],
         ["RemoteAgent"] = ["Gateway.Contracts"],
