@@ -65,7 +65,18 @@ public sealed partial class SipEdge : IAsyncDisposable
             nonceSecret);
         _registrar.BindingsChanged += OnBindingsChanged;
 
-        _signalling = new SipSignalling(options.ListenIp(), options.Port, options.Udp, options.Tcp, options.Advertised(), time);
+        _signalling = new SipSignalling(
+            options.ListenIp(), options.Port, options.Udp, options.Tcp, options.Advertised(), time,
+            options.WebSocket.Enabled
+                ? new WebSocketListener(new IPEndPoint(options.WebSocket.ListenIp(options), options.WebSocket.Port), options.WebSocket.ToTransportOptions(time))
+                : null);
+        if (_signalling.WebSocket is { } webSocket)
+        {
+            // RFC 7118 section 5: a WebSocket phone is reached over the connection it registered on, and is gone with it.
+            _signalling.WebSocketRoute = contact => _registrar.FindByContact(contact) is { } binding ? (binding.Source, binding.Transport) : null;
+            webSocket.ConnectionClosed += remote => _registrar.ConnectionClosed(remote, webSocket.Protocol);
+        }
+
         _signalling.RequestReceived += OnRequest;
         _signalling.InviteCancelled += OnInviteCancelled;
         _signalling.AckReceived += message => CallOf(message.Message)?.OnAck((SipRequest)message.Message);
@@ -91,6 +102,9 @@ public sealed partial class SipEdge : IAsyncDisposable
 
     /// <summary>The SIP port (UDP and TCP), the real one when 0 was configured.</summary>
     public int Port => _signalling.Port;
+
+    /// <summary>The SIP over WebSocket listener, when <c>CallCenter:Sip:WebSocket:Port</c> turned it on.</summary>
+    public CallCenter.Sip.Transport.WebSocketSipTransport? WebSocket => _signalling.WebSocket;
 
     public int ActiveCalls => _services.LegsBySipCallId.Values.Distinct().Count();
 
