@@ -34,6 +34,27 @@ public sealed class WebSocketTransportTests
     }
 
     [Fact]
+    public async Task Wss_WithTheConfiguredCertificate_CarriesSipOverTls()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var now = TimeProvider.System.GetUtcNow();
+        using var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
+        await using var transport = Start(out var received, new WebSocketTransportOptions { Certificate = certificate });
+        Assert.Equal("WSS", transport.Protocol);
+        using var client = new ClientWebSocket();
+        client.Options.AddSubProtocol("sip");
+        client.Options.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString();
+
+        await Await.Within(client.ConnectAsync(new Uri($"wss://127.0.0.1:{transport.LocalEndPoint.Port}/"), CancellationToken.None), "the wss upgrade");
+        await SendTextAsync(client, Options.Replace("SIP/2.0/WS ", "SIP/2.0/WSS ", StringComparison.Ordinal));
+        SipInboundMessage inbound = await Await.Within(received.Reader.ReadAsync().AsTask(), "the OPTIONS over wss");
+
+        Assert.Equal("WSS", inbound.Transport.Protocol);
+        Assert.Equal("WSS", inbound.Message.TopVia!.Transport);
+    }
+
+    [Fact]
     public async Task Upgrade_WithoutTheSipSubprotocol_IsRefusedWithAReason()
     {
         await using var transport = Start(out _);
