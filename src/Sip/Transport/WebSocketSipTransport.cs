@@ -141,7 +141,7 @@ public sealed class WebSocketSipTransport : ISipTransport
         using CancellationTokenRegistration stop = _stopping.Token.Register(idle.Cancel);
         idle.CancelAfter(_options.IdleTimeout);
         Stream stream = new NetworkStream(socket, ownsSocket: true);
-        bool admitted = false;
+        bool counted = false;
         Connection? connection = null;
         try
         {
@@ -152,7 +152,8 @@ public sealed class WebSocketSipTransport : ISipTransport
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, idle.Token).ConfigureAwait(false);
             }
 
-            admitted = Interlocked.Increment(ref _admitted) <= _options.MaxConnections;
+            counted = true;
+            bool admitted = Interlocked.Increment(ref _admitted) <= _options.MaxConnections;
             if (!await UpgradeAsync(stream, remote, admitted, idle.Token).ConfigureAwait(false))
             {
                 return;
@@ -180,7 +181,11 @@ public sealed class WebSocketSipTransport : ISipTransport
         }
         finally
         {
-            Interlocked.Decrement(ref _admitted);
+            if (counted)
+            {
+                Interlocked.Decrement(ref _admitted);
+            }
+
             if (connection is not null)
             {
                 _connections.TryRemove(new KeyValuePair<IPEndPoint, Connection>(remote, connection));
@@ -214,9 +219,10 @@ public sealed class WebSocketSipTransport : ISipTransport
         }
 
         // A client waits for 101 before it sends frames: bytes after the header section are not a WebSocket client's.
+        string? acceptKey = null;
         WebSocketUpgradeRefusal refusal = end < 0 || end != count
             ? WebSocketUpgradeRefusal.MalformedRequest
-            : WebSocketHandshake.Evaluate(buffer.AsSpan(0, end), out string? acceptKey);
+            : WebSocketHandshake.Evaluate(buffer.AsSpan(0, end), out acceptKey);
         if (refusal == WebSocketUpgradeRefusal.None && !admitted)
         {
             refusal = WebSocketUpgradeRefusal.TooManyConnections;
@@ -230,14 +236,8 @@ public sealed class WebSocketSipTransport : ISipTransport
             return false;
         }
 
-        await stream.WriteAsync(WebSocketHandshake.Accept(AcceptKeyOf(buffer.AsSpan(0, end))), cancellationToken).ConfigureAwait(false);
+        await stream.WriteAsync(WebSocketHandshake.Accept(acceptKey!), cancellationToken).ConfigureAwait(false);
         return true;
-    }
-
-    private static string AcceptKeyOf(ReadOnlySpan<byte> request)
-    {
-        WebSocketHandshake.Evaluate(request, out string? acceptKey);
-        return acceptKey!;
     }
 
     private async Task ReceiveLoopAsync(Connection connection, IPEndPoint remote, CancellationTokenSource idle)
