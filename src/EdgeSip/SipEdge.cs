@@ -65,7 +65,20 @@ public sealed partial class SipEdge : IAsyncDisposable
             nonceSecret);
         _registrar.BindingsChanged += OnBindingsChanged;
 
-        _signalling = new SipSignalling(options.ListenIp(), options.Port, options.Udp, options.Tcp, options.Advertised(), time);
+        _signalling = new SipSignalling(
+            options.ListenIp(), options.Port, options.Udp, options.Tcp, options.Advertised(), time,
+            options.WebSocket.Enabled
+                ? new WebSocketListener(new IPEndPoint(options.WebSocket.ListenIp(options), options.WebSocket.Port), options.WebSocket.ToTransportOptions(time))
+                : null);
+        if (_signalling.WebSocket is { } webSocket)
+        {
+            // RFC 7118 section 5: a WebSocket phone is reached over the connection it registered on, and is gone with it.
+            _signalling.WebSocketRoute = contact => _registrar.FindByContact(contact) is { } binding ? (binding.Source, binding.Transport) : null;
+            webSocket.ConnectionClosed += remote => _registrar.ConnectionClosed(remote, webSocket.Protocol);
+            webSocket.Diagnostic += message => LogWebSocket(message);
+            metrics.ObserveWebSocket(webSocket);
+        }
+
         _signalling.RequestReceived += OnRequest;
         _signalling.InviteCancelled += OnInviteCancelled;
         _signalling.AckReceived += message => CallOf(message.Message)?.OnAck((SipRequest)message.Message);
@@ -92,6 +105,9 @@ public sealed partial class SipEdge : IAsyncDisposable
     /// <summary>The SIP port (UDP and TCP), the real one when 0 was configured.</summary>
     public int Port => _signalling.Port;
 
+    /// <summary>The SIP over WebSocket listener, when <c>CallCenter:Sip:WebSocket:Port</c> turned it on.</summary>
+    public CallCenter.Sip.Transport.WebSocketSipTransport? WebSocket => _signalling.WebSocket;
+
     public int ActiveCalls => _services.LegsBySipCallId.Values.Distinct().Count();
 
     internal SipRegistrar Registrar => _registrar;
@@ -112,6 +128,10 @@ public sealed partial class SipEdge : IAsyncDisposable
         var refreshEvery = TimeSpan.FromSeconds(_options.ConfigurationRefreshSeconds);
         _configurationRefresh.Change(refreshEvery, refreshEvery);
         LogStarted(_options.SiteId, _options.ListenAddress, Port);
+        if (_signalling.WebSocket is { } webSocket)
+        {
+            LogWebSocketStarted(webSocket.IsSecure ? "wss" : "ws", webSocket.LocalEndPoint);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -316,6 +336,12 @@ public sealed partial class SipEdge : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SIP edge of site {SiteId} listening on {Address}:{Port} (UDP and TCP as configured)")]
     private partial void LogStarted(string siteId, string address, int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP over WebSocket ({Scheme}) listening on {EndPoint}")]
+    private partial void LogWebSocketStarted(string scheme, IPEndPoint endPoint);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SIP over WebSocket: {Message}")]
+    private partial void LogWebSocket(string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SIP edge handler failed")]
     private partial void LogHandlerFailed(Exception exception);

@@ -22,6 +22,9 @@ public sealed class SipEdgeOptions
 
     public bool Tcp { get; set; } = true;
 
+    /// <summary>SIP over WebSocket for browser softphones (off unless a port is set).</summary>
+    public SipWebSocketOptions WebSocket { get; set; } = new();
+
     /// <summary>The address put in Contact, Via and SDP; the listen address when empty.</summary>
     public string? AdvertisedAddress { get; set; }
 

@@ -77,6 +77,8 @@ public static class SipEdgeOptionsValidator
             errors.Add($"{section}:AnnounceEverySeconds must be at least 5");
         }
 
+        ValidateWebSocket(options, errors);
+
         try
         {
             _ = new Protection.TrunkAllowlist(options.Trunks);
@@ -87,6 +89,61 @@ public static class SipEdgeOptionsValidator
         }
 
         return errors;
+    }
+
+    private static void ValidateWebSocket(SipEdgeOptions options, List<string> errors)
+    {
+        var ws = options.WebSocket;
+        var section = SipWebSocketOptions.Section;
+        if (!ws.Enabled)
+        {
+            return;
+        }
+
+        if (ws.Port is < 0 or > 65535)
+        {
+            errors.Add($"{section}:Port must be 0 (off) to 65535");
+        }
+
+        var listen = string.IsNullOrWhiteSpace(ws.ListenAddress) ? options.ListenAddress : ws.ListenAddress;
+        if (!IPAddress.TryParse(listen, out var address))
+        {
+            errors.Add($"{section}:ListenAddress '{listen}' is not an IP address");
+        }
+        else if (!ws.IsSecure && !IPAddress.IsLoopback(address) && !ws.AllowInsecure)
+        {
+            errors.Add($"{section}: ws (no TLS) on {listen} exposes phone credentials; set CertificatePath for wss, listen on loopback, or set AllowInsecure");
+        }
+
+        if (ws.IsSecure && string.IsNullOrWhiteSpace(ws.CertificatePath))
+        {
+            errors.Add($"{section}: wss needs a certificate: set CertificatePath (and CertificatePassword or CertificateKeyPath)");
+        }
+        else if (ws.IsSecure)
+        {
+            try
+            {
+                using var certificate = ws.LoadCertificate();
+                if (certificate is { HasPrivateKey: false })
+                {
+                    errors.Add($"{section}:CertificatePath '{ws.CertificatePath}' has no private key");
+                }
+            }
+            catch (Exception exception) when (exception is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                errors.Add($"{section}:CertificatePath '{ws.CertificatePath}' cannot be loaded: {exception.Message}");
+            }
+        }
+
+        if (ws.MaxConnections < 1)
+        {
+            errors.Add($"{section}:MaxConnections must be at least 1");
+        }
+
+        if (!(ws.IdleTimeoutSeconds is >= 10 and <= 86400))
+        {
+            errors.Add($"{section}:IdleTimeoutSeconds must be from 10 to 86400");
+        }
     }
 
     public static void ThrowIfInvalid(SipEdgeOptions options)

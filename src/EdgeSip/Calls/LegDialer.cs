@@ -16,7 +16,7 @@ internal sealed class LegDialer(EdgeServices edge, EdgeCall owner)
     {
         var status = await edge.Grains.GetGrain<IAgentGrain>(agentId).GetStatusAsync();
         if (status.PhoneContact is not { } contact || !AddressUri.TryParse(contact, out var target)
-            || SipSignalling.Resolve(target, out var protocol) is not { } destination)
+            || edge.Signalling.ResolveTarget(target, out var protocol) is not { } destination)
         {
             return null;
         }
@@ -27,7 +27,7 @@ internal sealed class LegDialer(EdgeServices edge, EdgeCall owner)
     /// <summary>A leg towards a URI outside the contact center (not yet ringing); null when the URI cannot be reached.</summary>
     public AgentLeg? DialExternal(string target)
     {
-        if (!AddressUri.TryParse(target, out var uri) || SipSignalling.Resolve(uri, out var protocol) is not { } destination)
+        if (!AddressUri.TryParse(target, out var uri) || edge.Signalling.ResolveTarget(uri, out var protocol) is not { } destination)
         {
             return null;
         }

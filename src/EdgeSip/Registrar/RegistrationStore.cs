@@ -84,6 +84,49 @@ internal sealed class RegistrationStore(int maxBindings)
         }
     }
 
+    /// <summary>The live binding registered with this contact URI (of any account), or null.</summary>
+    public RegistrationBinding? FindByContact(AddressUri contact, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            return _bindings.Values
+                .SelectMany(bindings => bindings)
+                .Where(binding => binding.Binding.ExpiresAt > now && binding.Uri.Equals(contact))
+                .MaxBy(binding => binding.Sequence)?.Binding;
+        }
+    }
+
+    /// <summary>
+    /// Drops the bindings registered over one connection (a WebSocket that closed: nothing reaches those contacts any
+    /// more); returns the agents they belonged to, each once.
+    /// </summary>
+    public List<string> RemoveBySource(IPEndPoint source, string transport)
+    {
+        var agents = new List<string>();
+        lock (_lock)
+        {
+            foreach (List<StoredBinding> bindings in _bindings.Values)
+            {
+                foreach (StoredBinding gone in bindings.Where(binding => binding.Binding.Source.Equals(source)
+                    && string.Equals(binding.Binding.Transport, transport, StringComparison.OrdinalIgnoreCase)).ToList())
+                {
+                    bindings.Remove(gone);
+                    if (!agents.Contains(gone.Binding.AgentId))
+                    {
+                        agents.Add(gone.Binding.AgentId);
+                    }
+                }
+            }
+
+            foreach (string username in _bindings.Where(pair => pair.Value.Count == 0).Select(pair => pair.Key).ToList())
+            {
+                _bindings.Remove(username);
+            }
+        }
+
+        return agents;
+    }
+
     /// <summary>Drops every binding of an account (removed or changed); returns the agents they belonged to.</summary>
     public List<string> RemoveAccount(string username)
     {

@@ -3,6 +3,7 @@ using System.Net;
 using CallCenter.Sip;
 using CallCenter.Sip.Auth;
 using CallCenter.Sip.Transactions;
+using CallCenter.Sip.Uris;
 
 namespace CallCenter.EdgeSip.Registrar;
 
@@ -188,6 +189,25 @@ public sealed class SipRegistrar
     {
         ArgumentNullException.ThrowIfNull(agentId);
         return _store.FindByAgent(agentId, _time.GetUtcNow());
+    }
+
+    /// <summary>The live binding registered with this contact URI, or null (how a WebSocket contact finds its connection).</summary>
+    public RegistrationBinding? FindByContact(AddressUri contact)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        return _store.FindByContact(contact, _time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// A connection-oriented phone's connection closed (a WebSocket, RFC 7118 section 5): its bindings go at once, as if
+    /// they had expired, and <see cref="BindingsChanged"/> is raised for each agent that had one.
+    /// </summary>
+    public void ConnectionClosed(IPEndPoint source, string transport)
+    {
+        foreach (string agentId in _store.RemoveBySource(source, transport))
+        {
+            Notify(agentId);
+        }
     }
 
     /// <summary>

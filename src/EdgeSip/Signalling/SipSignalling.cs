@@ -24,7 +24,7 @@ internal sealed class SipSignalling : IAsyncDisposable
     private readonly SipTransactionLayer _layer;
     private readonly TimeProvider _time;
 
-    public SipSignalling(IPAddress listen, int port, bool udp, bool tcp, string advertisedHost, TimeProvider time)
+    public SipSignalling(IPAddress listen, int port, bool udp, bool tcp, string advertisedHost, TimeProvider time, WebSocketListener? webSocket = null)
     {
         if (!udp && !tcp)
         {
@@ -47,6 +47,12 @@ internal sealed class SipSignalling : IAsyncDisposable
         }
 
         Port = port;
+        if (webSocket is not null)
+        {
+            WebSocket = new WebSocketSipTransport(webSocket.Endpoint, webSocket.Options);
+            _transports.Add(WebSocket);
+        }
+
         AdvertisedHost = advertisedHost;
         _layer = new SipTransactionLayer(_transports, time);
         _layer.RequestReceived += transaction => RequestReceived?.Invoke(transaction);
@@ -72,6 +78,15 @@ internal sealed class SipSignalling : IAsyncDisposable
 
     public IReadOnlyList<ISipTransport> Transports => _transports;
 
+    /// <summary>The SIP over WebSocket listener, when configured.</summary>
+    public WebSocketSipTransport? WebSocket { get; }
+
+    /// <summary>
+    /// Where a request to a WebSocket contact (transport=ws/wss, typically an ".invalid" host) goes: the connection its
+    /// registration came over (RFC 7118 section 5), as the registrar knows it; null when it has none.
+    /// </summary>
+    public Func<AddressUri, (IPEndPoint Source, string Protocol)?>? WebSocketRoute { get; set; }
+
     public TimeProvider Time => _time;
 
     /// <summary>The transaction layer's T1 (RFC 3261 17.1.1.1), also the first interval of a reliable provisional's repeats.</summary>
@@ -86,6 +101,11 @@ internal sealed class SipSignalling : IAsyncDisposable
         if (protocol == "TCP")
         {
             uri.Parameters.Set("transport", "tcp");
+        }
+        else if (protocol is "WS" or "WSS" && WebSocket is not null)
+        {
+            uri.Port = WebSocket.LocalEndPoint.Port;
+            uri.Parameters.Set("transport", protocol.ToLowerInvariant());
         }
 
         return new NameAddress(uri);
@@ -164,11 +184,34 @@ internal sealed class SipSignalling : IAsyncDisposable
     /// <summary>Forgets a dialog's ACK (when the dialog ends).</summary>
     public void Forget(string callId) => _sentAcks.TryRemove(callId, out _);
 
+    /// <summary>Where a request to <paramref name="target"/> goes: a WebSocket contact over its registration's connection, others by their URI.</summary>
+    public IPEndPoint? ResolveTarget(AddressUri target, out string protocol)
+    {
+        if (IsWebSocketContact(target))
+        {
+            protocol = "UDP";
+            if (WebSocketRoute?.Invoke(target) is not { } route)
+            {
+                return null;
+            }
+
+            protocol = route.Protocol;
+            return route.Source;
+        }
+
+        return Resolve(target, out protocol);
+    }
+
+    public static bool IsWebSocketContact(AddressUri target) =>
+        target is SipUri sip && sip.Parameters.Get("transport") is { } transport
+        && (transport.Equals("ws", StringComparison.OrdinalIgnoreCase) || transport.Equals("wss", StringComparison.OrdinalIgnoreCase));
+
     public static IPEndPoint? Resolve(AddressUri target, out string protocol)
     {
         protocol = "UDP";
-        if (target is not SipUri sip)
+        if (target is not SipUri sip || IsWebSocketContact(target))
         {
+            // A WebSocket peer cannot be dialled (its host is often ".invalid"): only its own connection reaches it.
             return null;
         }
 
@@ -284,3 +327,6 @@ internal sealed class SipSignalling : IAsyncDisposable
         }
     }
 }
+
+/// <summary>Where the edge's SIP over WebSocket listener binds and how it behaves.</summary>
+internal sealed record WebSocketListener(IPEndPoint Endpoint, WebSocketTransportOptions Options);

@@ -22,10 +22,11 @@ public sealed class EdgeMetrics
     private readonly Counter<long> _rtpPacketsReceived;
     private readonly Counter<long> _rtpPacketsLost;
     private readonly UpDownCounter<long> _callsActive;
+    private readonly Meter _meter;
 
     public EdgeMetrics(IMeterFactory meters)
     {
-        var meter = meters.Create(EdgeTelemetry.MeterName, "1.0");
+        var meter = _meter = meters.Create(EdgeTelemetry.MeterName, "1.0");
         _sipTransactions = meter.CreateCounter<long>(EdgeTelemetry.SipTransactionsName, "{transaction}", "SIP server transactions received, by method and transport");
         _rtpPacketsReceived = meter.CreateCounter<long>(EdgeTelemetry.RtpPacketsReceivedName, "{packet}", "RTP packets received, by site and leg");
         _rtpPacketsLost = meter.CreateCounter<long>(EdgeTelemetry.RtpPacketsLostName, "{packet}", "RTP packets lost, by site and leg");
@@ -49,6 +50,19 @@ public sealed class EdgeMetrics
         {
             _rtpPacketsLost.Add(lost, siteTag, legTag);
         }
+    }
+
+    /// <summary>The SIP over WebSocket listener's open connections and what it dropped, by reason.</summary>
+    public void ObserveWebSocket(CallCenter.Sip.Transport.WebSocketSipTransport transport)
+    {
+        _meter.CreateObservableGauge(EdgeTelemetry.WebSocketConnectionsName, () => transport.ConnectionCount, "{connection}", "Open SIP over WebSocket connections");
+        _meter.CreateObservableCounter(EdgeTelemetry.WebSocketDroppedName, () => new[]
+        {
+            new Measurement<long>(transport.MalformedMessages, new KeyValuePair<string, object?>("reason", "malformed")),
+            new Measurement<long>(transport.OversizeMessages, new KeyValuePair<string, object?>("reason", "oversize")),
+            new Measurement<long>(transport.RefusedUpgrades, new KeyValuePair<string, object?>("reason", "refused_upgrade")),
+            new Measurement<long>(transport.IdleClosures, new KeyValuePair<string, object?>("reason", "idle")),
+        }, "{event}", "SIP over WebSocket messages dropped and connections refused or closed, by reason");
     }
 
     public void CallStarted(string site) => _callsActive.Add(1, new KeyValuePair<string, object?>("site", site));

@@ -23,6 +23,8 @@ public static class EdgeTelemetry
     public const string RtpPacketsReceivedName = "callcenter.rtp.packets.received";
     public const string RtpPacketsLostName = "callcenter.rtp.packets.lost";
     public const string EdgeCallsActiveName = "callcenter.edge.calls.active";
+    public const string WebSocketConnectionsName = "callcenter.sip.websocket.connections";
+    public const string WebSocketDroppedName = "callcenter.sip.websocket.dropped";
 
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName, "1.0");
 
