@@ -43,7 +43,8 @@ public sealed class SimulatedBrowserLeg : IAsyncDisposable
         _socket = new Socket(localAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         _socket.Bind(new IPEndPoint(localAddress, 0));
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        Ice = IceCredentials.Generate(RandomNumberGenerator.Create());
+        using var random = RandomNumberGenerator.Create();
+        Ice = IceCredentials.Generate(random);
         Certificate = DtlsCertificate.CreateSelfSigned(timeProvider);
     }
 

@@ -10,7 +10,7 @@ namespace CallCenter.WebRtc.Legs;
 /// One browser's media on one UDP endpoint: ICE-lite, then DTLS-SRTP from the selected address, then SRTP and SRTCP
 /// with rtcp-mux. The caller owns the socket: it hands every datagram in with <see cref="ReceiveDatagram"/> and the
 /// leg sends through the delegate it was given. Received datagrams come from one thread (the port's reader); sends
-/// may come from any thread.
+/// may come from any thread. The owner stops handing datagrams in before it disposes the leg.
 /// </summary>
 public sealed class WebRtcMediaLeg : IDisposable
 {

@@ -52,7 +52,19 @@ public sealed class WebRtcLegCounters
 
     public long this[LegDropReason reason] => Interlocked.Read(ref _drops[(int)reason]);
 
-    public long Dropped => _drops.Sum(d => Interlocked.Read(ref d));
+    public long Dropped
+    {
+        get
+        {
+            long total = 0;
+            for (var i = 0; i < _drops.Length; i++)
+            {
+                total += Interlocked.Read(ref _drops[i]);
+            }
+
+            return total;
+        }
+    }
 
     public long RtpReceived => Interlocked.Read(ref _rtpReceived);
 
