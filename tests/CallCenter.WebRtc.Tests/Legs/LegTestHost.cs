@@ -19,12 +19,12 @@ internal sealed class LegTestHost : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
 
-    private LegTestHost(FakeTimeProvider time)
+    private LegTestHost(FakeTimeProvider time, DtlsSrtpProfile profile)
     {
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        Browser = new SimulatedBrowserLeg(IPAddress.Loopback, time);
+        Browser = new SimulatedBrowserLeg(IPAddress.Loopback, time, [profile]);
         EdgeCertificate = DtlsCertificate.CreateSelfSigned(time);
         EdgeIce = IceCredentials.Generate(RandomNumberGenerator.Create());
         Leg = new WebRtcMediaLeg(
@@ -34,6 +34,7 @@ internal sealed class LegTestHost : IAsyncDisposable
                 RemoteIce = Browser.Ice,
                 LocalCertificate = EdgeCertificate,
                 RemoteFingerprints = [Browser.Certificate.Fingerprint],
+                Profiles = [profile],
             },
             (datagram, destination) => _socket.SendTo(datagram, SocketFlags.None, destination),
             time);
@@ -53,12 +54,12 @@ internal sealed class LegTestHost : IAsyncDisposable
 
     public DropWatcher Drops { get; }
 
-    public static LegTestHost Start() => new(new FakeTimeProvider());
+    public static LegTestHost Start(DtlsSrtpProfile profile = DtlsSrtpProfile.Aes128CmHmacSha1_80) => new(new FakeTimeProvider(), profile);
 
     /// <summary>Starts the host and brings the browser to a connected leg, asserting both ends succeeded.</summary>
-    public static async Task<LegTestHost> ConnectedAsync()
+    public static async Task<LegTestHost> ConnectedAsync(DtlsSrtpProfile profile = DtlsSrtpProfile.Aes128CmHmacSha1_80)
     {
-        var host = Start();
+        var host = Start(profile);
         var browser = await Bounded.Within(host.Browser.ConnectAsync(host.EndPoint, host.EdgeIce, [host.EdgeCertificate.Fingerprint]), "the browser's ICE and DTLS");
         Assert.True(browser.Succeeded, browser.Detail);
         Assert.Equal(WebRtcLegState.Connected, await Bounded.Within(host.Leg.Settled, "the leg to connect"));

@@ -15,13 +15,15 @@ public sealed class WebRtcMediaLegTests
 {
     private const int PacketsEachWay = 20;
 
-    [Fact]
-    public async Task Browser_NominatesHandshakesAndExchangesMedia_BothWaysIdentically()
+    [Theory]
+    [InlineData(DtlsSrtpProfile.Aes128CmHmacSha1_80)]
+    [InlineData(DtlsSrtpProfile.AeadAes128Gcm)]
+    public async Task Browser_NominatesHandshakesAndExchangesMedia_BothWaysIdentically(DtlsSrtpProfile profile)
     {
-        await using var host = await LegTestHost.ConnectedAsync();
+        await using var host = await LegTestHost.ConnectedAsync(profile);
         var leg = host.Leg;
         Assert.Equal(host.Browser.LocalEndPoint, leg.SelectedRemote);
-        Assert.Equal(SrtpProfile.AesCm128HmacSha1_80, leg.Profile);
+        Assert.Equal(DtlsSrtpProfiles.ToSrtpProfile(profile), leg.Profile);
         Assert.Null(leg.Reason);
 
         var atEdge = new PacketCollector();
