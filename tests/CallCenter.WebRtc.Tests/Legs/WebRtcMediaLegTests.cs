@@ -212,5 +212,31 @@ public sealed class WebRtcMediaLegTests
         Assert.Equal(WebRtcLegState.Closed, leg.State);
     }
 
+    [Fact]
+    public async Task ConsentLapse_FailsTheLegWithAReason_AndEndsTheHandshake()
+    {
+        var time = new FakeTimeProvider();
+        var edgeIce = IceCredentials.Generate(RandomNumberGenerator.Create());
+        using var leg = new WebRtcMediaLeg(
+            new WebRtcMediaLegOptions
+            {
+                LocalIce = edgeIce,
+                LocalCertificate = DtlsCertificate.CreateSelfSigned(time),
+                RemoteFingerprints = [DtlsCertificate.CreateSelfSigned(time).Fingerprint],
+            },
+            (_, _) => { },
+            time);
+        var browser = new IPEndPoint(IPAddress.Loopback, 40000);
+        leg.ReceiveDatagram(Tests.Ice.BrowserChecks.Check(edgeIce, useCandidate: true), browser);
+        Assert.Equal(WebRtcLegState.Checking, leg.State);
+
+        // No check from the browser for the consent timeout (RFC 7675): the leg fails and the DTLS handshake ends.
+        time.Advance(IceLiteAgent.ConsentTimeout);
+
+        Assert.Equal(WebRtcLegState.Failed, await Bounded.Within(leg.Settled, "the leg to fail"));
+        Assert.Contains("consent", leg.Reason, StringComparison.Ordinal);
+        Assert.Equal(DtlsSessionState.Failed, await Bounded.Within(leg.Dtls.Ended, "the handshake to end"));
+    }
+
     private static int Sequence(byte[] packet) => (packet[2] << 8) | packet[3];
 }
