@@ -78,7 +78,7 @@ public sealed class ReliableProvisionalWireTests(EdgeFixture fixture)
 
         var refused = await caller.NextResponseAsync(r => r.StatusCode >= 200);
         Assert.Equal(500, refused.StatusCode);
-        var ended = await fixture.EndedCallOfAsync(caller.CallerNumber);
+        var ended = await fixture.EndedCallOfAsync(caller.CallerNumber, edgeClock: time);
         Assert.Equal(CallState.Ended, ended.State);
         Assert.Null(ended.AgentId);
     }

@@ -147,7 +147,12 @@ public sealed class EdgeFixture : IAsyncLifetime
     }
 
     /// <summary>The last call the caller number made, once it has ended (the customer's contact history has it then).</summary>
-    public async Task<CallSnapshot> EndedCallOfAsync(string callerNumber, string tenantId = TenantDefinition.DefaultTenantId)
+    /// <summary>
+    /// The caller's last ended call, waited for (10 s). An edge on a fake clock (<paramref name="edgeClock"/>) has that
+    /// clock moved on at every look: its grain calls repeat after pauses on it (one in flight while a test moved the
+    /// clock is abandoned and repeated), so an end that waits behind such a pause comes only if the clock moves.
+    /// </summary>
+    public async Task<CallSnapshot> EndedCallOfAsync(string callerNumber, string tenantId = TenantDefinition.DefaultTenantId, Microsoft.Extensions.Time.Testing.FakeTimeProvider? edgeClock = null)
     {
         var customer = Grains.GetGrain<ICustomerGrain>(CustomerProfile.KeyFor(tenantId, callerNumber));
         for (var attempt = 0; attempt < 200; attempt++)
@@ -158,6 +163,7 @@ public sealed class EdgeFixture : IAsyncLifetime
                 return await Grains.GetGrain<ICallGrain>(history[^1].CallId).GetAsync();
             }
 
+            edgeClock?.Advance(TimeSpan.FromMilliseconds(200));
             await Task.Delay(50);
         }
 
