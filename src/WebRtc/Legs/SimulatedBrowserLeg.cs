@@ -155,16 +155,7 @@ public sealed class SimulatedBrowserLeg : IAsyncDisposable
     {
         lock (_sendLock)
         {
-            if (_outbound is not { } outbound || plainPacket.Length + outbound.RtcpOverhead > _sendBuffer.Length)
-            {
-                return false;
-            }
-
-            plainPacket.CopyTo(_sendBuffer);
-            var status = rtcp
-                ? outbound.ProtectRtcp(_sendBuffer, plainPacket.Length, out var protectedLength)
-                : outbound.ProtectRtp(_sendBuffer, plainPacket.Length, out protectedLength);
-            if (status != SrtpStatus.Ok)
+            if (_outbound is not { } outbound || outbound.ProtectCopy(plainPacket, rtcp, _sendBuffer, out var protectedLength) != SrtpStatus.Ok)
             {
                 return false;
             }

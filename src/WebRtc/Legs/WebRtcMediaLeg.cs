@@ -244,18 +244,7 @@ public sealed class WebRtcMediaLeg : IDisposable
 
         lock (_sendLock)
         {
-            var outbound = _outbound!;
-            var overhead = rtcp ? outbound.RtcpOverhead : outbound.RtpOverhead;
-            if (plainPacket.Length + overhead > _sendBuffer.Length)
-            {
-                return false;
-            }
-
-            plainPacket.CopyTo(_sendBuffer);
-            var status = rtcp
-                ? outbound.ProtectRtcp(_sendBuffer, plainPacket.Length, out var protectedLength)
-                : outbound.ProtectRtp(_sendBuffer, plainPacket.Length, out protectedLength);
-            if (status != SrtpStatus.Ok)
+            if (_outbound!.ProtectCopy(plainPacket, rtcp, _sendBuffer, out var protectedLength) != SrtpStatus.Ok)
             {
                 return false;
             }

@@ -69,4 +69,22 @@ public sealed partial class SrtpSession : IDisposable
         public uint NextIndex;
         public ReplayWindow Window;
     }
+
+    /// <summary>
+    /// Copies a plain RTP or RTCP packet into <paramref name="buffer"/> and protects it there: what a sender does with a
+    /// packet it must keep (the caller's bytes are not touched).
+    /// </summary>
+    public SrtpStatus ProtectCopy(ReadOnlySpan<byte> plainPacket, bool rtcp, Span<byte> buffer, out int protectedLength)
+    {
+        protectedLength = 0;
+        if (plainPacket.Length > buffer.Length)
+        {
+            return SrtpStatus.BufferTooSmall;
+        }
+
+        plainPacket.CopyTo(buffer);
+        return rtcp
+            ? ProtectRtcp(buffer, plainPacket.Length, out protectedLength)
+            : ProtectRtp(buffer, plainPacket.Length, out protectedLength);
+    }
 }

@@ -1,5 +1,6 @@
 using CallCenter.WebRtc.Dtls;
 using CallCenter.WebRtc.Srtp;
+using CallCenter.WebRtc.Tests.Legs;
 
 namespace CallCenter.WebRtc.Tests.Dtls;
 
@@ -31,7 +32,7 @@ public sealed class DtlsKeysDriveSrtpTests
 
     private static void AssertCarries(SrtpSession sender, SrtpSession receiver, uint ssrc)
     {
-        var plain = Rtp(sequence: 7, ssrc, payload: 160);
+        var plain = LegPackets.Rtp(sequence: 7, ssrc);
         var buffer = new byte[plain.Length + 64];
         plain.CopyTo(buffer, 0);
 
@@ -39,24 +40,5 @@ public sealed class DtlsKeysDriveSrtpTests
         Assert.NotEqual(plain, buffer[..plain.Length]);
         Assert.Equal(SrtpStatus.Ok, receiver.UnprotectRtp(buffer, protectedLength, out var plainLength));
         Assert.Equal(plain, buffer[..plainLength]);
-    }
-
-    private static byte[] Rtp(ushort sequence, uint ssrc, int payload)
-    {
-        var packet = new byte[12 + payload];
-        packet[0] = 0x80;
-        packet[1] = 0; // PCMU
-        packet[2] = (byte)(sequence >> 8);
-        packet[3] = (byte)sequence;
-        packet[8] = (byte)(ssrc >> 24);
-        packet[9] = (byte)(ssrc >> 16);
-        packet[10] = (byte)(ssrc >> 8);
-        packet[11] = (byte)ssrc;
-        for (var i = 12; i < packet.Length; i++)
-        {
-            packet[i] = (byte)i;
-        }
-
-        return packet;
     }
 }
