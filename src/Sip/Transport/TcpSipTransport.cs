@@ -111,38 +111,8 @@ public sealed class TcpSipTransport : ISipTransport
         return connection;
     }
 
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException exception)
-            {
-                if (_stopping.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                Diagnostic?.Invoke($"accept failed: {exception.SocketErrorCode}");
-                continue;
-            }
-
-            socket.NoDelay = true;
-            Register(socket, (IPEndPoint)socket.RemoteEndPoint!);
-        }
-    }
+    private Task AcceptLoopAsync() =>
+        TcpAcceptLoop.RunAsync(_listener, socket => Register(socket, (IPEndPoint)socket.RemoteEndPoint!), message => Diagnostic?.Invoke(message), _stopping.Token);
 
     private sealed class Connection
     {

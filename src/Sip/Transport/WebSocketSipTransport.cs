@@ -103,35 +103,13 @@ public sealed class WebSocketSipTransport : ISipTransport
         _stopping.Dispose();
     }
 
-    private async Task AcceptLoopAsync()
+    private Task AcceptLoopAsync() => TcpAcceptLoop.RunAsync(_listener, Serve, message => Diagnostic?.Invoke(message), _stopping.Token);
+
+    private void Serve(Socket socket)
     {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException exception)
-            {
-                if (_stopping.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                Diagnostic?.Invoke($"accept failed: {exception.SocketErrorCode}");
-                continue;
-            }
-
-            socket.NoDelay = true;
-            Task handler = Task.Run(() => ServeAsync(socket));
-            _handlers[handler] = 0;
-            _ = handler.ContinueWith(done => _handlers.TryRemove(done, out _), TaskScheduler.Default);
-        }
+        Task handler = Task.Run(() => ServeAsync(socket));
+        _handlers[handler] = 0;
+        _ = handler.ContinueWith(done => _handlers.TryRemove(done, out _), TaskScheduler.Default);
     }
 
     private async Task ServeAsync(Socket socket)
