@@ -34,37 +34,30 @@ internal sealed class UserDirectoryGrain(
         }
     }
 
-    public async Task<bool> RevokeSessionsAsync(string userId)
+    public async Task<bool> RevokeSessionsAsync(string userId) =>
+        state.State.Users.TryGetValue(userId, out var user) && await RevokeAsync([user]) == 1;
+
+    public Task<int> RevokeAgentSessionsAsync(string agentId) =>
+        // An agent's or partner expert's user works as its AgentId, or as its own id when none is set (as at login).
+        RevokeAsync([.. state.State.Users.Values.Where(user => user.Role is UserRole.Agent or UserRole.PartnerExpert && (user.AgentId ?? user.UserId) == agentId)]);
+
+    /// <summary>Moves each user's session epoch on, stores it once, then tells the silos' open streams.</summary>
+    private async Task<int> RevokeAsync(IReadOnlyList<UserRecord> users)
     {
-        if (!state.State.Users.TryGetValue(userId, out var user))
+        if (users.Count == 0)
         {
-            return false;
+            return 0;
         }
 
-        state.State.Users[userId] = user with { SessionEpoch = user.SessionEpoch + 1 };
-        await state.WriteStateAsync();
-        SessionsEnded(userId, user.SessionEpoch + 1);
-        return true;
-    }
-
-    public async Task<int> RevokeAgentSessionsAsync(string agentId)
-    {
-        // An agent's or partner expert's user works as its AgentId, or as its own id when none is set (as at login).
-        var users = state.State.Users.Values
-            .Where(user => user.Role is UserRole.Agent or UserRole.PartnerExpert && (user.AgentId ?? user.UserId) == agentId)
-            .ToList();
         foreach (var user in users)
         {
             state.State.Users[user.UserId] = user with { SessionEpoch = user.SessionEpoch + 1 };
         }
 
-        if (users.Count > 0)
+        await state.WriteStateAsync();
+        foreach (var user in users)
         {
-            await state.WriteStateAsync();
-            foreach (var user in users)
-            {
-                SessionsEnded(user.UserId, user.SessionEpoch + 1);
-            }
+            SessionsEnded(user.UserId, user.SessionEpoch + 1);
         }
 
         return users.Count;
